@@ -1,0 +1,49 @@
+from datetime import datetime
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from adapters.mongo.client import Document
+from adapters.mongo.errors import storage_errors
+from domain.tenant import ApiKey
+
+
+class MongoApiKeyRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._keys = db["api_keys"]
+
+    async def add(self, key: ApiKey) -> None:
+        with storage_errors("storing an API key"):
+            await self._keys.insert_one(
+                {
+                    "_id": key.id,
+                    "tenant_id": key.tenant_id,
+                    "key_hash": key.key_hash,
+                    "hint": key.hint,
+                    "created_at": key.created_at,
+                    "revoked_at": key.revoked_at,
+                }
+            )
+
+    async def find_by_hash(self, key_hash: str) -> ApiKey | None:
+        with storage_errors("reading an API key"):
+            doc = await self._keys.find_one({"key_hash": key_hash})
+        return None if doc is None else _to_key(doc)
+
+    async def revoke(self, key_id: str, when: datetime) -> ApiKey | None:
+        with storage_errors("revoking an API key"):
+            await self._keys.update_one(
+                {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": when}}
+            )
+            doc = await self._keys.find_one({"_id": key_id})
+        return None if doc is None else _to_key(doc)
+
+
+def _to_key(doc: Document) -> ApiKey:
+    return ApiKey(
+        id=doc["_id"],
+        tenant_id=doc["tenant_id"],
+        key_hash=doc["key_hash"],
+        hint=doc["hint"],
+        created_at=doc["created_at"],
+        revoked_at=doc.get("revoked_at"),
+    )

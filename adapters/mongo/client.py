@@ -1,0 +1,23 @@
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+Document = dict[str, Any]
+DEFAULT_TIMEOUT_MS = 5_000
+
+
+def create_client(uri: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> AsyncMongoClient[Document]:
+    """Production posture: majority writes, retryable writes, every operation time-bounded."""
+    return AsyncMongoClient(
+        uri,
+        tz_aware=True,
+        w="majority",
+        retryWrites=True,
+        timeoutMS=timeout_ms,
+        appname="realtime-tokens",
+    )
+
+
+def database(client: AsyncMongoClient[Document], name: str) -> AsyncDatabase[Document]:
+    return client[name]

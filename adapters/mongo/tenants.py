@@ -1,0 +1,23 @@
+from pymongo.asynchronous.database import AsyncDatabase
+
+from adapters.mongo.client import Document
+from adapters.mongo.errors import storage_errors
+from domain.tenant import Tenant
+
+
+class MongoTenantRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._tenants = db["tenants"]
+
+    async def add(self, tenant: Tenant) -> None:
+        with storage_errors("storing a tenant"):
+            await self._tenants.insert_one(
+                {"_id": tenant.id, "name": tenant.name, "created_at": tenant.created_at}
+            )
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        with storage_errors("reading a tenant"):
+            doc = await self._tenants.find_one({"_id": tenant_id})
+        if doc is None:
+            return None
+        return Tenant(id=doc["_id"], name=doc["name"], created_at=doc["created_at"])

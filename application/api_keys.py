@@ -1,0 +1,34 @@
+from domain.errors import ApiKeyNotFound, TenantNotFound
+from domain.ports import ApiKeyRepository, Clock, TenantRepository
+from domain.tenant import ApiKey, NewApiKey, mint_api_key
+
+
+class CreateApiKey:
+    """Mint a key for an existing tenant; only its SHA-256 hash is stored, the plaintext is
+    returned once and cannot be recovered. A tenant may hold several keys (rotation)."""
+
+    def __init__(self, tenants: TenantRepository, api_keys: ApiKeyRepository, clock: Clock) -> None:
+        self._tenants = tenants
+        self._api_keys = api_keys
+        self._clock = clock
+
+    async def __call__(self, tenant_id: str) -> NewApiKey:
+        if await self._tenants.get(tenant_id) is None:
+            raise TenantNotFound(tenant_id)
+        minted = mint_api_key(tenant_id, self._clock.now())
+        await self._api_keys.add(minted.key)
+        return minted
+
+
+class RevokeApiKey:
+    """Revocation is immediate and final; revoking twice keeps the first revocation time."""
+
+    def __init__(self, api_keys: ApiKeyRepository, clock: Clock) -> None:
+        self._api_keys = api_keys
+        self._clock = clock
+
+    async def __call__(self, key_id: str) -> ApiKey:
+        revoked = await self._api_keys.revoke(key_id, self._clock.now())
+        if revoked is None:
+            raise ApiKeyNotFound(key_id)
+        return revoked

@@ -1,0 +1,93 @@
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from application.authenticate import AuthenticateApiKey
+from application.join_window import JoinWindow
+from domain.call import Call
+from domain.errors import AgentNotFound, CallNotCreated, StorageError, TokenIssuerNotConfigured
+from domain.metadata import check_metadata
+from domain.ports import AgentRepository, CallRepository, Clock, TokenIssuer
+from domain.tenant import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class IssueTokenCommand:
+    agent_id: uuid.UUID
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    client_token: str
+    room_name: str
+    server_url: str
+    call_id: str
+    participant_identity: str
+    expires_at: datetime
+
+
+class IssueRealtimeToken:
+    """Create a queued WebRTC call for one of the tenant's agents and sign its join token.
+
+    Rules, in order:
+    0. caller metadata is a JSON object of at most 16 KiB, 8 levels, keys of 1 to 256 characters
+       without a leading '$', '.' or NUL (InvalidMetadata names the field);
+    1. the token issuer must be configured, else TokenIssuerNotConfigured and nothing is written;
+    2. the agent is looked up within the principal's tenant only; another tenant's agent is
+       AgentNotFound, exactly like a missing one;
+    3. the call is stored as `queued` with the caller's metadata tagged `type: webrtc`
+       (the tag cannot be overridden), its own room and caller identity, and
+       `expires_at` = now + join window; if storing fails, CallNotCreated and no token;
+    4. only then is the token signed, expiring with the call's join window.
+    """
+
+    def __init__(
+        self,
+        authenticate: AuthenticateApiKey,
+        agents: AgentRepository,
+        calls: CallRepository,
+        issuer: TokenIssuer,
+        clock: Clock,
+        join_window: JoinWindow,
+    ) -> None:
+        self._authenticate = authenticate
+        self._agents = agents
+        self._calls = calls
+        self._issuer = issuer
+        self._clock = clock
+        self._join_window = join_window
+
+    async def with_api_key(self, api_key: str, command: IssueTokenCommand) -> IssuedToken:
+        """The whole request path for callers holding a plaintext key (no HTTP needed)."""
+        return await self(await self._authenticate(api_key), command)
+
+    async def __call__(self, principal: Principal, command: IssueTokenCommand) -> IssuedToken:
+        check_metadata(command.metadata)
+        if (problem := self._issuer.configuration_problem()) is not None:
+            raise TokenIssuerNotConfigured(problem)
+        agent = await self._agents.get_for_tenant(principal.tenant_id, str(command.agent_id))
+        if agent is None:
+            raise AgentNotFound
+        call = Call.queue_webrtc(
+            tenant_id=principal.tenant_id,
+            agent_id=agent.id,
+            metadata=command.metadata,
+            now=self._clock.now(),
+            join_window=self._join_window.duration,
+        )
+        try:
+            await self._calls.add(call)
+        except StorageError as error:
+            raise CallNotCreated from error
+        signed = self._issuer.issue(call, agent)
+        return IssuedToken(
+            client_token=signed.token,
+            room_name=call.room_name,
+            server_url=signed.server_url,
+            call_id=call.id,
+            participant_identity=call.participant_identity,
+            expires_at=call.expires_at,
+        )

@@ -1,0 +1,71 @@
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.ids import new_id
+
+WEBRTC_METADATA_TYPE = "webrtc"
+
+
+class CallType(enum.StrEnum):
+    WEBRTC = "webrtc"
+
+
+class CallStatus(enum.StrEnum):
+    QUEUED = "queued"
+    IN_PROGRESS = "in_progress"
+    ENDED = "ended"
+    EXPIRED = "expired"
+
+
+def webrtc_room_name(call_id: str) -> str:
+    return f"webrtc_{call_id}"
+
+
+def caller_identity(call_id: str) -> str:
+    return f"caller_{call_id}"
+
+
+def tagged_metadata(caller_metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The caller's object with `type` forced to webrtc: callers cannot override the tag."""
+    return {**caller_metadata, "type": WEBRTC_METADATA_TYPE}
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    id: str
+    tenant_id: str
+    agent_id: str
+    type: CallType
+    status: CallStatus
+    room_name: str
+    participant_identity: str
+    metadata: Mapping[str, Any]
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def queue_webrtc(
+        cls,
+        *,
+        tenant_id: str,
+        agent_id: str,
+        metadata: Mapping[str, Any],
+        now: datetime,
+        join_window: timedelta,
+    ) -> "Call":
+        call_id = new_id()
+        return cls(
+            id=call_id,
+            tenant_id=tenant_id,
+            agent_id=agent_id,
+            type=CallType.WEBRTC,
+            status=CallStatus.QUEUED,
+            room_name=webrtc_room_name(call_id),
+            participant_identity=caller_identity(call_id),
+            metadata=tagged_metadata(metadata),
+            created_at=now,
+            expires_at=now + join_window,
+        )

@@ -1,0 +1,34 @@
+class DomainError(Exception):
+    """Base of every error the use cases raise on purpose."""
+
+
+class AuthenticationFailed(DomainError):
+    """The API key is missing, malformed, unknown, expired or revoked."""
+
+
+class AgentNotFound(DomainError):
+    """No such agent for this tenant (another tenant's agent looks exactly like this)."""
+
+
+class TenantNotFound(DomainError):
+    pass
+
+
+class ApiKeyNotFound(DomainError):
+    pass
+
+
+class TokenIssuerNotConfigured(DomainError):
+    """The token issuer cannot sign: its configuration is missing or invalid."""
+
+
+class CallNotCreated(DomainError):
+    """The call record could not be stored, so no token may be issued."""
+
+
+class InvalidName(DomainError, ValueError):
+    pass
+
+
+class StorageError(DomainError):
+    """The store failed or could not be reached; the operation may be retried."""

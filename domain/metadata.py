@@ -1,0 +1,55 @@
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from domain.errors import DomainError
+
+MAX_METADATA_BYTES = 16 * 1024
+MAX_DEPTH = 8
+MAX_KEY_LENGTH = 256
+_INT64 = range(-(2**63), 2**63)
+
+
+class InvalidMetadata(DomainError, ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def check_metadata(metadata: Mapping[str, Any]) -> None:
+    """Caller metadata must be a small JSON object any document store keeps as given."""
+    _check(metadata, "metadata", 1)
+    size = len(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > MAX_METADATA_BYTES:
+        raise InvalidMetadata("metadata", f"is {size} bytes, more than {MAX_METADATA_BYTES}")
+
+
+def _check(value: Any, path: str, depth: int) -> None:
+    if isinstance(value, Mapping):
+        if depth > MAX_DEPTH:
+            raise InvalidMetadata(path, f"nests deeper than {MAX_DEPTH} levels")
+        for key, item in value.items():
+            _check_key(key, path)
+            _check(item, f"{path}.{key}", depth + 1)
+    elif isinstance(value, list):
+        if depth > MAX_DEPTH:
+            raise InvalidMetadata(path, f"nests deeper than {MAX_DEPTH} levels")
+        for index, item in enumerate(value):
+            _check(item, f"{path}[{index}]", depth + 1)
+    elif isinstance(value, bool) or value is None or isinstance(value, str | float):
+        return
+    elif isinstance(value, int):
+        if value not in _INT64:
+            raise InvalidMetadata(path, "is an integer outside the 64-bit range")
+    else:
+        raise InvalidMetadata(path, "is not a JSON value")
+
+
+def _check_key(key: object, path: str) -> None:
+    if not isinstance(key, str):
+        raise InvalidMetadata(path, "has a key that is not a string")
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidMetadata(path, f"has a key that is not 1 to {MAX_KEY_LENGTH} characters")
+    if key.startswith("$") or "\x00" in key or "." in key:
+        raise InvalidMetadata(path, f"has a key {key[:32]!r} with '$' first, '.' or NUL")

@@ -1,0 +1,71 @@
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.agent import Agent
+from domain.call import Call
+from domain.tenant import ApiKey, Tenant
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Aware UTC, millisecond precision (what every store keeps)."""
+        ...
+
+
+class TenantRepository(Protocol):
+    async def add(self, tenant: Tenant) -> None: ...
+
+    async def get(self, tenant_id: str) -> Tenant | None: ...
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey) -> None: ...
+
+    async def find_by_hash(self, key_hash: str) -> ApiKey | None: ...
+
+    async def revoke(self, key_id: str, when: datetime) -> ApiKey | None:
+        """Revoke once: an already revoked key keeps its first revocation time."""
+        ...
+
+
+class AgentRepository(Protocol):
+    async def add(self, agent: Agent) -> None: ...
+
+    async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
+        """One lookup on (id, tenant): another tenant's agent is indistinguishable from none."""
+        ...
+
+    async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
+        """Newest first."""
+        ...
+
+
+class CallRepository(Protocol):
+    async def add(self, call: Call) -> None:
+        """Store the call durably or raise StorageError; never a partial write."""
+        ...
+
+    async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignedToken:
+    token: str
+    server_url: str
+
+
+class TokenIssuer(Protocol):
+    def configuration_problem(self) -> str | None:
+        """Why tokens cannot be signed right now, or None when they can."""
+        ...
+
+    def issue(self, call: Call, agent: Agent) -> SignedToken:
+        """A token that joins the caller to `call.room_name` and dispatches `agent` there."""
+        ...
+
+
+class HealthProbe(Protocol):
+    async def check(self) -> str | None:
+        """None when the dependency answers; otherwise a short, secret-free reason."""
+        ...

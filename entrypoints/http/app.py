@@ -1,0 +1,65 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from entrypoints.container import Container
+from entrypoints.http.auth import ApiKeyAuthentication
+from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.health import healthz, readyz
+from entrypoints.http.request_id import echo_request_id
+from entrypoints.http.tokens import create_realtime_token
+
+VERSION = "0.1.0"
+
+
+def create_app(container: Container) -> Litestar:
+    """Nothing is built at import time: the container decides every adapter."""
+    store = container.store()
+
+    @asynccontextmanager
+    async def storage_lifespan(_: Litestar) -> AsyncIterator[None]:
+        await store.start()
+        try:
+            yield
+        finally:
+            await store.close()
+
+    api = Router(
+        path="/",
+        route_handlers=[create_realtime_token],
+        middleware=[DefineMiddleware(ApiKeyAuthentication)],
+    )
+    return Litestar(
+        route_handlers=[api, healthz, readyz],
+        state=State(
+            {
+                "store": store,
+                "token_issuer": container.token_issuer(),
+                "authenticate_api_key": container.authenticate_api_key(),
+                "issue_realtime_token": container.issue_realtime_token(),
+            }
+        ),
+        lifespan=[storage_lifespan],
+        before_send=[echo_request_id],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Realtime Tokens",
+            version=VERSION,
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearerAuth": SecurityScheme(
+                        type="http", scheme="bearer", description="Your API key (rtk_…)"
+                    )
+                }
+            ),
+        ),
+        debug=False,
+    )

@@ -1,0 +1,118 @@
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
+)
+
+from domain.errors import (
+    AgentNotFound,
+    AuthenticationFailed,
+    CallNotCreated,
+    StorageError,
+    TokenIssuerNotConfigured,
+)
+from domain.metadata import InvalidMetadata
+from entrypoints.http import problems
+from entrypoints.http.schemas import FieldError
+
+logger = logging.getLogger("realtime_tokens.http")
+
+AnyRequest = Request[Any, Any, Any]
+Handler = Callable[[AnyRequest, Any], Response[bytes]]
+STORAGE_RETRY_AFTER_SECONDS = "2"
+
+
+def _unauthenticated(request: AnyRequest, _: AuthenticationFailed) -> Response[bytes]:
+    return problems.problem_response(
+        request, problems.UNAUTHENTICATED, headers={"www-authenticate": 'Bearer realm="api"'}
+    )
+
+
+def _agent_not_found(request: AnyRequest, _: AgentNotFound) -> Response[bytes]:
+    return problems.problem_response(request, problems.AGENT_NOT_FOUND)
+
+
+def _invalid_metadata(request: AnyRequest, error: InvalidMetadata) -> Response[bytes]:
+    errors = [FieldError(field=error.field, message=error.reason)]
+    return problems.problem_response(request, problems.INVALID_METADATA, errors=errors)
+
+
+_MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
+
+
+def _field_error(item: dict[str, Any]) -> FieldError:
+    message = str(item.get("message", "is not valid"))
+    field = str(item.get("key") or "body")
+    if missing := _MISSING_FIELD.match(message):
+        return FieldError(field=missing.group(1), message="is required")
+    if field == "data":
+        empty = message == "'data'"
+        return FieldError(field="body", message="is empty" if empty else message)
+    return FieldError(field=field, message=message)
+
+
+def _invalid_request(request: AnyRequest, error: ValidationException) -> Response[bytes]:
+    extra = error.extra if isinstance(error.extra, list) else []
+    errors = [_field_error(item) for item in extra if isinstance(item, dict)]
+    return problems.problem_response(
+        request,
+        problems.INVALID_REQUEST,
+        errors=errors or [FieldError(field="body", message="is not valid")],
+    )
+
+
+def _livekit_not_configured(
+    request: AnyRequest, error: TokenIssuerNotConfigured
+) -> Response[bytes]:
+    logger.error("token issuer not configured: %s", error)
+    return problems.problem_response(request, problems.LIVEKIT_NOT_CONFIGURED)
+
+
+def _call_not_created(request: AnyRequest, error: CallNotCreated) -> Response[bytes]:
+    logger.error("call insert failed: %r", error.__cause__)
+    return problems.problem_response(request, problems.CALL_NOT_CREATED)
+
+
+def _storage_unavailable(request: AnyRequest, error: StorageError) -> Response[bytes]:
+    logger.error("storage unavailable: %s (%r)", error, error.__cause__)
+    return problems.problem_response(
+        request, problems.STORAGE_UNAVAILABLE, headers={"retry-after": STORAGE_RETRY_AFTER_SECONDS}
+    )
+
+
+def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes]:
+    if error.status_code >= 500:
+        return _unexpected(request, error)
+    if error.status_code == HTTP_400_BAD_REQUEST:
+        unreadable = FieldError(field="body", message="is not a readable JSON document")
+        return problems.problem_response(request, problems.INVALID_REQUEST, errors=[unreadable])
+    kind = {
+        HTTP_404_NOT_FOUND: problems.NOT_FOUND,
+        HTTP_405_METHOD_NOT_ALLOWED: problems.METHOD_NOT_ALLOWED,
+    }.get(error.status_code) or problems.generic_kind(error.status_code)
+    return problems.problem_response(request, kind, headers=error.headers)
+
+
+def _unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
+    logger.exception("unhandled error", exc_info=error)
+    return problems.problem_response(request, problems.INTERNAL_ERROR)
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
+    AuthenticationFailed: _unauthenticated,
+    AgentNotFound: _agent_not_found,
+    InvalidMetadata: _invalid_metadata,
+    ValidationException: _invalid_request,
+    TokenIssuerNotConfigured: _livekit_not_configured,
+    CallNotCreated: _call_not_created,
+    StorageError: _storage_unavailable,
+    HTTPException: _http_exception,
+    Exception: _unexpected,
+}

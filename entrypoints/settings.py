@@ -1,0 +1,62 @@
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from adapters.livekit.settings import LiveKitSettings
+from adapters.mongo.client import DEFAULT_TIMEOUT_MS
+from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
+
+DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_secret="secret")  # noqa: S106 - livekit-server --dev's published credentials
+
+
+class ConfigurationError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    mongodb_uri: str | None = None
+    mongodb_database: str = "realtime_tokens"
+    mongodb_timeout_ms: int = DEFAULT_TIMEOUT_MS
+    livekit: LiveKitSettings = field(default_factory=LiveKitSettings)
+    token_ttl_seconds: int = DEFAULT_TTL_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
+        livekit = LiveKitSettings(
+            url=env.get("LIVEKIT_URL", ""),
+            api_key=env.get("LIVEKIT_API_KEY", ""),
+            api_secret=env.get("LIVEKIT_API_SECRET", ""),
+        )
+        if dev:
+            livekit = LiveKitSettings(
+                url=livekit.url or DEV_LIVEKIT.url,
+                api_key=livekit.api_key or DEV_LIVEKIT.api_key,
+                api_secret=livekit.api_secret or DEV_LIVEKIT.api_secret,
+            )
+        settings = cls(
+            mongodb_uri=env.get("MONGODB_URI") or None,
+            mongodb_database=env.get("MONGODB_DATABASE") or "realtime_tokens",
+            mongodb_timeout_ms=_integer(env, "MONGODB_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
+            livekit=livekit,
+            token_ttl_seconds=_integer(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        try:
+            JoinWindow(self.token_ttl_seconds)
+        except ValueError as error:
+            raise ConfigurationError(f"TOKEN_TTL_SECONDS: {error}") from error
+        if self.mongodb_timeout_ms <= 0:
+            raise ConfigurationError("MONGODB_TIMEOUT_MS must be positive")
+
+
+def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None

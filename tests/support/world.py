@@ -1,0 +1,66 @@
+"""A container wired to in-memory fakes of every port, with helpers to seed it."""
+
+from dataclasses import dataclass, field
+
+from dependency_injector import providers
+
+from adapters.livekit.settings import LiveKitSettings
+from adapters.memory.clock import FrozenClock
+from adapters.memory.issuer import FakeTokenIssuer
+from adapters.memory.repositories import (
+    InMemoryAgentRepository,
+    InMemoryApiKeyRepository,
+    InMemoryCallRepository,
+    InMemoryTenantRepository,
+)
+from adapters.memory.store import InMemoryStore
+from domain.agent import Agent
+from entrypoints.container import Container, build_container
+from entrypoints.settings import Settings
+
+TEST_LIVEKIT = LiveKitSettings(
+    url="wss://livekit.example.test",
+    api_key="APItestkey",
+    api_secret="a-test-secret-that-is-long-enough-for-hs256",
+)
+
+
+@dataclass
+class Seeded:
+    tenant_id: str
+    api_key: str
+    api_key_id: str
+    agent: Agent
+
+
+@dataclass
+class World:
+    container: Container
+    clock: FrozenClock = field(default_factory=FrozenClock)
+    store: InMemoryStore = field(default_factory=InMemoryStore)
+    tenants: InMemoryTenantRepository = field(default_factory=InMemoryTenantRepository)
+    api_keys: InMemoryApiKeyRepository = field(default_factory=InMemoryApiKeyRepository)
+    agents: InMemoryAgentRepository = field(default_factory=InMemoryAgentRepository)
+    calls: InMemoryCallRepository = field(default_factory=InMemoryCallRepository)
+
+    def __post_init__(self) -> None:
+        for name in ("clock", "store", "tenants", "api_keys", "agents", "calls"):
+            getattr(self.container, name).override(providers.Object(getattr(self, name)))
+
+    async def seed_tenant(self, name: str = "Acme") -> Seeded:
+        tenant = await self.container.create_tenant()(name)
+        minted = await self.container.create_api_key()(tenant.id)
+        agent = await self.container.create_agent()(tenant.id, f"{name} support", None)
+        return Seeded(tenant.id, minted.plaintext, minted.key.id, agent)
+
+
+def fake_world(livekit: LiveKitSettings = TEST_LIVEKIT, ttl_seconds: int = 600) -> World:
+    settings = Settings(
+        mongodb_uri="mongodb://unused.invalid", livekit=livekit, token_ttl_seconds=ttl_seconds
+    )
+    return World(container=build_container(settings))
+
+
+def with_fake_issuer(world: World, issuer: FakeTokenIssuer) -> World:
+    world.container.token_issuer.override(providers.Object(issuer))
+    return world
