@@ -40,5 +40,5 @@ class Agent:
 
 
 def _slug(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-_.")
+    slug = re.sub(r"[^a-z0-9_.-]+", "-", name.lower()).strip("-_.")
     return slug[:128] or "agent"

@@ -23,5 +23,19 @@ INDEXES: dict[str, list[IndexModel]] = {
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     """Idempotent: creating an index that already exists with the same spec is a no-op."""
     with storage_errors("creating indexes"):
+        embedded = await is_embedded_server(db)
         for collection, models in INDEXES.items():
-            await db[collection].create_indexes(models)
+            usable = [m for m in models if not (embedded and _compound_with_id(m))]
+            await db[collection].create_indexes(usable)
+
+
+async def is_embedded_server(db: AsyncDatabase[Document]) -> bool:
+    """nx-27017 (dev/test) says so in buildInfo; MongoDB servers have no `process` there."""
+    info = await db.client.admin.command("buildInfo")
+    return info.get("process") == "nx_27017"
+
+
+def _compound_with_id(model: IndexModel) -> bool:
+    # nx-27017 accepts such an index but then rejects every insert ("JSON path error near _id").
+    keys = model.document["key"]
+    return len(keys) > 1 and "_id" in keys

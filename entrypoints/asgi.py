@@ -1,0 +1,16 @@
+"""ASGI entry for servers: `uvicorn --factory entrypoints.asgi:app_from_env`."""
+
+import os
+
+from litestar import Litestar
+
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+DEV_ENV = "REALTIME_TOKENS_DEV"
+
+
+def app_from_env() -> Litestar:
+    dev = os.environ.get(DEV_ENV) == "1"
+    return create_app(build_container(Settings.from_env(os.environ, dev=dev)))

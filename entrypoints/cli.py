@@ -1,0 +1,159 @@
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+import uvicorn
+
+from domain.agent import Agent
+from domain.errors import ApiKeyNotFound, InvalidName, StorageError, TenantNotFound
+from entrypoints.asgi import DEV_ENV
+from entrypoints.container import Container
+from entrypoints.dev_seed import demo_curl, ensure_demo
+from entrypoints.runtime import home_dir, resolved_database, running_container
+from entrypoints.settings import ConfigurationError, Settings
+
+T = TypeVar("T")
+
+
+def _settings(dev: bool = False) -> Settings:
+    try:
+        return Settings.from_env(os.environ, dev=dev)
+    except ConfigurationError as error:
+        raise click.UsageError(str(error)) from error
+
+
+def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None = None) -> T:
+    async def in_container(resolved: Settings) -> T:
+        async with running_container(resolved) as container:
+            return await action(container)
+
+    try:
+        with resolved_database(settings or _settings()) as resolved:
+            return asyncio.run(in_container(resolved))
+    except (TenantNotFound, ApiKeyNotFound) as error:
+        raise click.ClickException(f"not found: {error}") from error
+    except InvalidName as error:
+        raise click.BadParameter(str(error)) from error
+    except StorageError as error:
+        raise click.ClickException(f"MongoDB: {error}") from error
+
+
+def _emit(as_json: bool, payload: dict[str, Any], human: str) -> None:
+    click.echo(json.dumps(payload) if as_json else human)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+
+
+@click.group()
+def main() -> None:
+    """realtime-tokens: LiveKit tokens for browser-to-voice-agent calls."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant.")
+def serve(host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the HTTP API (embedded MongoDB unless MONGODB_URI is set)."""
+    with resolved_database(_settings(dev)) as settings:
+        os.environ["MONGODB_URI"] = settings.mongodb_uri or ""
+        os.environ[DEV_ENV] = "1" if dev else "0"
+        _announce(host, port, settings, dev)
+        uvicorn.run(
+            "entrypoints.asgi:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            server_header=False,
+            log_level="info",
+        )
+
+
+def _announce(host: str, port: int, settings: Settings, dev: bool) -> None:
+    embedded = "MONGODB_URI" not in os.environ or "127.0.0.1" in (settings.mongodb_uri or "")
+    click.echo(
+        f"MongoDB:  {settings.mongodb_uri} ({'embedded nx-27017' if embedded else 'external'})"
+    )
+    problem = settings.livekit.problem()
+    click.echo(f"LiveKit:  {settings.livekit.url or '-'} ({problem or 'configured'})")
+    if dev:
+        demo = _run(lambda c: ensure_demo(c, home_dir() / "demo.json"), settings)
+        click.echo("Demo tenant ready. In another terminal, try:\n")
+        click.echo("  " + demo_curl(f"http://{host}:{port}", demo) + "\n")
+
+
+@main.group()
+def tenants() -> None:
+    """Manage tenants."""
+
+
+@tenants.command("create")
+@click.argument("name")
+@json_option
+def create_tenant(name: str, as_json: bool) -> None:
+    tenant = _run(lambda c: c.create_tenant()(name))
+    _emit(as_json, {"id": tenant.id, "name": tenant.name}, f"tenant {tenant.id} ({tenant.name})")
+
+
+@main.group("api-keys")
+def api_keys() -> None:
+    """Manage API keys (only their hashes are stored)."""
+
+
+@api_keys.command("create")
+@click.argument("tenant_id")
+@json_option
+def create_api_key(tenant_id: str, as_json: bool) -> None:
+    minted = _run(lambda c: c.create_api_key()(tenant_id))
+    payload = {"id": minted.key.id, "tenant_id": tenant_id, "key": minted.plaintext}
+    human = f"api key {minted.key.id}\n{minted.plaintext}\n(shown once: store it now)"
+    _emit(as_json, payload, human)
+
+
+@api_keys.command("revoke")
+@click.argument("key_id")
+@json_option
+def revoke_api_key(key_id: str, as_json: bool) -> None:
+    key = _run(lambda c: c.revoke_api_key()(key_id))
+    revoked_at = key.revoked_at.isoformat() if key.revoked_at else None
+    _emit(as_json, {"id": key.id, "revoked_at": revoked_at}, f"api key {key.id} revoked")
+
+
+@main.group()
+def agents() -> None:
+    """Manage agents."""
+
+
+@agents.command("create")
+@click.argument("tenant_id")
+@click.argument("name")
+@click.option("--dispatch-name", help="LiveKit agent name to dispatch (default: from NAME).")
+@json_option
+def create_agent(tenant_id: str, name: str, dispatch_name: str | None, as_json: bool) -> None:
+    agent = _run(lambda c: c.create_agent()(tenant_id, name, dispatch_name))
+    _emit(as_json, _agent_json(agent), f"agent {agent.id} ({agent.name} -> {agent.dispatch_name})")
+
+
+@agents.command("list")
+@click.argument("tenant_id")
+@json_option
+def list_agents(tenant_id: str, as_json: bool) -> None:
+    found = _run(lambda c: c.list_agents()(tenant_id))
+    human = "\n".join(f"{a.id}  {a.name}  ({a.dispatch_name})" for a in found) or "no agents"
+    _emit(as_json, {"agents": [_agent_json(a) for a in found]}, human)
+
+
+def _agent_json(agent: Agent) -> dict[str, Any]:
+    return {
+        "id": agent.id,
+        "tenant_id": agent.tenant_id,
+        "name": agent.name,
+        "dispatch_name": agent.dispatch_name,
+        "created_at": agent.created_at.isoformat(),
+    }
