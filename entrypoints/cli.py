@@ -1,6 +1,7 @@
 import asyncio
 import json
 import os
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -60,6 +61,7 @@ def main() -> None:
 @click.option("--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant.")
 def serve(host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the HTTP API (embedded MongoDB unless MONGODB_URI is set)."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with resolved_database(_settings(dev)) as settings:
         os.environ["MONGODB_URI"] = settings.mongodb_uri or ""
         os.environ[DEV_ENV] = "1" if dev else "0"
@@ -73,6 +75,12 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
             server_header=False,
             log_level="info",
         )
+
+
+def _exit_on_sigterm(signum: int, _: object) -> None:
+    # uvicorn drains requests, then re-raises the signal it caught: exiting through Python
+    # (not the default handler) lets `resolved_database` stop the embedded MongoDB.
+    raise SystemExit(128 + signum)
 
 
 def _announce(host: str, port: int, settings: Settings, dev: bool) -> None:

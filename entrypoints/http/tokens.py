@@ -2,9 +2,10 @@ from typing import Any
 
 from litestar import HttpMethod, Request, post
 from litestar.datastructures import ResponseHeader, State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 from litestar.types import Method
 from litestar.types.internal_types import PathParameterDefinition
 
@@ -56,8 +57,8 @@ def _problem(description: str) -> ResponseSpec:
 )
 async def create_realtime_token(
     request: Request[Principal, Any, Any],
-    data: TokenRequest,
-    issue_token: IssueRealtimeToken,
+    data: JSONBody[TokenRequest],
+    issue_token: NamedDependency[IssueRealtimeToken],
 ) -> TokenResponse:
     issued = await issue_token(
         request.user, IssueTokenCommand(agent_id=data.agent_id, metadata=data.metadata)

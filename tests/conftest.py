@@ -1,0 +1,39 @@
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from adapters.mongo.client import create_client
+from tests.support.mongo import mongo_server
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with mongo_server(tmp_path_factory.mktemp("mongo")) as (uri, _kind):
+        yield uri
+
+
+@pytest.fixture(scope="session")
+async def mongo_client(mongo_uri: str) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    client = create_client(mongo_uri)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def mongo_db(
+    mongo_client: AsyncMongoClient[dict[str, Any]],
+) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    """A fresh database per test, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield mongo_client[name]
+    await mongo_client.drop_database(name)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    return tmp_path

@@ -1,0 +1,236 @@
+"""The HTTP layer over fakes: status codes, problem details, headers, schema."""
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from litestar.testing import AsyncTestClient
+
+from adapters.livekit.settings import LiveKitSettings
+from entrypoints.http.app import create_app
+from tests.support.world import Seeded, World, fake_world
+
+PATHS = ["/v1/realtime/token", "/v1/webrtc/token"]
+
+
+@pytest.fixture
+def world() -> World:
+    return fake_world()
+
+
+@pytest.fixture
+async def seeded(world: World) -> Seeded:
+    return await world.seed_tenant()
+
+
+@pytest.fixture
+async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
+    async with AsyncTestClient(create_app(world.container)) as test_client:
+        yield test_client
+
+
+def _auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == f"urn:realtime-tokens:problem:{code}"
+    assert body["title"]
+    assert body["detail"]
+    assert body["request_id"] == response.headers["x-request-id"]
+    return body
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_both_routes_issue_a_token_with_status_200(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, path: str
+) -> None:
+    response = await client.post(
+        path, json={"agent_id": seeded.agent.id}, headers=_auth(seeded.api_key)
+    )
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert set(body) == {
+        "client_token",
+        "room_name",
+        "server_url",
+        "call_id",
+        "participant_identity",
+        "expires_at",
+    }
+    assert body["room_name"] == f"webrtc_{body['call_id']}"
+    assert body["call_id"] in world.calls.items
+
+
+async def test_authentication_comes_before_body_validation(client: httpx.AsyncClient) -> None:
+    response = await client.post(PATHS[0], content=b"{not json")
+    body = _assert_problem(response, 401, "unauthenticated")
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "rtk_" not in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer rtk_unknown"},
+        {"Authorization": "Bearer rtk_" + "A" * 43},
+    ],
+)
+async def test_missing_malformed_or_unknown_keys_are_401(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, headers: dict[str, str]
+) -> None:
+    response = await client.post(PATHS[0], json={"agent_id": seeded.agent.id}, headers=headers)
+    _assert_problem(response, 401, "unauthenticated")
+    assert world.calls.items == {}
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        (b"{}", "agent_id"),
+        (b'{"agent_id": "not-a-uuid"}', "agent_id"),
+        (b'{"agent_id": 42}', "agent_id"),
+        (b"{oops", "body"),
+        (b"", "body"),
+        (b"[]", "body"),
+        (b"null", "body"),
+    ],
+)
+async def test_invalid_payloads_are_400_naming_the_field(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, content: bytes, field: str
+) -> None:
+    response = await client.post(
+        PATHS[0],
+        content=content,
+        headers={**_auth(seeded.api_key), "content-type": "application/json"},
+    )
+    body = _assert_problem(response, 400, "invalid_request")
+    assert [error["field"] for error in body["errors"]] == [field]
+    assert world.calls.items == {}
+
+
+@pytest.mark.parametrize("metadata", [[], "text", None, 3])
+async def test_metadata_must_be_an_object(
+    client: httpx.AsyncClient, seeded: Seeded, metadata: object
+) -> None:
+    response = await client.post(
+        PATHS[0],
+        json={"agent_id": seeded.agent.id, "metadata": metadata},
+        headers=_auth(seeded.api_key),
+    )
+    body = _assert_problem(response, 400, "invalid_request")
+    assert body["errors"][0]["field"] == "metadata"
+
+
+async def test_unsafe_metadata_is_400_invalid_metadata(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    response = await client.post(
+        PATHS[0],
+        json={"agent_id": seeded.agent.id, "metadata": {"profile": {"$ne": 1}}},
+        headers=_auth(seeded.api_key),
+    )
+    body = _assert_problem(response, 400, "invalid_metadata")
+    assert body["errors"][0]["field"] == "metadata.profile"
+    assert world.calls.items == {}
+
+
+async def test_unknown_fields_are_ignored(client: httpx.AsyncClient, seeded: Seeded) -> None:
+    response = await client.post(
+        PATHS[0],
+        json={"agent_id": seeded.agent.id, "future_field": True},
+        headers=_auth(seeded.api_key),
+    )
+    assert response.status_code == 200
+
+
+async def test_other_tenants_agent_gets_the_same_404_as_a_missing_one(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    mine = await world.seed_tenant("Mine")
+    theirs = await world.seed_tenant("Theirs")
+    foreign = await client.post(
+        PATHS[0], json={"agent_id": theirs.agent.id}, headers=_auth(mine.api_key)
+    )
+    missing = await client.post(
+        PATHS[0], json={"agent_id": str(uuid.uuid4())}, headers=_auth(mine.api_key)
+    )
+    foreign_body = _assert_problem(foreign, 404, "agent_not_found")
+    missing_body = _assert_problem(missing, 404, "agent_not_found")
+    for varying in ("request_id",):
+        foreign_body.pop(varying)
+        missing_body.pop(varying)
+    assert foreign_body == missing_body
+    assert theirs.agent.id not in foreign.text
+    assert world.calls.items == {}
+
+
+async def test_unconfigured_livekit_is_500_and_writes_nothing() -> None:
+    world = fake_world(livekit=LiveKitSettings(url="ws://localhost:7880"))
+    seeded = await world.seed_tenant()
+    async with AsyncTestClient(create_app(world.container)) as client:
+        response = await client.post(
+            PATHS[0], json={"agent_id": seeded.agent.id}, headers=_auth(seeded.api_key)
+        )
+        ready = await client.get("/readyz")
+    body = _assert_problem(response, 500, "livekit_not_configured")
+    assert "LIVEKIT_API_SECRET" not in body["detail"]
+    assert world.calls.items == {}
+    assert ready.status_code == 503
+    assert "LIVEKIT_API_KEY, LIVEKIT_API_SECRET not set" in ready.json()["checks"]["livekit"]
+
+
+async def test_readiness_follows_the_store(client: httpx.AsyncClient, world: World) -> None:
+    assert (await client.get("/readyz")).json() == {
+        "status": "ready",
+        "checks": {"mongodb": "ok", "livekit": "ok"},
+    }
+    world.store.down = True
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_a_sane_request_id_is_echoed_and_a_hostile_one_replaced(
+    client: httpx.AsyncClient,
+) -> None:
+    kept = await client.post(PATHS[0], headers={"x-request-id": "trace-123"})
+    assert kept.headers["x-request-id"] == "trace-123"
+    assert kept.json()["request_id"] == "trace-123"
+    replaced = await client.post(PATHS[0], headers={"x-request-id": "<script>"})
+    assert replaced.headers["x-request-id"] != "<script>"
+
+
+async def test_unknown_routes_and_methods_are_problems_too(client: httpx.AsyncClient) -> None:
+    _assert_problem(await client.get("/v1/nothing-here"), 404, "not_found")
+    _assert_problem(await client.get(PATHS[0]), 405, "method_not_allowed")
+
+
+async def test_the_lifespan_starts_and_closes_the_store(world: World) -> None:
+    async with AsyncTestClient(create_app(world.container)):
+        assert world.store.started
+    assert world.store.closed
+
+
+async def test_openapi_documents_both_routes_and_problem_responses(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    for path in PATHS:
+        operation = schema["paths"][path]["post"]
+        assert set(operation["responses"]) >= {"200", "400", "401", "404", "500"}
+        problem = operation["responses"]["404"]["content"]["application/problem+json"]
+        assert problem["schema"]
+    assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"

@@ -1,0 +1,46 @@
+import pytest
+
+from entrypoints.settings import DEV_LIVEKIT, ConfigurationError, Settings
+
+
+def test_defaults_leave_livekit_unconfigured_and_use_the_standard_database() -> None:
+    settings = Settings.from_env({})
+    assert settings.mongodb_uri is None
+    assert settings.mongodb_database == "realtime_tokens"
+    assert settings.token_ttl_seconds == 600
+    assert settings.livekit.problem() is not None
+
+
+def test_livekits_own_variable_names_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "MONGODB_URI": "mongodb://db.internal:27017/?replicaSet=rs0",
+            "MONGODB_DATABASE": "tokens",
+            "LIVEKIT_URL": "wss://lk.example.com",
+            "LIVEKIT_API_KEY": "APIabc",
+            "LIVEKIT_API_SECRET": "s3cret",
+            "TOKEN_TTL_SECONDS": "120",
+        }
+    )
+    assert settings.mongodb_uri == "mongodb://db.internal:27017/?replicaSet=rs0"
+    assert settings.mongodb_database == "tokens"
+    assert (settings.livekit.url, settings.livekit.api_key) == ("wss://lk.example.com", "APIabc")
+    assert settings.token_ttl_seconds == 120
+
+
+def test_dev_fills_only_what_is_missing_with_livekit_server_dev_credentials() -> None:
+    assert Settings.from_env({}, dev=True).livekit == DEV_LIVEKIT
+    mixed = Settings.from_env({"LIVEKIT_URL": "wss://lk.example.com"}, dev=True).livekit
+    assert mixed.url == "wss://lk.example.com"
+    assert mixed.api_key == DEV_LIVEKIT.api_key
+
+
+@pytest.mark.parametrize("ttl", ["59", "86401", "-1", "ten"])
+def test_token_ttl_is_bounded(ttl: str) -> None:
+    with pytest.raises(ConfigurationError, match="TOKEN_TTL_SECONDS"):
+        Settings.from_env({"TOKEN_TTL_SECONDS": ttl})
+
+
+@pytest.mark.parametrize("ttl", ["60", "86400"])
+def test_token_ttl_bounds_are_inclusive(ttl: str) -> None:
+    assert Settings.from_env({"TOKEN_TTL_SECONDS": ttl}).token_ttl_seconds == int(ttl)
