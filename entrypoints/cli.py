@@ -77,10 +77,10 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
         )
 
 
-def _exit_on_sigterm(signum: int, _: object) -> None:
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
     # uvicorn drains requests, then re-raises the signal it caught: exiting through Python
     # (not the default handler) lets `resolved_database` stop the embedded MongoDB.
-    raise SystemExit(128 + signum)
+    raise SystemExit(0)
 
 
 def _announce(host: str, port: int, settings: Settings, dev: bool) -> None:

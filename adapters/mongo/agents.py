@@ -2,6 +2,7 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
+from adapters.mongo.dates import stored_datetime
 from adapters.mongo.errors import storage_errors
 from domain.agent import Agent
 
@@ -41,5 +42,5 @@ def _to_agent(doc: Document) -> Agent:
         tenant_id=doc["tenant_id"],
         name=doc["name"],
         dispatch_name=doc["dispatch_name"],
-        created_at=doc["created_at"],
+        created_at=stored_datetime(doc["created_at"]),
     )

@@ -3,6 +3,7 @@ from datetime import datetime
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
+from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from domain.tenant import ApiKey
 
@@ -44,6 +45,6 @@ def _to_key(doc: Document) -> ApiKey:
         tenant_id=doc["tenant_id"],
         key_hash=doc["key_hash"],
         hint=doc["hint"],
-        created_at=doc["created_at"],
-        revoked_at=doc.get("revoked_at"),
+        created_at=stored_datetime(doc["created_at"]),
+        revoked_at=optional_datetime(doc.get("revoked_at")),
     )

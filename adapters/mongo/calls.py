@@ -1,6 +1,7 @@
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
+from adapters.mongo.dates import stored_datetime
 from adapters.mongo.errors import storage_errors
 from domain.call import Call, CallStatus, CallType
 
@@ -40,6 +41,6 @@ class MongoCallRepository:
             room_name=doc["room_name"],
             participant_identity=doc["participant_identity"],
             metadata=doc["metadata"],
-            created_at=doc["created_at"],
-            expires_at=doc["expires_at"],
+            created_at=stored_datetime(doc["created_at"]),
+            expires_at=stored_datetime(doc["expires_at"]),
         )

@@ -1,6 +1,7 @@
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
+from adapters.mongo.dates import stored_datetime
 from adapters.mongo.errors import storage_errors
 from domain.tenant import Tenant
 
@@ -20,4 +21,6 @@ class MongoTenantRepository:
             doc = await self._tenants.find_one({"_id": tenant_id})
         if doc is None:
             return None
-        return Tenant(id=doc["_id"], name=doc["name"], created_at=doc["created_at"])
+        return Tenant(
+            id=doc["_id"], name=doc["name"], created_at=stored_datetime(doc["created_at"])
+        )

@@ -1,0 +1,94 @@
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from tests.support.live import LiveServer, base_env, cli_json
+from tests.support.world import TEST_LIVEKIT
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    api_key: str
+    api_key_id: str
+    agent_id: str
+    dispatch_name: str
+
+
+@pytest.fixture(scope="session")
+def database_name() -> str:
+    return f"e2e_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def env(
+    mongo_uri: str, database_name: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    return base_env(
+        MONGODB_URI=mongo_uri,
+        MONGODB_DATABASE=database_name,
+        LIVEKIT_URL=TEST_LIVEKIT.url,
+        LIVEKIT_API_KEY=TEST_LIVEKIT.api_key,
+        LIVEKIT_API_SECRET=TEST_LIVEKIT.api_secret,
+        TOKEN_TTL_SECONDS="300",
+        REALTIME_TOKENS_HOME=str(tmp_path_factory.mktemp("home")),
+    )
+
+
+@pytest.fixture(scope="session")
+def db(mongo_uri: str, database_name: str) -> Iterator[Database[dict[str, Any]]]:
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri, tz_aware=True)
+    yield client[database_name]
+    client.drop_database(database_name)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def server(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(env, tmp_path_factory.mktemp("logs") / "server.log").start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def unconfigured_server(
+    env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    bare = {k: v for k, v in env.items() if not k.startswith("LIVEKIT_")}
+    live = LiveServer(bare, tmp_path_factory.mktemp("logs") / "bare.log").start()
+    yield live
+    live.stop()
+
+
+def _tenant(env: dict[str, str], name: str) -> Tenant:
+    tenant = cli_json(env, "tenants", "create", name)
+    key = cli_json(env, "api-keys", "create", tenant["id"])
+    dispatch = f"{name.lower()}-agent"
+    agent = cli_json(
+        env, "agents", "create", tenant["id"], f"{name} agent", "--dispatch-name", dispatch
+    )
+    return Tenant(tenant["id"], key["key"], key["id"], agent["id"], dispatch)
+
+
+@pytest.fixture(scope="session")
+def acme(env: dict[str, str], server: LiveServer) -> Tenant:
+    return _tenant(env, "Acme")
+
+
+@pytest.fixture(scope="session")
+def globex(env: dict[str, str], server: LiveServer) -> Tenant:
+    return _tenant(env, "Globex")
+
+
+@pytest.fixture
+def http(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        yield client

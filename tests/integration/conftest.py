@@ -1,0 +1,73 @@
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import AsyncMongoClient
+
+from adapters.memory.repositories import (
+    InMemoryAgentRepository,
+    InMemoryApiKeyRepository,
+    InMemoryCallRepository,
+    InMemoryTenantRepository,
+)
+from adapters.mongo.agents import MongoAgentRepository
+from adapters.mongo.api_keys import MongoApiKeyRepository
+from adapters.mongo.calls import MongoCallRepository
+from adapters.mongo.indexes import ensure_indexes
+from adapters.mongo.tenants import MongoTenantRepository
+from domain.ports import AgentRepository, ApiKeyRepository, CallRepository, TenantRepository
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Repositories:
+    tenants: TenantRepository
+    api_keys: ApiKeyRepository
+    agents: AgentRepository
+    calls: CallRepository
+
+
+def _memory() -> Repositories:
+    return Repositories(
+        InMemoryTenantRepository(),
+        InMemoryApiKeyRepository(),
+        InMemoryAgentRepository(),
+        InMemoryCallRepository(),
+    )
+
+
+def _mongo(db: Any) -> Repositories:
+    return Repositories(
+        MongoTenantRepository(db),
+        MongoApiKeyRepository(db),
+        MongoAgentRepository(db),
+        MongoCallRepository(db),
+    )
+
+
+@pytest.fixture(params=["memory", "pymongo", "motor"])
+async def repositories(
+    request: pytest.FixtureRequest,
+    mongo_uri: str,
+    mongo_client: AsyncMongoClient[dict[str, Any]],
+) -> AsyncIterator[Repositories]:
+    """The same contract, run against the fakes and against MongoDB through both drivers."""
+    if request.param == "memory":
+        yield _memory()
+        return
+    name = f"contract_{uuid.uuid4().hex[:12]}"
+    if request.param == "pymongo":
+        db: Any = mongo_client[name]
+        await ensure_indexes(db)
+        yield _mongo(db)
+    else:
+        motor: Any = AsyncIOMotorClient(mongo_uri, tz_aware=True)
+        db = motor[name]
+        await ensure_indexes(cast(Any, db))
+        yield _mongo(db)
+        motor.close()
+    await mongo_client.drop_database(name)

@@ -1,0 +1,80 @@
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+
+from tests.support.live import base_env, cli, cli_json
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def env(mongo_uri: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    name = f"cli_{uuid.uuid4().hex[:12]}"
+    yield base_env(MONGODB_URI=mongo_uri, MONGODB_DATABASE=name, REALTIME_TOKENS_HOME=str(tmp_path))
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
+    client.drop_database(name)
+    client.close()
+
+
+def test_the_operator_flow_prints_one_json_object_per_command(env: dict[str, str]) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    key = cli_json(env, "api-keys", "create", tenant["id"])
+    agent = cli_json(env, "agents", "create", tenant["id"], "Front desk", "--dispatch-name", "desk")
+    listed = cli_json(env, "agents", "list", tenant["id"])
+    revoked = cli_json(env, "api-keys", "revoke", key["id"])
+
+    assert set(tenant) == {"id", "name"}
+    assert key["key"].startswith("rtk_")
+    assert key["tenant_id"] == tenant["id"]
+    assert agent["dispatch_name"] == "desk"
+    assert [a["id"] for a in listed["agents"]] == [agent["id"]]
+    assert revoked["id"] == key["id"]
+    assert revoked["revoked_at"]
+
+
+def test_human_output_shows_the_key_once_with_a_warning(env: dict[str, str]) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    done = cli(env, "api-keys", "create", tenant["id"])
+    assert done.returncode == 0
+    assert "rtk_" in done.stdout
+    assert "shown once" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("api-keys", "create", "no-such-tenant"),
+        ("agents", "create", "no-such-tenant", "Agent"),
+        ("api-keys", "revoke", "no-such-key"),
+    ],
+)
+def test_unknown_ids_fail_with_a_message_and_exit_1(
+    env: dict[str, str], args: tuple[str, ...]
+) -> None:
+    done = cli(env, *args)
+    assert done.returncode == 1
+    assert "not found" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_names_are_usage_errors(env: dict[str, str]) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    done = cli(env, "agents", "create", tenant["id"], "Agent", "--dispatch-name", "bad name")
+    assert done.returncode == 2
+    assert "dispatch name" in done.stderr
+
+
+def test_an_invalid_ttl_is_refused_before_anything_runs(env: dict[str, str]) -> None:
+    done = cli({**env, "TOKEN_TTL_SECONDS": "5"}, "tenants", "create", "Acme", "--json")
+    assert done.returncode == 2
+    assert "TOKEN_TTL_SECONDS" in done.stderr
+    assert done.stdout == ""
+
+
+def test_listing_an_unknown_tenant_shows_no_agents(env: dict[str, str]) -> None:
+    assert json.loads(cli(env, "agents", "list", "nobody", "--json").stdout) == {"agents": []}

@@ -1,0 +1,105 @@
+"""One contract for every implementation of the repository ports."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.clock import to_millis
+from domain.agent import Agent
+from domain.call import Call
+from domain.errors import StorageError
+from domain.tenant import Tenant, mint_api_key
+from tests.integration.conftest import Repositories
+
+pytestmark = pytest.mark.integration
+NOW = to_millis(datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
+
+
+async def test_tenants_round_trip(repositories: Repositories) -> None:
+    tenant = Tenant.create("Acme", NOW)
+    await repositories.tenants.add(tenant)
+    assert await repositories.tenants.get(tenant.id) == tenant
+    assert await repositories.tenants.get("missing") is None
+
+
+async def test_a_tenant_id_is_stored_once(repositories: Repositories) -> None:
+    tenant = Tenant.create("Acme", NOW)
+    await repositories.tenants.add(tenant)
+    with pytest.raises(StorageError):
+        await repositories.tenants.add(tenant)
+
+
+async def test_api_keys_are_found_by_hash_only(repositories: Repositories) -> None:
+    minted = mint_api_key("tenant-1", NOW)
+    await repositories.api_keys.add(minted.key)
+    assert await repositories.api_keys.find_by_hash(minted.key.key_hash) == minted.key
+    assert await repositories.api_keys.find_by_hash(minted.plaintext) is None
+
+
+async def test_a_key_hash_is_unique(repositories: Repositories) -> None:
+    first = mint_api_key("tenant-1", NOW).key
+    clash = mint_api_key("tenant-2", NOW).key
+    await repositories.api_keys.add(first)
+    from dataclasses import replace
+
+    with pytest.raises(StorageError):
+        await repositories.api_keys.add(replace(clash, key_hash=first.key_hash))
+
+
+async def test_revocation_is_final_and_keeps_its_first_time(repositories: Repositories) -> None:
+    key = mint_api_key("tenant-1", NOW).key
+    await repositories.api_keys.add(key)
+
+    revoked = await repositories.api_keys.revoke(key.id, NOW + timedelta(minutes=1))
+    again = await repositories.api_keys.revoke(key.id, NOW + timedelta(minutes=2))
+
+    assert revoked is not None
+    assert revoked.revoked_at == NOW + timedelta(minutes=1)
+    assert again == revoked
+    assert await repositories.api_keys.find_by_hash(key.key_hash) == revoked
+    assert await repositories.api_keys.revoke("missing", NOW) is None
+
+
+async def test_agents_are_only_visible_within_their_tenant(repositories: Repositories) -> None:
+    agent = Agent.create("tenant-1", "Support", None, NOW)
+    await repositories.agents.add(agent)
+    assert await repositories.agents.get_for_tenant("tenant-1", agent.id) == agent
+    assert await repositories.agents.get_for_tenant("tenant-2", agent.id) is None
+    assert await repositories.agents.get_for_tenant("tenant-1", "missing") is None
+
+
+async def test_agents_list_newest_first_per_tenant(repositories: Repositories) -> None:
+    older = Agent.create("tenant-1", "Older", None, NOW)
+    newer = Agent.create("tenant-1", "Newer", None, NOW + timedelta(seconds=1))
+    foreign = Agent.create("tenant-2", "Foreign", None, NOW)
+    for agent in (older, foreign, newer):
+        await repositories.agents.add(agent)
+    assert await repositories.agents.list_for_tenant("tenant-1") == [newer, older]
+    assert await repositories.agents.list_for_tenant("tenant-3") == []
+
+
+async def test_calls_round_trip_with_nested_metadata(repositories: Repositories) -> None:
+    call = Call.queue_webrtc(
+        tenant_id="tenant-1",
+        agent_id="agent-1",
+        metadata={"source": "web", "user": {"id": 7, "tags": ["a", None, 1.5, True]}},
+        now=NOW,
+        join_window=timedelta(minutes=10),
+    )
+    await repositories.calls.add(call)
+
+    stored = await repositories.calls.get_for_tenant("tenant-1", call.id)
+
+    assert stored == call
+    assert stored is not None
+    assert stored.created_at.tzinfo is not None
+    assert await repositories.calls.get_for_tenant("tenant-2", call.id) is None
+
+
+async def test_a_call_is_stored_once(repositories: Repositories) -> None:
+    call = Call.queue_webrtc(
+        tenant_id="t", agent_id="a", metadata={}, now=NOW, join_window=timedelta(minutes=1)
+    )
+    await repositories.calls.add(call)
+    with pytest.raises(StorageError):
+        await repositories.calls.add(call)
