@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
-import uvicorn
 
 from domain.agent import Agent
 from domain.errors import ApiKeyNotFound, InvalidName, StorageError, TenantNotFound
@@ -14,6 +13,7 @@ from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
 from entrypoints.dev_seed import demo_curl, ensure_demo
 from entrypoints.runtime import home_dir, resolved_database, running_container
+from entrypoints.server import APP_FACTORY, serve_asgi
 from entrypoints.settings import ConfigurationError, Settings
 
 T = TypeVar("T")
@@ -66,15 +66,7 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
         os.environ["MONGODB_URI"] = settings.mongodb_uri or ""
         os.environ[DEV_ENV] = "1" if dev else "0"
         _announce(host, port, settings, dev)
-        uvicorn.run(
-            "entrypoints.asgi:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            server_header=False,
-            log_level="info",
-        )
+        serve_asgi(APP_FACTORY, host=host, port=port, workers=workers)
 
 
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:
