@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck layers unit integration e2e install clean
+.PHONY: run test lint typecheck layers unit integration e2e install bench signing clean
 
 install: $(STAMP)
 
@@ -41,6 +42,18 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
+
+# Not part of `make test`: bounded load runs on loopback (see benchmarks/README.md).
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r benchmarks/requirements.lock
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m benchmarks.run
+
+signing: $(STAMP)
+	$(BIN)/python -m benchmarks.signing
 
 clean:
 	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache

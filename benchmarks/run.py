@@ -1,0 +1,219 @@
+"""`make bench`: floor, peer and ours against one MongoDB and one seeded data set; prints the
+table, writes benchmarks/results/<timestamp>.json and a PNG beside it."""
+
+import asyncio
+import contextlib
+import http.client
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
+
+from adapters.embedded_mongo import EmbeddedMongo
+from benchmarks.knobs import Knobs
+from benchmarks.machine import describe_machine, measured_commit
+from benchmarks.memory import soak
+from benchmarks.mongo_wire import HOUSEKEEPING, CommandCountingProxy
+from benchmarks.plot import plot
+from benchmarks.report import render, targets_met
+from benchmarks.seed import Credential, seed, write_credentials
+from benchmarks.signing import SETTINGS as LIVEKIT
+from benchmarks.signing import measure_signers
+from benchmarks.targets import TOKEN_PATH, RunningTarget, Target
+from benchmarks.wrk import Load, LoadResult, run_wrk
+
+RESULTS = Path(__file__).with_name("results")
+FLOOR, PEER, OURS, OURS_2 = (
+    Target("floor", 1),
+    Target("peer", 1),
+    Target("ours", 1),
+    Target("ours", 2),
+)
+
+
+@contextlib.contextmanager
+def mongodb(scratch: Path) -> Iterator[tuple[str, str]]:
+    if uri := os.environ.get("MONGODB_URI"):
+        yield uri, "MONGODB_URI (external)"
+        return
+    with EmbeddedMongo(scratch / "mongo") as embedded:
+        yield embedded.uri, "embedded nx-27017 0.8.1 (wire protocol over SQLite)"
+
+
+class Bench:
+    def __init__(self, knobs: Knobs, env: dict[str, str], credentials: Path, logs: Path) -> None:
+        self.knobs = knobs
+        self.env = env
+        self.credentials = credentials
+        self.logs = logs
+
+    def _running(self, target: Target, **env: str) -> RunningTarget:
+        log = self.logs / f"{target.name}-{target.workers}.log"
+        return RunningTarget(target, {**self.env, **env}, log)
+
+    def _load(self, running: RunningTarget) -> Load:
+        return Load(running.url, self.credentials, self.knobs.connections, self.knobs.wrk_threads)
+
+    def _say(self, message: str) -> None:
+        print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+    def throughput(self, target: Target) -> LoadResult:
+        with self._running(target) as running:
+            return self._measure(running)
+
+    def _measure(self, running: RunningTarget) -> LoadResult:
+        self._say(f"{running.target.label}: {self.knobs.duration_s} s at full speed")
+        run_wrk(self._load(running), self.knobs.warmup_s)
+        return run_wrk(self._load(running), self.knobs.duration_s)
+
+    def ours_at_full_and_paced_speed(self) -> tuple[LoadResult, dict[str, Any]]:
+        with self._running(OURS) as running:
+            full = self._measure(running)
+            rate = full.rps * self.knobs.paced_fraction
+            self._say(f"{OURS.label}: {self.knobs.duration_s} s paced at {rate:.0f} req/s")
+            paced = run_wrk(self._load(running), self.knobs.duration_s, rate=rate)
+        return full, {**paced.as_json(), "target_rps": round(rate, 1)}
+
+    def memory(self, rps: float) -> dict[str, Any]:
+        knobs = self.knobs
+        self._say(f"{OURS.label}: RSS over {knobs.memory_total_requests} requests")
+        with self._running(OURS) as running:
+            result = soak(
+                self._load(running),
+                running.pid,
+                baseline=knobs.memory_baseline_requests,
+                total=knobs.memory_total_requests,
+                rps=rps,
+                limit_s=knobs.memory_time_limit_s,
+            )
+        return result.as_json()
+
+    def commands_per_request(self, target: Target, mongodb_uri: str) -> dict[str, Any]:
+        sample = self.knobs.command_sample_requests
+        self._say(f"{target.label}: MongoDB commands over {sample} sequential requests")
+        credentials = _read_credentials(self.credentials)
+        with (
+            CommandCountingProxy(mongodb_uri) as proxy,
+            self._running(target, MONGODB_URI=proxy.uri) as running,
+        ):
+            _post_tokens(running.port, credentials, 5)
+            before = proxy.counts()
+            answered = _post_tokens(running.port, credentials, sample)
+            during = proxy.counts() - before
+        by_name = {
+            name: round(count / answered, 3)
+            for name, count in sorted(during.items())
+            if name not in HOUSEKEEPING
+        }
+        return {"total": round(sum(by_name.values()), 3), "by_name": by_name}
+
+
+def _read_credentials(path: Path) -> list[Credential]:
+    return [Credential(*line.split()) for line in path.read_text().splitlines()]
+
+
+def _post_tokens(port: int, credentials: list[Credential], count: int) -> int:
+    """Sequential POSTs on one keep-alive connection; returns how many were answered 200."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    answered = 0
+    try:
+        for n in range(count):
+            credential = credentials[n % len(credentials)]
+            body = json.dumps({"agent_id": credential.agent_id, "metadata": {"n": n}})
+            headers = {
+                "Authorization": f"Bearer {credential.api_key}",
+                "Content-Type": "application/json",
+            }
+            connection.request("POST", TOKEN_PATH, body, headers)
+            response = connection.getresponse()
+            response.read()
+            answered += response.status == 200
+    finally:
+        connection.close()
+    if answered == 0:
+        raise RuntimeError("no token request was answered 200")
+    return answered
+
+
+def _target_env(uri: str, database: str, home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEKIT_", "MONGODB_"))}
+    return {
+        **env,
+        "MONGODB_URI": uri,
+        "MONGODB_DATABASE": database,
+        "LIVEKIT_URL": LIVEKIT.url,
+        "LIVEKIT_API_KEY": LIVEKIT.api_key,
+        "LIVEKIT_API_SECRET": LIVEKIT.api_secret,
+        "REALTIME_TOKENS_HOME": str(home),
+    }
+
+
+def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
+    signing = measure_signers()
+    with mongodb(scratch) as (uri, kind):
+        database = f"bench_{stamp.lower()}"
+        credentials = asyncio.run(seed(uri, database))
+        credentials_file = write_credentials(credentials, scratch / "credentials.txt")
+        bench = Bench(knobs, _target_env(uri, database, scratch), credentials_file, logs)
+        try:
+            floor = bench.throughput(FLOOR)
+            peer = bench.throughput(PEER)
+            ours, paced = bench.ours_at_full_and_paced_speed()
+            ours_2 = bench.throughput(OURS_2)
+            memory = bench.memory(ours.rps)
+            commands = {
+                "ours": bench.commands_per_request(OURS, uri),
+                "peer": bench.commands_per_request(PEER, uri),
+            }
+        finally:
+            client: MongoClient[dict[str, Any]]
+            with MongoClient(uri) as client:
+                client.drop_database(database)
+    result: dict[str, Any] = {
+        "measured_at": stamp,
+        "commit": measured_commit(),
+        "machine": describe_machine(),
+        "mongodb": kind,
+        "knobs": asdict(knobs),
+        "signing": signing,
+        "load": {
+            FLOOR.label: floor.as_json(),
+            PEER.label: peer.as_json(),
+            OURS.label: ours.as_json(),
+            OURS_2.label: ours_2.as_json(),
+        },
+        "paced": paced,
+        "ratios": {
+            "ours/peer": round(ours.rps / peer.rps, 2),
+            "ours/floor": round(ours.rps / floor.rps, 2),
+            "ours 2 workers / 1 worker": round(ours_2.rps / ours.rps, 2),
+        },
+        "mongo_commands_per_request": commands,
+        "memory": memory,
+    }
+    result["targets"] = targets_met(result)
+    return result
+
+
+def main() -> None:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    logs = RESULTS / f"{stamp}-logs"
+    logs.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="realtime-tokens-bench-") as scratch:
+        result = run(Knobs.from_env(), Path(scratch), logs, stamp)
+    json_path = RESULTS / f"{stamp}.json"
+    json_path.write_text(json.dumps(result, indent=2) + "\n")
+    png_path = plot(result, json_path.with_suffix(".png"))
+    print(render(result))
+    print(f"\nwrote {json_path} and {png_path}")
+
+
+if __name__ == "__main__":
+    main()
