@@ -7,7 +7,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck layers unit integration e2e install bench signing clean
+.PHONY: run test lint typecheck layers unit integration e2e install bench bench-servers signing wrk clean
 
 install: $(STAMP)
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/realtime-tokens serve --dev --host $(HOST) --port $(PORT)
+	$(BIN)/realtime-tokens serve --dev --access-log --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -48,9 +48,14 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r benchmarks/requirements.lock
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)
+wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+bench: $(BENCH_STAMP) wrk
 	$(BIN)/python -m benchmarks.run
+
+bench-servers: $(BENCH_STAMP) wrk
+	$(BIN)/python -m benchmarks.compare_servers
 
 signing: $(STAMP)
 	$(BIN)/python -m benchmarks.signing

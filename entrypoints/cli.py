@@ -59,14 +59,15 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant.")
-def serve(host: str, port: int, workers: int, dev: bool) -> None:
+@click.option("--access-log", is_flag=True, help="Log every request (costs throughput).")
+def serve(host: str, port: int, workers: int, dev: bool, access_log: bool) -> None:
     """Serve the HTTP API (embedded MongoDB unless MONGODB_URI is set)."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with resolved_database(_settings(dev)) as settings:
         os.environ["MONGODB_URI"] = settings.mongodb_uri or ""
         os.environ[DEV_ENV] = "1" if dev else "0"
         _announce(host, port, settings, dev)
-        serve_asgi(APP_FACTORY, host=host, port=port, workers=workers)
+        serve_asgi(APP_FACTORY, host=host, port=port, workers=workers, access_log=access_log)
 
 
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:
