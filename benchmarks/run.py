@@ -1,30 +1,23 @@
 """`make bench`: floor, peer and ours against one MongoDB and one seeded data set; prints the
 table, writes benchmarks/results/<timestamp>.json and a PNG beside it."""
 
-import asyncio
-import contextlib
 import http.client
 import json
-import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pymongo import MongoClient
-
-from adapters.embedded_mongo import EmbeddedMongo
 from benchmarks.knobs import Knobs
 from benchmarks.machine import describe_machine, measured_commit
 from benchmarks.memory import soak
 from benchmarks.mongo_wire import HOUSEKEEPING, CommandCountingProxy
 from benchmarks.plot import plot
 from benchmarks.report import render, targets_met
-from benchmarks.seed import Credential, seed, write_credentials
-from benchmarks.signing import SETTINGS as LIVEKIT
+from benchmarks.seed import Credential
+from benchmarks.seeded_mongodb import seeded_mongodb
 from benchmarks.signing import measure_signers
 from benchmarks.targets import TOKEN_PATH, RunningTarget, Target
 from benchmarks.wrk import Load, LoadResult, run_wrk
@@ -38,15 +31,6 @@ FLOOR, PEER, OURS, OURS_2 = (
 )
 
 
-@contextlib.contextmanager
-def mongodb(scratch: Path) -> Iterator[tuple[str, str]]:
-    if uri := os.environ.get("MONGODB_URI"):
-        yield uri, "MONGODB_URI (external)"
-        return
-    with EmbeddedMongo(scratch / "mongo") as embedded:
-        yield embedded.uri, "embedded nx-27017 0.8.1 (wire protocol over SQLite)"
-
-
 class Bench:
     def __init__(self, knobs: Knobs, env: dict[str, str], credentials: Path, logs: Path) -> None:
         self.knobs = knobs
@@ -56,7 +40,7 @@ class Bench:
 
     def _running(self, target: Target, **env: str) -> RunningTarget:
         log = self.logs / f"{target.name}-{target.workers}.log"
-        return RunningTarget(target, {**self.env, **env}, log)
+        return RunningTarget(target.label, target.command, {**self.env, **env}, log)
 
     def _load(self, running: RunningTarget) -> Load:
         return Load(running.url, self.credentials, self.knobs.connections, self.knobs.wrk_threads)
@@ -69,7 +53,7 @@ class Bench:
             return self._measure(running)
 
     def _measure(self, running: RunningTarget) -> LoadResult:
-        self._say(f"{running.target.label}: {self.knobs.duration_s} s at full speed")
+        self._say(f"{running.label}: {self.knobs.duration_s} s at full speed")
         run_wrk(self._load(running), self.knobs.warmup_s)
         return run_wrk(self._load(running), self.knobs.duration_s)
 
@@ -142,45 +126,24 @@ def _post_tokens(port: int, credentials: list[Credential], count: int) -> int:
     return answered
 
 
-def _target_env(uri: str, database: str, home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEKIT_", "MONGODB_"))}
-    return {
-        **env,
-        "MONGODB_URI": uri,
-        "MONGODB_DATABASE": database,
-        "LIVEKIT_URL": LIVEKIT.url,
-        "LIVEKIT_API_KEY": LIVEKIT.api_key,
-        "LIVEKIT_API_SECRET": LIVEKIT.api_secret,
-        "REALTIME_TOKENS_HOME": str(home),
-    }
-
-
 def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
     signing = measure_signers()
-    with mongodb(scratch) as (uri, kind):
-        database = f"bench_{stamp.lower()}"
-        credentials = asyncio.run(seed(uri, database))
-        credentials_file = write_credentials(credentials, scratch / "credentials.txt")
-        bench = Bench(knobs, _target_env(uri, database, scratch), credentials_file, logs)
-        try:
-            floor = bench.throughput(FLOOR)
-            peer = bench.throughput(PEER)
-            ours, paced = bench.ours_at_full_and_paced_speed()
-            ours_2 = bench.throughput(OURS_2)
-            memory = bench.memory(ours.rps)
-            commands = {
-                "ours": bench.commands_per_request(OURS, uri),
-                "peer": bench.commands_per_request(PEER, uri),
-            }
-        finally:
-            client: MongoClient[dict[str, Any]]
-            with MongoClient(uri) as client:
-                client.drop_database(database)
+    with seeded_mongodb(scratch, f"bench_{stamp.lower()}") as mongodb:
+        bench = Bench(knobs, mongodb.env, mongodb.credentials, logs)
+        floor = bench.throughput(FLOOR)
+        peer = bench.throughput(PEER)
+        ours, paced = bench.ours_at_full_and_paced_speed()
+        ours_2 = bench.throughput(OURS_2)
+        memory = bench.memory(ours.rps)
+        commands = {
+            "ours": bench.commands_per_request(OURS, mongodb.uri),
+            "peer": bench.commands_per_request(PEER, mongodb.uri),
+        }
     result: dict[str, Any] = {
         "measured_at": stamp,
         "commit": measured_commit(),
         "machine": describe_machine(),
-        "mongodb": kind,
+        "mongodb": mongodb.kind,
         "knobs": asdict(knobs),
         "signing": signing,
         "load": {

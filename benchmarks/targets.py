@@ -6,6 +6,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -34,9 +35,14 @@ class Target:
 
 
 class RunningTarget:
-    def __init__(self, target: Target, env: dict[str, str], log: Path) -> None:
-        self.target = target
+    """A server process started from `command(port)`, healthy on entry, stopped on exit."""
+
+    def __init__(
+        self, label: str, command: Callable[[int], list[str]], env: dict[str, str], log: Path
+    ) -> None:
+        self.label = label
         self.port = free_port()
+        self._command = command(self.port)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._env = env
         self._log = log
@@ -53,9 +59,7 @@ class RunningTarget:
 
     def __enter__(self) -> "RunningTarget":
         with self._log.open("ab") as log:
-            self._process = subprocess.Popen(
-                self.target.command(self.port), env=self._env, stdout=log, stderr=log
-            )
+            self._process = subprocess.Popen(self._command, env=self._env, stdout=log, stderr=log)
         self._wait_until_healthy()
         return self
 
@@ -80,11 +84,11 @@ class RunningTarget:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"{self.target.label} exited early; see {self._log}")
+                raise RuntimeError(f"{self.label} exited early; see {self._log}")
             try:
                 with urllib.request.urlopen(self.base_url + "/healthz", timeout=0.5):  # noqa: S310 - loopback
                     return
             except (urllib.error.URLError, OSError):
                 time.sleep(0.1)
         self.__exit__(None, None, None)
-        raise RuntimeError(f"{self.target.label} did not answer /healthz; see {self._log}")
+        raise RuntimeError(f"{self.label} did not answer /healthz; see {self._log}")
