@@ -14,6 +14,7 @@ from benchmarks.knobs import Knobs
 from benchmarks.machine import describe_machine, measured_commit
 from benchmarks.memory import soak
 from benchmarks.mongo_wire import HOUSEKEEPING, CommandCountingProxy
+from benchmarks.ours_in_memory import CREDENTIALS_ENV
 from benchmarks.plot import plot
 from benchmarks.report import render, targets_met
 from benchmarks.seed import Credential
@@ -29,6 +30,7 @@ FLOOR, PEER, OURS, OURS_2 = (
     Target("ours", 1),
     Target("ours", 2),
 )
+OURS_IN_MEMORY = Target("ours-in-memory", 1)
 
 
 class Bench:
@@ -129,11 +131,13 @@ def _post_tokens(port: int, credentials: list[Credential], count: int) -> int:
 def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
     signing = measure_signers()
     with seeded_mongodb(scratch, f"bench_{stamp.lower()}") as mongodb:
-        bench = Bench(knobs, mongodb.env, mongodb.credentials, logs)
+        env = {**mongodb.env, CREDENTIALS_ENV: str(mongodb.credentials)}
+        bench = Bench(knobs, env, mongodb.credentials, logs)
         floor = bench.throughput(FLOOR)
         peer = bench.throughput(PEER)
         ours, paced = bench.ours_at_full_and_paced_speed()
         ours_2 = bench.throughput(OURS_2)
+        ours_in_memory = bench.throughput(OURS_IN_MEMORY)
         memory = bench.memory(ours.rps)
         commands = {
             "ours": bench.commands_per_request(OURS, mongodb.uri),
@@ -151,6 +155,7 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
             PEER.label: peer.as_json(),
             OURS.label: ours.as_json(),
             OURS_2.label: ours_2.as_json(),
+            f"{OURS_IN_MEMORY.label}, no MongoDB": ours_in_memory.as_json(),
         },
         "paced": paced,
         "ratios": {

@@ -1,5 +1,5 @@
-"""`python -m benchmarks.serve_target floor|peer --port P --workers N`: the comparison apps,
-served with exactly the ASGI server settings `realtime-tokens serve` uses."""
+"""`python -m benchmarks.serve_target floor|peer|ours-in-memory --port P --workers N`: the
+comparison apps, served with exactly the ASGI server settings `realtime-tokens serve` uses."""
 
 import argparse
 
@@ -8,6 +8,7 @@ from entrypoints.server import serve_asgi
 FACTORIES = {
     "floor": "benchmarks.floor:create_floor_app",
     "peer": "benchmarks.peers.fastapi_motor:create_peer_app",
+    "ours-in-memory": "benchmarks.ours_in_memory:create_in_memory_app",
 }
 
 
