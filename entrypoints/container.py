@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
+from adapters.caching.repositories import CachedAgentRepository, CachedApiKeyRepository
 from adapters.clock import SystemClock
 from adapters.livekit.issuer import LiveKitTokenIssuer
 from adapters.mongo.agents import MongoAgentRepository
@@ -8,12 +11,14 @@ from adapters.mongo.calls import MongoCallRepository
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
 from application.agents import CreateAgent, ListAgents
-from application.api_keys import CreateApiKey, RevokeApiKey
+from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
 from application.issue_token import IssueRealtimeToken
 from application.join_window import JoinWindow
 from application.tenants import CreateTenant
 from entrypoints.settings import Settings
+
+CACHE_ENTRIES = 10_000
 
 
 class Container(containers.DeclarativeContainer):
@@ -29,13 +34,20 @@ class Container(containers.DeclarativeContainer):
         timeout_ms=settings.provided.mongodb_timeout_ms,
     )
     tenants = providers.Singleton(MongoTenantRepository, store.provided.db)
-    api_keys = providers.Singleton(MongoApiKeyRepository, store.provided.db)
-    agents = providers.Singleton(MongoAgentRepository, store.provided.db)
+    stored_api_keys = providers.Singleton(MongoApiKeyRepository, store.provided.db)
+    stored_agents = providers.Singleton(MongoAgentRepository, store.provided.db)
+    cache_ttl = providers.Singleton(timedelta, seconds=settings.provided.cache_ttl_seconds)
+    api_keys = providers.Singleton(
+        CachedApiKeyRepository, stored_api_keys, clock, cache_ttl, CACHE_ENTRIES
+    )
+    agents = providers.Singleton(
+        CachedAgentRepository, stored_agents, clock, cache_ttl, CACHE_ENTRIES
+    )
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
 
-    authenticate_api_key = providers.Singleton(AuthenticateApiKey, api_keys)
+    authenticate_api_key = providers.Singleton(AuthenticateApiKey, api_keys, clock)
     issue_realtime_token = providers.Singleton(
         IssueRealtimeToken,
         authenticate=authenticate_api_key,
@@ -47,6 +59,7 @@ class Container(containers.DeclarativeContainer):
     )
     create_tenant = providers.Factory(CreateTenant, tenants, clock)
     create_api_key = providers.Factory(CreateApiKey, tenants, api_keys, clock)
+    list_api_keys = providers.Factory(ListApiKeys, api_keys)
     revoke_api_key = providers.Factory(RevokeApiKey, api_keys, clock)
     create_agent = providers.Factory(CreateAgent, tenants, agents, clock)
     list_agents = providers.Factory(ListAgents, agents)

@@ -8,6 +8,10 @@ from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
 DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_secret="secret")  # noqa: S106 - livekit-server --dev's published credentials
 
 
+DEFAULT_CACHE_TTL_SECONDS = 5.0
+MAX_CACHE_TTL_SECONDS = 60.0
+
+
 class ConfigurationError(ValueError):
     pass
 
@@ -19,6 +23,7 @@ class Settings:
     mongodb_timeout_ms: int = DEFAULT_TIMEOUT_MS
     livekit: LiveKitSettings = field(default_factory=LiveKitSettings)
     token_ttl_seconds: int = DEFAULT_TTL_SECONDS
+    cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -39,6 +44,7 @@ class Settings:
             mongodb_timeout_ms=_integer(env, "MONGODB_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
             livekit=livekit,
             token_ttl_seconds=_integer(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
+            cache_ttl_seconds=_number(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),
         )
         settings.validate()
         return settings
@@ -50,6 +56,8 @@ class Settings:
             raise ConfigurationError(f"TOKEN_TTL_SECONDS: {error}") from error
         if self.mongodb_timeout_ms <= 0:
             raise ConfigurationError("MONGODB_TIMEOUT_MS must be positive")
+        if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
+            raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 
 
 def _integer(env: Mapping[str, str], name: str, default: int) -> int:
@@ -60,3 +68,13 @@ def _integer(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, not {raw!r}") from None

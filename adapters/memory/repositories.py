@@ -40,6 +40,14 @@ class InMemoryApiKeyRepository:
         self.items[key_id] = dataclasses.replace(key, revoked_at=when)
         return self.items[key_id]
 
+    async def record_use(self, key_id: str, when: datetime) -> None:
+        if (key := self.items.get(key_id)) is not None:
+            self.items[key_id] = dataclasses.replace(key, last_used_at=when)
+
+    async def list_for_tenant(self, tenant_id: str) -> list[ApiKey]:
+        mine = [k for k in self.items.values() if k.tenant_id == tenant_id]
+        return sorted(mine, key=lambda k: (k.created_at, k.id), reverse=True)
+
 
 class InMemoryAgentRepository:
     def __init__(self) -> None:

@@ -7,7 +7,7 @@ from adapters.mongo.errors import storage_errors
 INDEXES: dict[str, list[IndexModel]] = {
     "api_keys": [
         IndexModel([("key_hash", ASCENDING)], name="key_hash_unique", unique=True),
-        IndexModel([("tenant_id", ASCENDING)], name="tenant"),
+        IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant_created"),
     ],
     "agents": [
         IndexModel([("tenant_id", ASCENDING), ("_id", ASCENDING)], name="tenant_id"),

@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+
+from pymongo import monitoring
 from pymongo.errors import PyMongoError
 
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS, create_client
@@ -7,8 +10,14 @@ from adapters.mongo.indexes import ensure_indexes
 class MongoStore:
     """One client per process: the connection pool every repository shares."""
 
-    def __init__(self, uri: str, database: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
-        self.client = create_client(uri, timeout_ms)
+    def __init__(
+        self,
+        uri: str,
+        database: str,
+        timeout_ms: int = DEFAULT_TIMEOUT_MS,
+        listeners: Sequence[monitoring.CommandListener] = (),
+    ) -> None:
+        self.client = create_client(uri, timeout_ms, listeners)
         self.db = self.client[database]
 
     async def start(self) -> None:

@@ -44,8 +44,11 @@ class World:
     calls: InMemoryCallRepository = field(default_factory=InMemoryCallRepository)
 
     def __post_init__(self) -> None:
-        for name in ("clock", "store", "tenants", "api_keys", "agents", "calls"):
+        for name in ("clock", "store", "tenants", "calls"):
             getattr(self.container, name).override(providers.Object(getattr(self, name)))
+        # The fakes stand behind the real read-through caches, as MongoDB does in production.
+        self.container.stored_api_keys.override(providers.Object(self.api_keys))
+        self.container.stored_agents.override(providers.Object(self.agents))
 
     async def seed_tenant(self, name: str = "Acme") -> Seeded:
         tenant = await self.container.create_tenant()(name)
