@@ -10,12 +10,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.container import Container
 from entrypoints.http.auth import ApiKeyAuthentication
+from entrypoints.http.content_type import require_json
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.request_id import echo_request_id
+from entrypoints.http.security_headers import add_security_headers
 from entrypoints.http.tokens import create_realtime_token
 
 VERSION = "0.1.0"
+MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(container: Container) -> Litestar:
@@ -34,6 +37,7 @@ def create_app(container: Container) -> Litestar:
         path="/",
         route_handlers=[create_realtime_token],
         middleware=[DefineMiddleware(ApiKeyAuthentication)],
+        before_request=require_json,
     )
     return Litestar(
         route_handlers=[api, healthz, readyz],
@@ -46,7 +50,8 @@ def create_app(container: Container) -> Litestar:
             }
         ),
         lifespan=[storage_lifespan],
-        before_send=[echo_request_id],
+        before_send=[echo_request_id, add_security_headers],
+        request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Realtime Tokens",

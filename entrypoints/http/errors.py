@@ -9,6 +9,8 @@ from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
 )
 
 from domain.errors import (
@@ -96,6 +98,8 @@ def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes
     kind = {
         HTTP_404_NOT_FOUND: problems.NOT_FOUND,
         HTTP_405_METHOD_NOT_ALLOWED: problems.METHOD_NOT_ALLOWED,
+        HTTP_413_REQUEST_ENTITY_TOO_LARGE: problems.PAYLOAD_TOO_LARGE,
+        HTTP_415_UNSUPPORTED_MEDIA_TYPE: problems.UNSUPPORTED_MEDIA_TYPE,
     }.get(error.status_code) or problems.generic_kind(error.status_code)
     return problems.problem_response(request, kind, headers=error.headers)
 

@@ -30,6 +30,10 @@ UNAUTHENTICATED = ProblemKind(
 AGENT_NOT_FOUND = ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant.")
 NOT_FOUND = ProblemKind(404, "not_found", "No such resource.")
 METHOD_NOT_ALLOWED = ProblemKind(405, "method_not_allowed", "This method is not allowed here.")
+PAYLOAD_TOO_LARGE = ProblemKind(413, "payload_too_large", "The request body is over 64 KiB.")
+UNSUPPORTED_MEDIA_TYPE = ProblemKind(
+    415, "unsupported_media_type", "Send the body as application/json."
+)
 LIVEKIT_NOT_CONFIGURED = ProblemKind(
     500, "livekit_not_configured", "The service is not configured to issue LiveKit tokens."
 )

@@ -1,5 +1,6 @@
 """The HTTP layer over fakes: status codes, problem details, headers, schema."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -234,3 +235,49 @@ async def test_openapi_documents_both_routes_and_problem_responses(
         problem = operation["responses"]["404"]["content"]["application/problem+json"]
         assert problem["schema"]
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+async def test_a_body_over_64_kib_is_413(client: httpx.AsyncClient, seeded: Seeded) -> None:
+    padding = "x" * (64 * 1024)
+    response = await client.post(
+        PATHS[0],
+        json={"agent_id": seeded.agent.id, "padding": padding},
+        headers=_auth(seeded.api_key),
+    )
+    _assert_problem(response, 413, "payload_too_large")
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+async def test_a_body_that_is_not_json_is_415(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, content_type: str | None
+) -> None:
+    headers = _auth(seeded.api_key)
+    if content_type:
+        headers["content-type"] = content_type
+    body = json.dumps({"agent_id": seeded.agent.id}).encode()
+    response = await client.post(PATHS[0], content=body, headers=headers)
+    _assert_problem(response, 415, "unsupported_media_type")
+    assert world.calls.items == {}
+
+
+async def test_json_with_a_charset_or_a_json_suffix_is_accepted(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    body = json.dumps({"agent_id": seeded.agent.id}).encode()
+    for content_type in ("application/json; charset=utf-8", "application/merge+json"):
+        headers = {**_auth(seeded.api_key), "content-type": content_type}
+        assert (await client.post(PATHS[0], content=body, headers=headers)).status_code == 200
+
+
+async def test_security_headers_are_on_every_answer(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    ok = await client.post(
+        PATHS[0], json={"agent_id": seeded.agent.id}, headers=_auth(seeded.api_key)
+    )
+    denied = await client.post(PATHS[0], json={})
+    for response in (ok, denied, await client.get("/healthz")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
