@@ -32,3 +32,9 @@ class InvalidName(DomainError, ValueError):
 
 class StorageError(DomainError):
     """The store failed or could not be reached; the operation may be retried."""
+
+
+class RateLimited(DomainError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds

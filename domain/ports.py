@@ -4,6 +4,7 @@ from typing import Protocol
 
 from domain.agent import Agent
 from domain.call import Call
+from domain.rate_limit import RateLimitDecision
 from domain.tenant import ApiKey, Tenant
 
 
@@ -75,3 +76,11 @@ class HealthProbe(Protocol):
     async def check(self) -> str | None:
         """None when the dependency answers; otherwise a short, secret-free reason."""
         ...
+
+
+class RateLimiter(Protocol):
+    async def hit(self, subject: str) -> RateLimitDecision | None:
+        """Count one request for `subject`; None when limiting is off or its store is down."""
+        ...
+
+    async def close(self) -> None: ...

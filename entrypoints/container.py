@@ -16,6 +16,7 @@ from application.authenticate import AuthenticateApiKey
 from application.issue_token import IssueRealtimeToken
 from application.join_window import JoinWindow
 from application.tenants import CreateTenant
+from entrypoints.rate_limiting import choose_rate_limiter
 from entrypoints.settings import Settings
 
 CACHE_ENTRIES = 10_000
@@ -46,6 +47,12 @@ class Container(containers.DeclarativeContainer):
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
+    rate_limiter = providers.Singleton(
+        choose_rate_limiter,
+        settings.provided.redis_url,
+        settings.provided.rate_limit_per_minute,
+        clock,
+    )
 
     authenticate_api_key = providers.Singleton(AuthenticateApiKey, api_keys, clock)
     issue_realtime_token = providers.Singleton(

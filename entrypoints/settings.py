@@ -10,6 +10,7 @@ DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_s
 
 DEFAULT_CACHE_TTL_SECONDS = 5.0
 MAX_CACHE_TTL_SECONDS = 60.0
+DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 
 
 class ConfigurationError(ValueError):
@@ -24,6 +25,8 @@ class Settings:
     livekit: LiveKitSettings = field(default_factory=LiveKitSettings)
     token_ttl_seconds: int = DEFAULT_TTL_SECONDS
     cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS
+    rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -45,6 +48,10 @@ class Settings:
             livekit=livekit,
             token_ttl_seconds=_integer(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
             cache_ttl_seconds=_number(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),
+            rate_limit_per_minute=_integer(
+                env, "RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE
+            ),
+            redis_url=env.get("REDIS_URL") or None,
         )
         settings.validate()
         return settings
@@ -56,6 +63,8 @@ class Settings:
             raise ConfigurationError(f"TOKEN_TTL_SECONDS: {error}") from error
         if self.mongodb_timeout_ms <= 0:
             raise ConfigurationError("MONGODB_TIMEOUT_MS must be positive")
+        if self.rate_limit_per_minute < 0:
+            raise ConfigurationError("RATE_LIMIT_PER_MINUTE must be 0 (off) or more")
         if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
             raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 

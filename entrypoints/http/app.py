@@ -13,6 +13,7 @@ from entrypoints.http.auth import ApiKeyAuthentication
 from entrypoints.http.content_type import require_json
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
+from entrypoints.http.rate_limit import add_rate_limit_headers
 from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.security_headers import add_security_headers
 from entrypoints.http.tokens import create_realtime_token
@@ -24,6 +25,7 @@ MAX_BODY_BYTES = 64 * 1024
 def create_app(container: Container) -> Litestar:
     """Nothing is built at import time: the container decides every adapter."""
     store = container.store()
+    rate_limiter = container.rate_limiter()
 
     @asynccontextmanager
     async def storage_lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -31,6 +33,7 @@ def create_app(container: Container) -> Litestar:
         try:
             yield
         finally:
+            await rate_limiter.close()
             await store.close()
 
     api = Router(
@@ -47,10 +50,11 @@ def create_app(container: Container) -> Litestar:
                 "token_issuer": container.token_issuer(),
                 "authenticate_api_key": container.authenticate_api_key(),
                 "issue_realtime_token": container.issue_realtime_token(),
+                "rate_limiter": rate_limiter,
             }
         ),
         lifespan=[storage_lifespan],
-        before_send=[echo_request_id, add_security_headers],
+        before_send=[echo_request_id, add_security_headers, add_rate_limit_headers],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(

@@ -17,6 +17,7 @@ from domain.errors import (
     AgentNotFound,
     AuthenticationFailed,
     CallNotCreated,
+    RateLimited,
     StorageError,
     TokenIssuerNotConfigured,
 )
@@ -35,6 +36,11 @@ def _unauthenticated(request: AnyRequest, _: AuthenticationFailed) -> Response[b
     return problems.problem_response(
         request, problems.UNAUTHENTICATED, headers={"www-authenticate": 'Bearer realm="api"'}
     )
+
+
+def _rate_limited(request: AnyRequest, error: RateLimited) -> Response[bytes]:
+    retry_after = {"retry-after": str(error.retry_after_seconds)}
+    return problems.problem_response(request, problems.RATE_LIMITED, headers=retry_after)
 
 
 def _agent_not_found(request: AnyRequest, _: AgentNotFound) -> Response[bytes]:
@@ -111,6 +117,7 @@ def _unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
 
 EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     AuthenticationFailed: _unauthenticated,
+    RateLimited: _rate_limited,
     AgentNotFound: _agent_not_found,
     InvalidMetadata: _invalid_metadata,
     ValidationException: _invalid_request,

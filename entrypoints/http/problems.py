@@ -34,6 +34,9 @@ PAYLOAD_TOO_LARGE = ProblemKind(413, "payload_too_large", "The request body is o
 UNSUPPORTED_MEDIA_TYPE = ProblemKind(
     415, "unsupported_media_type", "Send the body as application/json."
 )
+RATE_LIMITED = ProblemKind(
+    429, "rate_limited", "Too many requests for this API key; retry after the Retry-After delay."
+)
 LIVEKIT_NOT_CONFIGURED = ProblemKind(
     500, "livekit_not_configured", "The service is not configured to issue LiveKit tokens."
 )

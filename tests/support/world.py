@@ -57,9 +57,14 @@ class World:
         return Seeded(tenant.id, minted.plaintext, minted.key.id, agent)
 
 
-def fake_world(livekit: LiveKitSettings = TEST_LIVEKIT, ttl_seconds: int = 600) -> World:
+def fake_world(
+    livekit: LiveKitSettings = TEST_LIVEKIT, ttl_seconds: int = 600, rate_limit: int = 600
+) -> World:
     settings = Settings(
-        mongodb_uri="mongodb://unused.invalid", livekit=livekit, token_ttl_seconds=ttl_seconds
+        mongodb_uri="mongodb://unused.invalid",
+        livekit=livekit,
+        token_ttl_seconds=ttl_seconds,
+        rate_limit_per_minute=rate_limit,
     )
     return World(container=build_container(settings))
 

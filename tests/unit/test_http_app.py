@@ -281,3 +281,26 @@ async def test_security_headers_are_on_every_answer(
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["referrer-policy"] == "no-referrer"
         assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+async def test_each_key_is_rate_limited_with_standard_headers() -> None:
+    world = fake_world(rate_limit=2)
+    seeded = await world.seed_tenant()
+    other_key = (await world.container.create_api_key()(seeded.tenant_id)).plaintext
+    body = {"agent_id": seeded.agent.id}
+    async with AsyncTestClient(create_app(world.container)) as client:
+        allowed = [
+            await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key)) for _ in range(2)
+        ]
+        refused = await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))
+        other = await client.post(PATHS[0], json=body, headers=_auth(other_key))
+
+    assert [r.status_code for r in allowed] == [200, 200]
+    assert [r.headers["ratelimit-remaining"] for r in allowed] == ["1", "0"]
+    assert allowed[0].headers["ratelimit-limit"] == "2"
+    assert allowed[0].headers["ratelimit-policy"] == "2;w=60"
+    _assert_problem(refused, 429, "rate_limited")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-remaining"] == "0"
+    assert other.status_code == 200
+    assert len(world.calls.items) == 3
