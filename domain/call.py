@@ -55,8 +55,9 @@ class Call:
         metadata: Mapping[str, Any],
         now: datetime,
         join_window: timedelta,
+        call_id: str | None = None,
     ) -> "Call":
-        call_id = new_id()
+        call_id = call_id or new_id()
         return cls(
             id=call_id,
             tenant_id=tenant_id,

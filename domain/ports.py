@@ -4,6 +4,7 @@ from typing import Protocol
 
 from domain.agent import Agent
 from domain.call import Call
+from domain.idempotency import IdempotencyRecord
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import ApiKey, Tenant
 
@@ -55,6 +56,10 @@ class CallRepository(Protocol):
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None: ...
 
+    async def count_queued(self, tenant_id: str, now: datetime) -> int:
+        """Calls still queued and inside their join window."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class SignedToken:
@@ -84,3 +89,15 @@ class RateLimiter(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class IdempotencyStore(Protocol):
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        """Store the claim and return None, or return the record already held for its key."""
+        ...
+
+    async def complete(self, record: IdempotencyRecord) -> None: ...
+
+    async def release(self, record: IdempotencyRecord) -> None:
+        """Drop this very claim (same call id), if it is still there."""
+        ...

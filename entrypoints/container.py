@@ -8,12 +8,14 @@ from adapters.livekit.issuer import LiveKitTokenIssuer
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
+from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
 from application.agents import CreateAgent, ListAgents
 from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
 from application.issue_token import IssueRealtimeToken
+from application.issue_token_once import IssueRealtimeTokenOnce
 from application.join_window import JoinWindow
 from application.tenants import CreateTenant
 from entrypoints.rate_limiting import choose_rate_limiter
@@ -45,6 +47,7 @@ class Container(containers.DeclarativeContainer):
         CachedAgentRepository, stored_agents, clock, cache_ttl, CACHE_ENTRIES
     )
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
+    idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
     rate_limiter = providers.Singleton(
@@ -63,6 +66,10 @@ class Container(containers.DeclarativeContainer):
         issuer=token_issuer,
         clock=clock,
         join_window=join_window,
+        max_queued_calls=settings.provided.max_queued_calls_per_tenant,
+    )
+    issue_realtime_token_once = providers.Singleton(
+        IssueRealtimeTokenOnce, issue_realtime_token, idempotency_store, clock
     )
     create_tenant = providers.Factory(CreateTenant, tenants, clock)
     create_api_key = providers.Factory(CreateApiKey, tenants, api_keys, clock)

@@ -27,6 +27,7 @@ class Settings:
     cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
     redis_url: str | None = None
+    max_queued_calls_per_tenant: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -52,6 +53,7 @@ class Settings:
                 env, "RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE
             ),
             redis_url=env.get("REDIS_URL") or None,
+            max_queued_calls_per_tenant=_integer(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
         )
         settings.validate()
         return settings
@@ -63,6 +65,8 @@ class Settings:
             raise ConfigurationError(f"TOKEN_TTL_SECONDS: {error}") from error
         if self.mongodb_timeout_ms <= 0:
             raise ConfigurationError("MONGODB_TIMEOUT_MS must be positive")
+        if self.max_queued_calls_per_tenant < 0:
+            raise ConfigurationError("MAX_QUEUED_CALLS_PER_TENANT must be 0 (off) or more")
         if self.rate_limit_per_minute < 0:
             raise ConfigurationError("RATE_LIMIT_PER_MINUTE must be 0 (off) or more")
         if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:

@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from domain.agent import Agent
-from domain.call import Call
+from domain.call import Call, CallStatus
 from domain.errors import StorageError
 from domain.tenant import ApiKey, Tenant
 
@@ -71,6 +71,13 @@ class InMemoryCallRepository:
 
     async def add(self, call: Call) -> None:
         _insert(self.items, call.id, call)
+
+    async def count_queued(self, tenant_id: str, now: datetime) -> int:
+        return sum(
+            1
+            for c in self.items.values()
+            if c.tenant_id == tenant_id and c.status is CallStatus.QUEUED and c.expires_at > now
+        )
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None:
         call = self.items.get(call_id)

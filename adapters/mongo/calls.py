@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
@@ -25,6 +27,12 @@ class MongoCallRepository:
                     "created_at": call.created_at,
                     "expires_at": call.expires_at,
                 }
+            )
+
+    async def count_queued(self, tenant_id: str, now: datetime) -> int:
+        with storage_errors("counting queued calls"):
+            return await self._calls.count_documents(
+                {"tenant_id": tenant_id, "status": "queued", "expires_at": {"$gt": now}}
             )
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None:

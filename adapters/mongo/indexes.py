@@ -16,6 +16,14 @@ INDEXES: dict[str, list[IndexModel]] = {
     "calls": [
         IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant_created"),
         IndexModel([("room_name", ASCENDING)], name="room_name_unique", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
+            name="tenant_status_expiry",
+        ),
+    ],
+    "idempotency_keys": [
+        # TTL purge; nx-27017 accepts but never applies it, so expiry is also checked in code.
+        IndexModel([("expires_at", ASCENDING)], name="expiry_ttl", expireAfterSeconds=0),
     ],
 }
 

@@ -49,7 +49,7 @@ def create_app(container: Container) -> Litestar:
                 "store": store,
                 "token_issuer": container.token_issuer(),
                 "authenticate_api_key": container.authenticate_api_key(),
-                "issue_realtime_token": container.issue_realtime_token(),
+                "issue_realtime_token_once": container.issue_realtime_token_once(),
                 "rate_limiter": rate_limiter,
             }
         ),

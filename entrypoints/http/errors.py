@@ -17,9 +17,17 @@ from domain.errors import (
     AgentNotFound,
     AuthenticationFailed,
     CallNotCreated,
+    CallNotFound,
     RateLimited,
     StorageError,
+    StorageUnavailable,
     TokenIssuerNotConfigured,
+    TooManyQueuedCalls,
+)
+from domain.idempotency import (
+    IdempotencyKeyReused,
+    IdempotentRequestInFlight,
+    InvalidIdempotencyKey,
 )
 from domain.metadata import InvalidMetadata
 from entrypoints.http import problems
@@ -32,19 +40,16 @@ Handler = Callable[[AnyRequest, Any], Response[bytes]]
 STORAGE_RETRY_AFTER_SECONDS = "2"
 
 
-def _unauthenticated(request: AnyRequest, _: AuthenticationFailed) -> Response[bytes]:
-    return problems.problem_response(
-        request, problems.UNAUTHENTICATED, headers={"www-authenticate": 'Bearer realm="api"'}
-    )
-
-
 def _rate_limited(request: AnyRequest, error: RateLimited) -> Response[bytes]:
     retry_after = {"retry-after": str(error.retry_after_seconds)}
     return problems.problem_response(request, problems.RATE_LIMITED, headers=retry_after)
 
 
-def _agent_not_found(request: AnyRequest, _: AgentNotFound) -> Response[bytes]:
-    return problems.problem_response(request, problems.AGENT_NOT_FOUND)
+def _kind_handler(kind: problems.ProblemKind, headers: dict[str, str] | None = None) -> Handler:
+    def handle(request: AnyRequest, _: Exception) -> Response[bytes]:
+        return problems.problem_response(request, kind, headers=headers)
+
+    return handle
 
 
 def _invalid_metadata(request: AnyRequest, error: InvalidMetadata) -> Response[bytes]:
@@ -88,11 +93,16 @@ def _call_not_created(request: AnyRequest, error: CallNotCreated) -> Response[by
     return problems.problem_response(request, problems.CALL_NOT_CREATED)
 
 
-def _storage_unavailable(request: AnyRequest, error: StorageError) -> Response[bytes]:
+def _storage_unavailable(request: AnyRequest, error: StorageUnavailable) -> Response[bytes]:
     logger.error("storage unavailable: %s (%r)", error, error.__cause__)
     return problems.problem_response(
         request, problems.STORAGE_UNAVAILABLE, headers={"retry-after": STORAGE_RETRY_AFTER_SECONDS}
     )
+
+
+def _storage_failed(request: AnyRequest, error: StorageError) -> Response[bytes]:
+    logger.error("storage failed: %s (%r)", error, error.__cause__)
+    return problems.problem_response(request, problems.INTERNAL_ERROR)
 
 
 def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes]:
@@ -116,14 +126,24 @@ def _unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
-    AuthenticationFailed: _unauthenticated,
+    AuthenticationFailed: _kind_handler(
+        problems.UNAUTHENTICATED, {"www-authenticate": 'Bearer realm="api"'}
+    ),
     RateLimited: _rate_limited,
-    AgentNotFound: _agent_not_found,
+    AgentNotFound: _kind_handler(problems.AGENT_NOT_FOUND),
+    CallNotFound: _kind_handler(problems.CALL_NOT_FOUND),
+    InvalidIdempotencyKey: _kind_handler(problems.INVALID_IDEMPOTENCY_KEY),
+    IdempotencyKeyReused: _kind_handler(problems.IDEMPOTENCY_KEY_REUSED),
+    IdempotentRequestInFlight: _kind_handler(
+        problems.IDEMPOTENCY_KEY_IN_FLIGHT, {"retry-after": "1"}
+    ),
+    TooManyQueuedCalls: _kind_handler(problems.TOO_MANY_QUEUED_CALLS, {"retry-after": "5"}),
     InvalidMetadata: _invalid_metadata,
     ValidationException: _invalid_request,
     TokenIssuerNotConfigured: _livekit_not_configured,
     CallNotCreated: _call_not_created,
-    StorageError: _storage_unavailable,
+    StorageUnavailable: _storage_unavailable,
+    StorageError: _storage_failed,
     HTTPException: _http_exception,
     Exception: _unexpected,
 }

@@ -27,6 +27,19 @@ INVALID_METADATA = ProblemKind(400, "invalid_metadata", "The metadata object is 
 UNAUTHENTICATED = ProblemKind(
     401, "unauthenticated", "A valid API key is required as 'Authorization: Bearer <key>'."
 )
+INVALID_IDEMPOTENCY_KEY = ProblemKind(
+    400, "invalid_idempotency_key", "An Idempotency-Key is 1 to 255 visible ASCII characters."
+)
+IDEMPOTENCY_KEY_IN_FLIGHT = ProblemKind(
+    409, "idempotency_key_in_flight", "A request with this Idempotency-Key is still running."
+)
+IDEMPOTENCY_KEY_REUSED = ProblemKind(
+    422, "idempotency_key_reused", "This Idempotency-Key was used with a different body."
+)
+TOO_MANY_QUEUED_CALLS = ProblemKind(
+    429, "too_many_queued_calls", "Too many calls are waiting for their caller to join."
+)
+CALL_NOT_FOUND = ProblemKind(404, "call_not_found", "No such call for this API key's tenant.")
 AGENT_NOT_FOUND = ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant.")
 NOT_FOUND = ProblemKind(404, "not_found", "No such resource.")
 METHOD_NOT_ALLOWED = ProblemKind(405, "method_not_allowed", "This method is not allowed here.")

@@ -1,15 +1,17 @@
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import HttpMethod, Request, post
+from litestar import HttpMethod, Request, Response, post
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody
+from litestar.params import HeaderParameter, JSONBody
 from litestar.types import Method
 from litestar.types.internal_types import PathParameterDefinition
 
-from application.issue_token import IssueRealtimeToken, IssueTokenCommand
+from application.issue_token import IssueTokenCommand
+from application.issue_token_once import IssueRealtimeTokenOnce
+from domain.idempotency import checked_idempotency_key
 from domain.tenant import Principal
 from entrypoints.http.problems import PROBLEM_MEDIA_TYPE
 from entrypoints.http.schemas import Problem, TokenRequest, TokenResponse
@@ -17,8 +19,8 @@ from entrypoints.http.schemas import Problem, TokenRequest, TokenResponse
 TOKEN_PATHS = ["/v1/realtime/token", "/v1/webrtc/token"]
 
 
-def provide_issue_token(state: State) -> IssueRealtimeToken:
-    use_case: IssueRealtimeToken = state.issue_realtime_token
+def provide_issue_token(state: State) -> IssueRealtimeTokenOnce:
+    use_case: IssueRealtimeTokenOnce = state.issue_realtime_token_once
     return use_case
 
 
@@ -50,6 +52,11 @@ def _problem(description: str) -> ResponseSpec:
         400: _problem("Invalid payload (missing agent_id or malformed body)"),
         401: _problem("Missing or invalid API key"),
         404: _problem("Agent not found for the authenticated tenant"),
+        409: _problem("A request with the same Idempotency-Key is still running"),
+        413: _problem("The body is over 64 KiB"),
+        415: _problem("The body is not application/json"),
+        422: _problem("The Idempotency-Key was used with a different body"),
+        429: _problem("Rate limit or queued-call cap reached; see Retry-After"),
         500: _problem("LiveKit configuration or call-session initialization failed"),
         503: _problem("The database is unavailable; retry after the Retry-After delay"),
     },
@@ -58,12 +65,20 @@ def _problem(description: str) -> ResponseSpec:
 async def create_realtime_token(
     request: Request[Principal, Any, Any],
     data: JSONBody[TokenRequest],
-    issue_token: NamedDependency[IssueRealtimeToken],
-) -> TokenResponse:
-    issued = await issue_token(
-        request.user, IssueTokenCommand(agent_id=data.agent_id, metadata=data.metadata)
-    )
-    return TokenResponse(
+    issue_token: NamedDependency[IssueRealtimeTokenOnce],
+    idempotency_key: Annotated[
+        str | None,
+        HeaderParameter(
+            name="Idempotency-Key",
+            required=False,
+            description="Retry-safe: the same key and body within 24 h return the same call.",
+        ),
+    ] = None,
+) -> Response[TokenResponse]:
+    key = None if idempotency_key is None else checked_idempotency_key(idempotency_key)
+    command = IssueTokenCommand(agent_id=data.agent_id, metadata=data.metadata)
+    issued = await issue_token(request.user, command, key)
+    body = TokenResponse(
         client_token=issued.client_token,
         room_name=issued.room_name,
         server_url=issued.server_url,
@@ -71,3 +86,4 @@ async def create_realtime_token(
         participant_identity=issued.participant_identity,
         expires_at=issued.expires_at,
     )
+    return Response(body, headers={"idempotent-replayed": "true"} if issued.replayed else None)

@@ -7,6 +7,7 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import AsyncMongoClient
 
+from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.repositories import (
     InMemoryAgentRepository,
     InMemoryApiKeyRepository,
@@ -16,9 +17,16 @@ from adapters.memory.repositories import (
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
+from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.tenants import MongoTenantRepository
-from domain.ports import AgentRepository, ApiKeyRepository, CallRepository, TenantRepository
+from domain.ports import (
+    AgentRepository,
+    ApiKeyRepository,
+    CallRepository,
+    IdempotencyStore,
+    TenantRepository,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +37,7 @@ class Repositories:
     api_keys: ApiKeyRepository
     agents: AgentRepository
     calls: CallRepository
+    idempotency: IdempotencyStore
 
 
 def _memory() -> Repositories:
@@ -37,6 +46,7 @@ def _memory() -> Repositories:
         InMemoryApiKeyRepository(),
         InMemoryAgentRepository(),
         InMemoryCallRepository(),
+        InMemoryIdempotencyStore(),
     )
 
 
@@ -46,6 +56,7 @@ def _mongo(db: Any) -> Repositories:
         MongoApiKeyRepository(db),
         MongoAgentRepository(db),
         MongoCallRepository(db),
+        MongoIdempotencyStore(db),
     )
 
 

@@ -6,6 +6,7 @@ from dependency_injector import providers
 
 from adapters.livekit.settings import LiveKitSettings
 from adapters.memory.clock import FrozenClock
+from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.issuer import FakeTokenIssuer
 from adapters.memory.repositories import (
     InMemoryAgentRepository,
@@ -42,9 +43,10 @@ class World:
     api_keys: InMemoryApiKeyRepository = field(default_factory=InMemoryApiKeyRepository)
     agents: InMemoryAgentRepository = field(default_factory=InMemoryAgentRepository)
     calls: InMemoryCallRepository = field(default_factory=InMemoryCallRepository)
+    idempotency_store: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
 
     def __post_init__(self) -> None:
-        for name in ("clock", "store", "tenants", "calls"):
+        for name in ("clock", "store", "tenants", "calls", "idempotency_store"):
             getattr(self.container, name).override(providers.Object(getattr(self, name)))
         # The fakes stand behind the real read-through caches, as MongoDB does in production.
         self.container.stored_api_keys.override(providers.Object(self.api_keys))
@@ -58,13 +60,17 @@ class World:
 
 
 def fake_world(
-    livekit: LiveKitSettings = TEST_LIVEKIT, ttl_seconds: int = 600, rate_limit: int = 600
+    livekit: LiveKitSettings = TEST_LIVEKIT,
+    ttl_seconds: int = 600,
+    rate_limit: int = 600,
+    max_queued_calls: int = 0,
 ) -> World:
     settings = Settings(
         mongodb_uri="mongodb://unused.invalid",
         livekit=livekit,
         token_ttl_seconds=ttl_seconds,
         rate_limit_per_minute=rate_limit,
+        max_queued_calls_per_tenant=max_queued_calls,
     )
     return World(container=build_container(settings))
 

@@ -304,3 +304,36 @@ async def test_each_key_is_rate_limited_with_standard_headers() -> None:
     assert refused.headers["ratelimit-remaining"] == "0"
     assert other.status_code == 200
     assert len(world.calls.items) == 3
+
+
+async def test_idempotency_key_replays_refuses_and_validates(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    headers = {**_auth(seeded.api_key), "Idempotency-Key": '"checkout-7"'}
+    body = {"agent_id": seeded.agent.id, "metadata": {"order": 7}}
+
+    first = await client.post(PATHS[0], json=body, headers=headers)
+    retry = await client.post(PATHS[1], json=body, headers=headers)
+    changed = await client.post(PATHS[0], json={**body, "metadata": {"order": 8}}, headers=headers)
+    malformed = await client.post(
+        PATHS[0], json=body, headers={**_auth(seeded.api_key), "Idempotency-Key": "a b"}
+    )
+
+    assert first.status_code == retry.status_code == 200
+    assert "idempotent-replayed" not in first.headers
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json()["call_id"] == first.json()["call_id"]
+    _assert_problem(changed, 422, "idempotency_key_reused")
+    _assert_problem(malformed, 400, "invalid_idempotency_key")
+    assert len(world.calls.items) == 1
+
+
+async def test_the_queued_call_cap_is_429() -> None:
+    world = fake_world(max_queued_calls=1)
+    seeded = await world.seed_tenant()
+    async with AsyncTestClient(create_app(world.container)) as client:
+        body = {"agent_id": seeded.agent.id}
+        assert (await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))).is_success
+        refused = await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))
+    _assert_problem(refused, 429, "too_many_queued_calls")
+    assert refused.headers["retry-after"]
