@@ -11,7 +11,8 @@ from domain.ids import new_id
 
 RETENTION = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(seconds=30)
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 class InvalidIdempotencyKey(DomainError, ValueError):
@@ -27,13 +28,12 @@ class IdempotentRequestInFlight(DomainError):
 
 
 def checked_idempotency_key(raw: str) -> str:
-    """Bare (Stripe) or quoted (IETF draft, a structured-field string) values are accepted."""
-    key = raw.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':
-        key = key[1:-1]
-    if _KEY.fullmatch(key) is None:
+    """Bare (Stripe) or quoted (IETF draft, a structured-field string) values are accepted:
+    `"abc"` and `abc` are the same key."""
+    if _KEY.fullmatch(raw) is None:
         raise InvalidIdempotencyKey("an Idempotency-Key is 1 to 255 visible ASCII characters")
-    return key
+    quoted = len(raw) > 2 and raw[0] == raw[-1] == '"'
+    return raw[1:-1] if quoted else raw
 
 
 def request_fingerprint(agent_id: str, metadata: Mapping[str, Any]) -> str:

@@ -3,6 +3,7 @@ import json
 import os
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import click
@@ -116,12 +117,44 @@ def api_keys() -> None:
 
 @api_keys.command("create")
 @click.argument("tenant_id")
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, 3650),
+    help="The key stops authenticating after this many days (default: never).",
+)
 @json_option
-def create_api_key(tenant_id: str, as_json: bool) -> None:
-    minted = _run(lambda c: c.create_api_key()(tenant_id))
-    payload = {"id": minted.key.id, "tenant_id": tenant_id, "key": minted.plaintext}
+def create_api_key(tenant_id: str, expires_in_days: int | None, as_json: bool) -> None:
+    valid_for = None if expires_in_days is None else timedelta(days=expires_in_days)
+    minted = _run(lambda c: c.create_api_key()(tenant_id, valid_for))
+    payload = {
+        "id": minted.key.id,
+        "tenant_id": tenant_id,
+        "key": minted.plaintext,
+        "expires_at": _iso(minted.key.expires_at),
+    }
     human = f"api key {minted.key.id}\n{minted.plaintext}\n(shown once: store it now)"
     _emit(as_json, payload, human)
+
+
+@api_keys.command("list")
+@click.argument("tenant_id")
+@json_option
+def list_api_keys(tenant_id: str, as_json: bool) -> None:
+    """Ids, hints and lifecycle times; never the keys."""
+    found = _run(lambda c: c.list_api_keys()(tenant_id))
+    rows = [
+        {
+            "id": k.id,
+            "hint": k.hint,
+            "created_at": _iso(k.created_at),
+            "expires_at": _iso(k.expires_at),
+            "revoked_at": _iso(k.revoked_at),
+            "last_used_at": _iso(k.last_used_at),
+        }
+        for k in found
+    ]
+    human = "\n".join(f"{r['id']}  {r['hint']}  revoked={r['revoked_at']}" for r in rows)
+    _emit(as_json, {"api_keys": rows}, human or "no api keys")
 
 
 @api_keys.command("revoke")
@@ -129,8 +162,7 @@ def create_api_key(tenant_id: str, as_json: bool) -> None:
 @json_option
 def revoke_api_key(key_id: str, as_json: bool) -> None:
     key = _run(lambda c: c.revoke_api_key()(key_id))
-    revoked_at = key.revoked_at.isoformat() if key.revoked_at else None
-    _emit(as_json, {"id": key.id, "revoked_at": revoked_at}, f"api key {key.id} revoked")
+    _emit(as_json, {"id": key.id, "revoked_at": _iso(key.revoked_at)}, f"api key {key.id} revoked")
 
 
 @main.group()
@@ -155,6 +187,10 @@ def list_agents(tenant_id: str, as_json: bool) -> None:
     found = _run(lambda c: c.list_agents()(tenant_id))
     human = "\n".join(f"{a.id}  {a.name}  ({a.dispatch_name})" for a in found) or "no agents"
     _emit(as_json, {"agents": [_agent_json(a) for a in found]}, human)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 def _agent_json(agent: Agent) -> dict[str, Any]:

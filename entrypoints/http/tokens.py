@@ -11,7 +11,7 @@ from litestar.types.internal_types import PathParameterDefinition
 
 from application.issue_token import IssueTokenCommand
 from application.issue_token_once import IssueRealtimeTokenOnce
-from domain.idempotency import checked_idempotency_key
+from domain.idempotency import KEY_PATTERN, checked_idempotency_key
 from domain.tenant import Principal
 from entrypoints.http.problems import PROBLEM_MEDIA_TYPE
 from entrypoints.http.schemas import Problem, TokenRequest, TokenResponse
@@ -71,6 +71,7 @@ async def create_realtime_token(
         HeaderParameter(
             name="Idempotency-Key",
             required=False,
+            pattern=KEY_PATTERN,
             description="Retry-safe: the same key and body within 24 h return the same call.",
         ),
     ] = None,

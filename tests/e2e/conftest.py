@@ -41,6 +41,7 @@ def env(
         LIVEKIT_API_SECRET=TEST_LIVEKIT.api_secret,
         TOKEN_TTL_SECONDS="300",
         CACHE_TTL_SECONDS=str(CACHE_TTL_SECONDS),
+        RATE_LIMIT_PER_MINUTE="100000",
         REALTIME_TOKENS_HOME=str(tmp_path_factory.mktemp("home")),
     )
 
