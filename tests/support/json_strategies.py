@@ -21,7 +21,7 @@ def json_values(keys: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
 
 
 safe_keys = st.text(
-    alphabet=st.characters(blacklist_characters="$.\x00", blacklist_categories=("Cs",)),
+    alphabet=st.characters(exclude_characters="$.\x00", exclude_categories=["Cs"]),
     min_size=1,
     max_size=12,
 )
