@@ -337,3 +337,21 @@ async def test_the_queued_call_cap_is_429() -> None:
         refused = await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))
     _assert_problem(refused, 429, "too_many_queued_calls")
     assert refused.headers["retry-after"]
+
+
+async def test_keys_and_tokens_never_reach_the_logs(
+    capfd: pytest.CaptureFixture[str], world: World, seeded: Seeded
+) -> None:
+    world.store.down = True
+    body = {"agent_id": seeded.agent.id}
+    async with AsyncTestClient(create_app(world.container)) as client:
+        issued = await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))
+        await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key[:-1] + "x"))
+        await client.post(PATHS[0], content=b"{", headers=_auth(seeded.api_key))
+        await client.get("/readyz")
+    logged = "".join(capfd.readouterr())
+    token = issued.json()["client_token"]
+    assert "/v1/realtime/token" in logged, "the requests were logged"
+    assert seeded.api_key[4:-1] not in logged
+    assert token not in logged
+    assert "eyJ" not in logged
