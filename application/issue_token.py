@@ -51,8 +51,9 @@ class IssueRealtimeToken:
        AgentNotFound, exactly like a missing one;
     3. with a queued-call cap configured (> 0), a tenant already holding that many calls
        queued inside their join window gets TooManyQueuedCalls;
-    4. the call is stored as `queued` with the caller's metadata tagged `type: webrtc`
-       (the tag cannot be overridden), its own room and caller identity, and
+    4. the call is stored as `queued` with the agent's default metadata overlaid by the
+       caller's, tagged `type: webrtc` (the tag cannot be overridden), its own room and
+       caller identity, and
        `expires_at` = now + join window; if storing fails, CallNotCreated (StorageUnavailable
        when the store is unreachable) and no token;
     5. only then is the token signed, expiring with the call's join window.
@@ -101,6 +102,7 @@ class IssueRealtimeToken:
             now=now,
             join_window=self._join_window.duration,
             call_id=call_id,
+            default_metadata=agent.default_metadata,
         )
         try:
             await self._calls.add(call)

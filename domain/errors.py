@@ -50,3 +50,7 @@ class CallNotFound(DomainError):
 
 class StorageUnavailable(StorageError):
     """The store could not be reached or did not answer in time: retry later."""
+
+
+class WebhookRejected(DomainError):
+    """A webhook whose signature, body hash or shape does not verify."""

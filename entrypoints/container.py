@@ -5,18 +5,23 @@ from dependency_injector import containers, providers
 from adapters.caching.repositories import CachedAgentRepository, CachedApiKeyRepository
 from adapters.clock import SystemClock
 from adapters.livekit.issuer import LiveKitTokenIssuer
+from adapters.livekit.webhooks import LiveKitWebhookVerifier
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
-from application.agents import CreateAgent, ListAgents
+from adapters.mongo.webhook_events import MongoProcessedEvents
+from application.agents import CreateAgent, DeleteAgent, GetAgent, ListAgents, UpdateAgent
 from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
+from application.calls import GetCall, ListCalls
+from application.expire_calls import ExpireUnjoinedCalls
 from application.issue_token import IssueRealtimeToken
 from application.issue_token_once import IssueRealtimeTokenOnce
 from application.join_window import JoinWindow
+from application.room_events import ApplyRoomEvent
 from application.tenants import CreateTenant
 from entrypoints.rate_limiting import choose_rate_limiter
 from entrypoints.settings import Settings
@@ -48,6 +53,8 @@ class Container(containers.DeclarativeContainer):
     )
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
     idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
+    processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
+    webhook_verifier = providers.Singleton(LiveKitWebhookVerifier, settings.provided.livekit, clock)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
     rate_limiter = providers.Singleton(
@@ -77,6 +84,13 @@ class Container(containers.DeclarativeContainer):
     revoke_api_key = providers.Factory(RevokeApiKey, api_keys, clock)
     create_agent = providers.Factory(CreateAgent, tenants, agents, clock)
     list_agents = providers.Factory(ListAgents, agents)
+    get_agent = providers.Factory(GetAgent, agents)
+    update_agent = providers.Factory(UpdateAgent, agents, clock)
+    delete_agent = providers.Factory(DeleteAgent, agents, clock)
+    get_call = providers.Factory(GetCall, calls, clock)
+    list_calls = providers.Factory(ListCalls, calls, clock)
+    apply_room_event = providers.Factory(ApplyRoomEvent, calls, processed_events)
+    expire_unjoined_calls = providers.Factory(ExpireUnjoinedCalls, calls, clock)
 
 
 def build_container(settings: Settings) -> Container:

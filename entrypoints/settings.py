@@ -11,6 +11,7 @@ DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_s
 DEFAULT_CACHE_TTL_SECONDS = 5.0
 MAX_CACHE_TTL_SECONDS = 60.0
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
+DEFAULT_SWEEP_INTERVAL_SECONDS = 30.0
 
 
 class ConfigurationError(ValueError):
@@ -28,6 +29,7 @@ class Settings:
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
     redis_url: str | None = None
     max_queued_calls_per_tenant: int = 0
+    sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -54,6 +56,9 @@ class Settings:
             ),
             redis_url=env.get("REDIS_URL") or None,
             max_queued_calls_per_tenant=_integer(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
+            sweep_interval_seconds=_number(
+                env, "SWEEP_INTERVAL_SECONDS", DEFAULT_SWEEP_INTERVAL_SECONDS
+            ),
         )
         settings.validate()
         return settings
@@ -65,6 +70,8 @@ class Settings:
             raise ConfigurationError(f"TOKEN_TTL_SECONDS: {error}") from error
         if self.mongodb_timeout_ms <= 0:
             raise ConfigurationError("MONGODB_TIMEOUT_MS must be positive")
+        if self.sweep_interval_seconds < 0:
+            raise ConfigurationError("SWEEP_INTERVAL_SECONDS must be 0 (off) or more")
         if self.max_queued_calls_per_tenant < 0:
             raise ConfigurationError("MAX_QUEUED_CALLS_PER_TENANT must be 0 (off) or more")
         if self.rate_limit_per_minute < 0:

@@ -1,13 +1,14 @@
 """Read-through caches in front of the repositories on the token hot path.
 
-Only hits are cached, for at most the configured TTL: a key revoked or an agent deleted by
-another process stops working within that bound; in this process, at once.
+Only hits are cached, for at most the configured TTL: a key revoked, or an agent changed or
+deleted, by another process takes effect within that bound; in this process, at once.
 """
 
 from datetime import datetime, timedelta
 
 from adapters.caching.ttl_cache import TtlCache
 from domain.agent import Agent
+from domain.pagination import Page, PageRequest
 from domain.ports import AgentRepository, ApiKeyRepository, Clock
 from domain.tenant import ApiKey
 
@@ -62,3 +63,16 @@ class CachedAgentRepository:
 
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
         return await self._inner.list_for_tenant(tenant_id)
+
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
+        return await self._inner.page_for_tenant(tenant_id, page)
+
+    async def replace(self, agent: Agent) -> bool:
+        replaced = await self._inner.replace(agent)
+        self._by_id.discard((agent.tenant_id, agent.id))
+        return replaced
+
+    async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
+        deleted = await self._inner.delete(tenant_id, agent_id, when)
+        self._by_id.discard((tenant_id, agent_id))
+        return deleted

@@ -20,6 +20,16 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
             name="tenant_status_expiry",
         ),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("agent_id", ASCENDING), ("created_at", DESCENDING)],
+            name="tenant_agent_created",
+        ),
+        IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="sweep"),
+    ],
+    "webhook_events": [
+        IndexModel(
+            [("received_at", ASCENDING)], name="received_ttl", expireAfterSeconds=7 * 86_400
+        ),
     ],
     "idempotency_keys": [
         # TTL purge; nx-27017 accepts but never applies it, so expiry is also checked in code.

@@ -18,11 +18,13 @@ from domain.errors import (
     AuthenticationFailed,
     CallNotCreated,
     CallNotFound,
+    InvalidName,
     RateLimited,
     StorageError,
     StorageUnavailable,
     TokenIssuerNotConfigured,
     TooManyQueuedCalls,
+    WebhookRejected,
 )
 from domain.idempotency import (
     IdempotencyKeyReused,
@@ -30,6 +32,7 @@ from domain.idempotency import (
     InvalidIdempotencyKey,
 )
 from domain.metadata import InvalidMetadata
+from domain.pagination import InvalidCursor
 from entrypoints.http import problems
 from entrypoints.http.schemas import FieldError
 
@@ -60,6 +63,16 @@ def _invalid_metadata(request: AnyRequest, error: InvalidMetadata) -> Response[b
 _MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
 
 
+def _invalid_name(request: AnyRequest, error: InvalidName) -> Response[bytes]:
+    errors = [FieldError(message=str(error))]
+    return problems.problem_response(request, problems.INVALID_NAME, errors=errors)
+
+
+def _webhook_rejected(request: AnyRequest, error: WebhookRejected) -> Response[bytes]:
+    logger.warning("webhook rejected: %s", error)
+    return problems.problem_response(request, problems.INVALID_SIGNATURE)
+
+
 def _field_error(item: dict[str, Any]) -> FieldError:
     message = str(item.get("message", "is not valid"))
     field = str(item.get("key") or "body")
@@ -74,6 +87,8 @@ def _field_error(item: dict[str, Any]) -> FieldError:
 def _invalid_request(request: AnyRequest, error: ValidationException) -> Response[bytes]:
     extra = error.extra if isinstance(error.extra, list) else []
     errors = [_field_error(item) for item in extra if isinstance(item, dict)]
+    if errors and all(e.field == "idempotency_key" for e in errors):
+        return problems.problem_response(request, problems.INVALID_IDEMPOTENCY_KEY, errors=errors)
     return problems.problem_response(
         request,
         problems.INVALID_REQUEST,
@@ -139,6 +154,9 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     ),
     TooManyQueuedCalls: _kind_handler(problems.TOO_MANY_QUEUED_CALLS, {"retry-after": "5"}),
     InvalidMetadata: _invalid_metadata,
+    InvalidName: _invalid_name,
+    InvalidCursor: _kind_handler(problems.INVALID_CURSOR),
+    WebhookRejected: _webhook_rejected,
     ValidationException: _invalid_request,
     TokenIssuerNotConfigured: _livekit_not_configured,
     CallNotCreated: _call_not_created,

@@ -22,7 +22,7 @@ class ProblemKind:
         return HTTPStatus(self.status).phrase
 
 
-INVALID_REQUEST = ProblemKind(400, "invalid_request", "The request body is not valid.")
+INVALID_REQUEST = ProblemKind(400, "invalid_request", "The request is not valid.")
 INVALID_METADATA = ProblemKind(400, "invalid_metadata", "The metadata object is not acceptable.")
 UNAUTHENTICATED = ProblemKind(
     401, "unauthenticated", "A valid API key is required as 'Authorization: Bearer <key>'."
@@ -39,6 +39,11 @@ IDEMPOTENCY_KEY_REUSED = ProblemKind(
 TOO_MANY_QUEUED_CALLS = ProblemKind(
     429, "too_many_queued_calls", "Too many calls are waiting for their caller to join."
 )
+INVALID_SIGNATURE = ProblemKind(
+    401, "invalid_signature", "The LiveKit webhook signature does not verify."
+)
+INVALID_CURSOR = ProblemKind(400, "invalid_cursor", "The cursor or limit is not valid.")
+INVALID_NAME = ProblemKind(400, "invalid_name", "A name or dispatch name is not valid.")
 CALL_NOT_FOUND = ProblemKind(404, "call_not_found", "No such call for this API key's tenant.")
 AGENT_NOT_FOUND = ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant.")
 NOT_FOUND = ProblemKind(404, "not_found", "No such resource.")

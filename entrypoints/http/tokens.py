@@ -4,7 +4,6 @@ from litestar import HttpMethod, Request, Response, post
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 from litestar.types import Method
 from litestar.types.internal_types import PathParameterDefinition
@@ -13,8 +12,8 @@ from application.issue_token import IssueTokenCommand
 from application.issue_token_once import IssueRealtimeTokenOnce
 from domain.idempotency import KEY_PATTERN, checked_idempotency_key
 from domain.tenant import Principal
-from entrypoints.http.problems import PROBLEM_MEDIA_TYPE
-from entrypoints.http.schemas import Problem, TokenRequest, TokenResponse
+from entrypoints.http.openapi_docs import BEARER, problem
+from entrypoints.http.schemas import TokenRequest, TokenResponse
 
 TOKEN_PATHS = ["/v1/realtime/token", "/v1/webrtc/token"]
 
@@ -30,12 +29,6 @@ def _operation_id(
     return "createWebrtcToken" if "webrtc" in path else "createRealtimeToken"
 
 
-def _problem(description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=Problem, media_type=PROBLEM_MEDIA_TYPE, description=description
-    )
-
-
 @post(
     TOKEN_PATHS,
     status_code=200,
@@ -46,19 +39,19 @@ def _problem(description: str) -> ResponseSpec:
     ),
     operation_id=_operation_id,
     tags=["realtime tokens"],
-    security=[{"bearerAuth": []}],
+    security=BEARER,
     response_headers=[ResponseHeader(name="Cache-Control", value="no-store")],
     responses={
-        400: _problem("Invalid payload (missing agent_id or malformed body)"),
-        401: _problem("Missing or invalid API key"),
-        404: _problem("Agent not found for the authenticated tenant"),
-        409: _problem("A request with the same Idempotency-Key is still running"),
-        413: _problem("The body is over 64 KiB"),
-        415: _problem("The body is not application/json"),
-        422: _problem("The Idempotency-Key was used with a different body"),
-        429: _problem("Rate limit or queued-call cap reached; see Retry-After"),
-        500: _problem("LiveKit configuration or call-session initialization failed"),
-        503: _problem("The database is unavailable; retry after the Retry-After delay"),
+        400: problem("Invalid payload (missing agent_id or malformed body)"),
+        401: problem("Missing or invalid API key"),
+        404: problem("Agent not found for the authenticated tenant"),
+        409: problem("A request with the same Idempotency-Key is still running"),
+        413: problem("The body is over 64 KiB"),
+        415: problem("The body is not application/json"),
+        422: problem("The Idempotency-Key was used with a different body"),
+        429: problem("Rate limit or queued-call cap reached; see Retry-After"),
+        500: problem("LiveKit configuration or call-session initialization failed"),
+        503: problem("The database is unavailable; retry after the Retry-After delay"),
     },
     dependencies={"issue_token": Provide(provide_issue_token, sync_to_thread=False)},
 )
@@ -81,6 +74,7 @@ async def create_realtime_token(
     issued = await issue_token(request.user, command, key)
     body = TokenResponse(
         client_token=issued.client_token,
+        participant_token=issued.client_token,
         room_name=issued.room_name,
         server_url=issued.server_url,
         call_id=issued.call_id,

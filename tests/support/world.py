@@ -15,6 +15,7 @@ from adapters.memory.repositories import (
     InMemoryTenantRepository,
 )
 from adapters.memory.store import InMemoryStore
+from adapters.memory.webhook_events import InMemoryProcessedEvents
 from domain.agent import Agent
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
@@ -44,9 +45,10 @@ class World:
     agents: InMemoryAgentRepository = field(default_factory=InMemoryAgentRepository)
     calls: InMemoryCallRepository = field(default_factory=InMemoryCallRepository)
     idempotency_store: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
+    processed_events: InMemoryProcessedEvents = field(default_factory=InMemoryProcessedEvents)
 
     def __post_init__(self) -> None:
-        for name in ("clock", "store", "tenants", "calls", "idempotency_store"):
+        for name in ("clock", "store", "tenants", "calls", "idempotency_store", "processed_events"):
             getattr(self.container, name).override(providers.Object(getattr(self, name)))
         # The fakes stand behind the real read-through caches, as MongoDB does in production.
         self.container.stored_api_keys.override(providers.Object(self.api_keys))

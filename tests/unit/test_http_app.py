@@ -61,6 +61,7 @@ async def test_both_routes_issue_a_token_with_status_200(
     body = response.json()
     assert set(body) == {
         "client_token",
+        "participant_token",
         "room_name",
         "server_url",
         "call_id",
@@ -68,6 +69,7 @@ async def test_both_routes_issue_a_token_with_status_200(
         "expires_at",
     }
     assert body["room_name"] == f"webrtc_{body['call_id']}"
+    assert body["participant_token"] == body["client_token"]
     assert body["call_id"] in world.calls.items
 
 
