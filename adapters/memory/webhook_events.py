@@ -6,7 +6,10 @@ class InMemoryProcessedEvents:
         self.seen: dict[str, datetime] = {}
 
     async def claim(self, event_id: str, at: datetime) -> bool:
-        return self.seen.setdefault(event_id, at) is at
+        if event_id in self.seen:
+            return False
+        self.seen[event_id] = at
+        return True
 
     async def release(self, event_id: str) -> None:
         self.seen.pop(event_id, None)

@@ -17,12 +17,22 @@ def after_cursor(page: PageRequest) -> dict[str, Any]:
     return {"$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": last_id}}]}
 
 
+def combined(filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """One flat filter when the parts share no key, `$and` only when they must: nx-27017
+    stops matching explicit nulls (`deleted_at: None`) inside `$and`."""
+    merged: dict[str, Any] = {}
+    for part in filters:
+        if merged.keys() & part.keys():
+            return {"$and": [f for f in filters if f]}
+        merged.update(part)
+    return merged
+
+
 async def newest_first_page(
     collection: AsyncCollection[Document], conditions: list[dict[str, Any]], page: PageRequest
 ) -> tuple[list[Document], Cursor | None]:
     """One query of limit + 1 documents; the extra one only says whether there is more."""
-    filters = [c for c in (*conditions, after_cursor(page)) if c]
-    cursor = collection.find({"$and": filters} if filters else {}).sort(NEWEST_FIRST)
+    cursor = collection.find(combined([*conditions, after_cursor(page)])).sort(NEWEST_FIRST)
     docs = [doc async for doc in cursor.limit(page.limit + 1)]
     kept = docs[: page.limit]
     more = len(docs) > page.limit

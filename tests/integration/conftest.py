@@ -14,17 +14,20 @@ from adapters.memory.repositories import (
     InMemoryCallRepository,
     InMemoryTenantRepository,
 )
+from adapters.memory.webhook_events import InMemoryProcessedEvents
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.tenants import MongoTenantRepository
+from adapters.mongo.webhook_events import MongoProcessedEvents
 from domain.ports import (
     AgentRepository,
     ApiKeyRepository,
     CallRepository,
     IdempotencyStore,
+    ProcessedEvents,
     TenantRepository,
 )
 
@@ -38,6 +41,7 @@ class Repositories:
     agents: AgentRepository
     calls: CallRepository
     idempotency: IdempotencyStore
+    processed_events: ProcessedEvents
 
 
 def _memory() -> Repositories:
@@ -47,6 +51,7 @@ def _memory() -> Repositories:
         InMemoryAgentRepository(),
         InMemoryCallRepository(),
         InMemoryIdempotencyStore(),
+        InMemoryProcessedEvents(),
     )
 
 
@@ -57,6 +62,7 @@ def _mongo(db: Any) -> Repositories:
         MongoAgentRepository(db),
         MongoCallRepository(db),
         MongoIdempotencyStore(db),
+        MongoProcessedEvents(db),
     )
 
 
