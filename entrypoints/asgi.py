@@ -6,11 +6,13 @@ from litestar import Litestar
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
+from entrypoints.logs import configure_logging, log_format_from_env
 from entrypoints.settings import Settings
 
 DEV_ENV = "REALTIME_TOKENS_DEV"
 
 
 def app_from_env() -> Litestar:
+    configure_logging(log_format_from_env(os.environ))
     dev = os.environ.get(DEV_ENV) == "1"
     return create_app(build_container(Settings.from_env(os.environ, dev=dev)))

@@ -5,6 +5,7 @@ from adapters.livekit.issuer import LiveKitTokenIssuer
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
+from adapters.mongo.monitoring import CommandTimer
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
 from application.agents import CreateAgent, ListAgents
@@ -13,6 +14,7 @@ from application.authenticate import AuthenticateApiKey
 from application.issue_token import IssueRealtimeToken
 from application.join_window import JoinWindow
 from application.tenants import CreateTenant
+from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 
 
@@ -22,11 +24,15 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(Metrics, mongodb_embedded=settings.provided.mongodb_embedded)
     store = providers.Singleton(
         MongoStore,
         uri=settings.provided.mongodb_uri,
         database=settings.provided.mongodb_database,
         timeout_ms=settings.provided.mongodb_timeout_ms,
+        listeners=providers.List(
+            providers.Singleton(CommandTimer, metrics.provided.observe_mongodb_command)
+        ),
     )
     tenants = providers.Singleton(MongoTenantRepository, store.provided.db)
     api_keys = providers.Singleton(MongoApiKeyRepository, store.provided.db)

@@ -1,13 +1,17 @@
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.monitoring import CommandListener
 
 Document = dict[str, Any]
 DEFAULT_TIMEOUT_MS = 5_000
 
 
-def create_client(uri: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> AsyncMongoClient[Document]:
+def create_client(
+    uri: str, timeout_ms: int = DEFAULT_TIMEOUT_MS, listeners: Sequence[CommandListener] = ()
+) -> AsyncMongoClient[Document]:
     """Production posture: majority writes, retryable writes, every operation time-bounded."""
     return AsyncMongoClient(
         uri,
@@ -16,6 +20,7 @@ def create_client(uri: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> AsyncMongoC
         retryWrites=True,
         timeoutMS=timeout_ms,
         appname="realtime-tokens",
+        event_listeners=list(listeners),
     )
 
 

@@ -1,4 +1,7 @@
+from collections.abc import Sequence
+
 from pymongo.errors import PyMongoError
+from pymongo.monitoring import CommandListener
 
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS, create_client
 from adapters.mongo.indexes import ensure_indexes
@@ -7,8 +10,14 @@ from adapters.mongo.indexes import ensure_indexes
 class MongoStore:
     """One client per process: the connection pool every repository shares."""
 
-    def __init__(self, uri: str, database: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
-        self.client = create_client(uri, timeout_ms)
+    def __init__(
+        self,
+        uri: str,
+        database: str,
+        timeout_ms: int = DEFAULT_TIMEOUT_MS,
+        listeners: Sequence[CommandListener] = (),
+    ) -> None:
+        self.client = create_client(uri, timeout_ms, listeners)
         self.db = self.client[database]
 
     async def start(self) -> None:

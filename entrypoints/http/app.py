@@ -1,5 +1,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
@@ -7,11 +8,13 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ControllerRouterHandler
 
 from entrypoints.container import Container
 from entrypoints.http.auth import ApiKeyAuthentication
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
+from entrypoints.http.observability import metrics_endpoint, observe_requests
 from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.tokens import create_realtime_token
 
@@ -21,6 +24,7 @@ VERSION = "0.1.0"
 def create_app(container: Container) -> Litestar:
     """Nothing is built at import time: the container decides every adapter."""
     store = container.store()
+    metrics = container.metrics()
 
     @asynccontextmanager
     async def storage_lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -35,16 +39,17 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[create_realtime_token],
         middleware=[DefineMiddleware(ApiKeyAuthentication)],
     )
-    return Litestar(
-        route_handlers=[api, healthz, readyz],
-        state=State(
-            {
-                "store": store,
-                "token_issuer": container.token_issuer(),
-                "authenticate_api_key": container.authenticate_api_key(),
-                "issue_realtime_token": container.issue_realtime_token(),
-            }
-        ),
+    routes: list[ControllerRouterHandler] = [api, healthz, readyz, metrics_endpoint]
+    state: dict[str, Any] = {
+        "store": store,
+        "metrics": metrics,
+        "token_issuer": container.token_issuer(),
+        "authenticate_api_key": container.authenticate_api_key(),
+        "issue_realtime_token": container.issue_realtime_token(),
+    }
+    app = Litestar(
+        route_handlers=routes,
+        state=State(state),
         lifespan=[storage_lifespan],
         before_send=[echo_request_id],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -61,5 +66,7 @@ def create_app(container: Container) -> Litestar:
                 }
             ),
         ),
+        logging_config=None,  # entrypoints/logs.py configures logging once per process
         debug=False,
     )
+    return observe_requests(app, metrics)

@@ -4,6 +4,8 @@ from typing import Any
 
 import msgspec
 
+from application.issue_token import IssuedToken
+
 
 class TokenRequest(msgspec.Struct, kw_only=True):
     """Unknown fields are ignored, so older clients keep working as the API grows."""
@@ -19,6 +21,17 @@ class TokenResponse(msgspec.Struct, kw_only=True):
     call_id: str
     participant_identity: str
     expires_at: datetime
+
+    @classmethod
+    def of(cls, issued: IssuedToken) -> "TokenResponse":
+        return cls(
+            client_token=issued.client_token,
+            room_name=issued.room_name,
+            server_url=issued.server_url,
+            call_id=issued.call_id,
+            participant_identity=issued.participant_identity,
+            expires_at=issued.expires_at,
+        )
 
 
 class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):

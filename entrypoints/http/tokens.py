@@ -11,6 +11,7 @@ from litestar.types.internal_types import PathParameterDefinition
 
 from application.issue_token import IssueRealtimeToken, IssueTokenCommand
 from domain.tenant import Principal
+from entrypoints.http.observability import record_issued
 from entrypoints.http.problems import PROBLEM_MEDIA_TYPE
 from entrypoints.http.schemas import Problem, TokenRequest, TokenResponse
 
@@ -63,11 +64,5 @@ async def create_realtime_token(
     issued = await issue_token(
         request.user, IssueTokenCommand(agent_id=data.agent_id, metadata=data.metadata)
     )
-    return TokenResponse(
-        client_token=issued.client_token,
-        room_name=issued.room_name,
-        server_url=issued.server_url,
-        call_id=issued.call_id,
-        participant_identity=issued.participant_identity,
-        expires_at=issued.expires_at,
-    )
+    record_issued(request, issued, request.user.tenant_id)
+    return TokenResponse.of(issued)
