@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO_WEB := entrypoints/http/demo_web
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: run test lint typecheck layers unit integration e2e install clean
+.PHONY: run test lint typecheck layers unit integration e2e demo-assets install clean
 
 install: $(STAMP)
 
@@ -42,5 +44,15 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
 
+# npm packages, installed only when missing or when their lock file changed.
+%/node_modules/.package-lock.json: %/package.json %/package-lock.json
+	@command -v npm >/dev/null || (apt-get update -q && $(APT_INSTALL) nodejs npm)
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
+
+# Rebuilds the committed bundle entrypoints/http/static/demo.js from $(DEMO_WEB)/src.
+demo-assets: $(DEMO_WEB)/node_modules/.package-lock.json
+	cd $(DEMO_WEB) && npm run --silent build
+
 clean:
-	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache \
+		$(DEMO_WEB)/node_modules

@@ -15,10 +15,10 @@ from domain.agent import Agent
 from domain.errors import ApiKeyNotFound, InvalidName, StorageError, TenantNotFound
 from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
-from entrypoints.dev_seed import demo_curl, ensure_demo
+from entrypoints.dev_seed import demo_curl, demo_state_file, ensure_demo
 from entrypoints.logs import LOG_FORMAT_ENV, LOG_FORMATS, LogFormat, configure_logging
 from entrypoints.metrics import MULTIPROC_ENV
-from entrypoints.runtime import home_dir, resolved_database, running_container
+from entrypoints.runtime import resolved_database, running_container
 from entrypoints.settings import EMBEDDED_MONGODB_ENV, ConfigurationError, Settings
 
 T = TypeVar("T")
@@ -63,7 +63,9 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant.")
+@click.option(
+    "--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant; serve /demo."
+)
 @click.option(
     "--log-format",
     type=click.Choice(LOG_FORMATS),
@@ -125,7 +127,8 @@ def _announce(host: str, port: int, settings: Settings, dev: bool) -> None:
         livekit_status=settings.livekit.problem() or "configured",
     )
     if dev:
-        demo = _run(lambda c: ensure_demo(c, home_dir() / "demo.json"), settings)
+        demo = _run(lambda c: ensure_demo(c, demo_state_file()), settings)
+        click.echo(f"\nDemo page: http://{host}:{port}/demo")
         click.echo("Demo tenant ready. In another terminal, try:\n")
         click.echo("  " + demo_curl(f"http://{host}:{port}", demo) + "\n")
 

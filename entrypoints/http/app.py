@@ -11,7 +11,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
 from entrypoints.container import Container
+from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.auth import ApiKeyAuthentication
+from entrypoints.http.demo import demo_routes
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.observability import metrics_endpoint, observe_requests
@@ -21,8 +23,9 @@ from entrypoints.http.tokens import create_realtime_token
 VERSION = "0.1.0"
 
 
-def create_app(container: Container) -> Litestar:
-    """Nothing is built at import time: the container decides every adapter."""
+def create_app(container: Container, demo: DemoCredentials | None = None) -> Litestar:
+    """Nothing is built at import time: the container decides every adapter. With `demo`
+    (`serve --dev` only) the browser demo and its token route exist; without it they do not."""
     store = container.store()
     metrics = container.metrics()
 
@@ -47,6 +50,9 @@ def create_app(container: Container) -> Litestar:
         "authenticate_api_key": container.authenticate_api_key(),
         "issue_realtime_token": container.issue_realtime_token(),
     }
+    if demo is not None:
+        routes += demo_routes()
+        state.update(demo=demo, list_agents=container.list_agents())
     app = Litestar(
         route_handlers=routes,
         state=State(state),
