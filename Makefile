@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_WEB := entrypoints/http/demo_web
+BROWSER_TESTS := tests/browser
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: run test lint typecheck layers unit integration e2e demo-assets install clean
+.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps demo-assets install clean
 
 install: $(STAMP)
 
@@ -32,7 +33,7 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
-test: lint typecheck layers
+test: lint typecheck layers browser-deps
 	$(BIN)/pytest -q
 
 unit: $(STAMP)
@@ -44,7 +45,14 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
 
-# npm packages, installed only when missing or when their lock file changed.
+browser: $(STAMP) browser-deps
+	$(BIN)/pytest -q tests/browser
+
+# Debian's Chromium and the npm packages of the demo bundle and the browser test: each is
+# installed only when missing or when its lock file changed.
+browser-deps: $(DEMO_WEB)/node_modules/.package-lock.json $(BROWSER_TESTS)/node_modules/.package-lock.json
+	@command -v chromium >/dev/null || (apt-get update -q && $(APT_INSTALL) chromium)
+
 %/node_modules/.package-lock.json: %/package.json %/package-lock.json
 	@command -v npm >/dev/null || (apt-get update -q && $(APT_INSTALL) nodejs npm)
 	cd $* && npm ci --no-audit --no-fund --loglevel=error
@@ -54,5 +62,5 @@ demo-assets: $(DEMO_WEB)/node_modules/.package-lock.json
 	cd $(DEMO_WEB) && npm run --silent build
 
 clean:
-	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache \
-		$(DEMO_WEB)/node_modules
+	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache build \
+		$(DEMO_WEB)/node_modules $(BROWSER_TESTS)/node_modules
