@@ -24,14 +24,7 @@ class TokenResponse(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, issued: IssuedToken) -> "TokenResponse":
-        return cls(
-            client_token=issued.client_token,
-            room_name=issued.room_name,
-            server_url=issued.server_url,
-            call_id=issued.call_id,
-            participant_identity=issued.participant_identity,
-            expires_at=issued.expires_at,
-        )
+        return msgspec.convert(issued, cls, from_attributes=True)
 
 
 class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -10,19 +10,9 @@ from litestar.testing import AsyncTestClient
 from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.app import create_app
 from tests.support.prometheus import sample
-from tests.support.world import Seeded, World, fake_world
+from tests.support.world import Seeded, World
 
 DEMO_PATHS = ["/demo", "/demo/agents", "/demo/static/demo.js"]
-
-
-@pytest.fixture
-def world() -> World:
-    return fake_world()
-
-
-@pytest.fixture
-async def seeded(world: World) -> Seeded:
-    return await world.seed_tenant("Demo")
 
 
 @pytest.fixture
@@ -32,10 +22,11 @@ async def demo_client(world: World, seeded: Seeded) -> AsyncIterator[httpx.Async
         yield client
 
 
-async def test_without_demo_credentials_the_demo_does_not_exist(world: World) -> None:
-    async with AsyncTestClient(create_app(world.container)) as client:
-        responses = [await client.get(path) for path in DEMO_PATHS]
-        token = await client.post("/demo/token", json={"agent_id": str(uuid.uuid4())})
+async def test_without_demo_credentials_the_demo_does_not_exist(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    responses = [await client.get(path) for path in DEMO_PATHS]
+    token = await client.post("/demo/token", json={"agent_id": str(uuid.uuid4())})
     assert [r.status_code for r in responses] == [404, 404, 404]
     assert token.status_code == 404
     assert world.calls.items == {}
@@ -62,7 +53,7 @@ async def test_the_demo_tenants_agents_are_listed(
     await world.seed_tenant("Someone else")
     response = await demo_client.get("/demo/agents")
     assert response.json() == [
-        {"id": seeded.agent.id, "name": "Demo support", "dispatch_name": seeded.agent.dispatch_name}
+        {"id": seeded.agent.id, "name": "Acme support", "dispatch_name": seeded.agent.dispatch_name}
     ]
 
 

@@ -3,20 +3,18 @@
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import structlog
-from litestar.testing import AsyncTestClient
 
 from entrypoints.container import build_container
-from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 from tests.support.prometheus import sample
-from tests.support.world import Seeded, World, fake_world
+from tests.support.world import Seeded
 
 TOKEN = "/v1/realtime/token"
 
@@ -31,22 +29,6 @@ def log_output() -> Iterator[io.StringIO]:
     root.handlers, root.level = saved
     logging.captureWarnings(False)
     structlog.reset_defaults()
-
-
-@pytest.fixture
-def world() -> World:
-    return fake_world()
-
-
-@pytest.fixture
-async def seeded(world: World) -> Seeded:
-    return await world.seed_tenant()
-
-
-@pytest.fixture
-async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    async with AsyncTestClient(create_app(world.container)) as test_client:
-        yield test_client
 
 
 def _auth(seeded: Seeded) -> dict[str, str]:
