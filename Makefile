@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO_WEB := entrypoints/http/demo_web
+BROWSER_TESTS := tests/browser
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: run test lint typecheck layers unit integration e2e install system-deps clean
+.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps demo-assets install system-deps clean
 
 install: $(STAMP)
 
@@ -36,7 +39,7 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
-test: system-deps lint typecheck layers
+test: system-deps lint typecheck layers browser-deps
 	$(BIN)/pytest -q
 
 unit: $(STAMP)
@@ -48,5 +51,22 @@ integration: $(STAMP) system-deps
 e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
 
+browser: $(STAMP) browser-deps
+	$(BIN)/pytest -q tests/browser
+
+# Debian's Chromium and the npm packages of the demo bundle and the browser test: each is
+# installed only when missing or when its lock file changed.
+browser-deps: $(DEMO_WEB)/node_modules/.package-lock.json $(BROWSER_TESTS)/node_modules/.package-lock.json
+	@command -v chromium >/dev/null || (apt-get update -q && $(APT_INSTALL) chromium)
+
+%/node_modules/.package-lock.json: %/package.json %/package-lock.json
+	@command -v npm >/dev/null || (apt-get update -q && $(APT_INSTALL) nodejs npm)
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
+
+# Rebuilds the committed bundle entrypoints/http/static/demo.js from $(DEMO_WEB)/src.
+demo-assets: $(DEMO_WEB)/node_modules/.package-lock.json
+	cd $(DEMO_WEB) && npm run --silent build
+
 clean:
-	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache build \
+		$(DEMO_WEB)/node_modules $(BROWSER_TESTS)/node_modules

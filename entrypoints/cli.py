@@ -2,20 +2,25 @@ import asyncio
 import json
 import os
 import signal
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import click
+import structlog
 import uvicorn
 
 from domain.agent import Agent
 from domain.errors import ApiKeyNotFound, InvalidName, StorageError, TenantNotFound
 from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
-from entrypoints.dev_seed import demo_curl, ensure_demo
-from entrypoints.runtime import home_dir, resolved_database, running_container
-from entrypoints.settings import ConfigurationError, Settings
+from entrypoints.dev_seed import demo_curl, demo_state_file, ensure_demo
+from entrypoints.logs import LOG_FORMAT_ENV, LOG_FORMATS, LogFormat, configure_logging
+from entrypoints.metrics import MULTIPROC_ENV
+from entrypoints.runtime import resolved_database, running_container
+from entrypoints.settings import EMBEDDED_MONGODB_ENV, ConfigurationError, Settings
 
 T = TypeVar("T")
 
@@ -59,13 +64,25 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant.")
-def serve(host: str, port: int, workers: int, dev: bool) -> None:
+@click.option(
+    "--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant; serve /demo."
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    envvar=LOG_FORMAT_ENV,
+    help="Log lines as JSON or for a console.  [default: console with --dev, else json]",
+)
+def serve(host: str, port: int, workers: int, dev: bool, log_format: LogFormat | None) -> None:
     """Serve the HTTP API (embedded MongoDB unless MONGODB_URI is set)."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with resolved_database(_settings(dev)) as settings:
+    log_format = log_format or ("console" if dev else "json")
+    configure_logging(log_format)
+    with resolved_database(_settings(dev)) as settings, _metrics_shared_by(workers):
         os.environ["MONGODB_URI"] = settings.mongodb_uri or ""
+        os.environ[EMBEDDED_MONGODB_ENV] = "1" if settings.mongodb_embedded else "0"
         os.environ[DEV_ENV] = "1" if dev else "0"
+        os.environ[LOG_FORMAT_ENV] = log_format
         _announce(host, port, settings, dev)
         uvicorn.run(
             "entrypoints.asgi:app_from_env",
@@ -75,7 +92,24 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
             workers=workers,
             server_header=False,
             log_level="info",
+            log_config=None,
+            access_log=False,  # ours (entrypoints/http/observability.py) carries ids and latency
         )
+
+
+@contextmanager
+def _metrics_shared_by(workers: int) -> Iterator[None]:
+    """Several workers: a fresh directory where each writes its metrics, so that `/metrics`,
+    whichever worker answers it, reports them all (prometheus-client's multiprocess mode)."""
+    if workers == 1 or os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="realtime-tokens-metrics-") as directory:
+        os.environ[MULTIPROC_ENV] = directory
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROC_ENV]
 
 
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:
@@ -85,14 +119,17 @@ def _exit_on_sigterm(_signum: int, _frame: object) -> None:
 
 
 def _announce(host: str, port: int, settings: Settings, dev: bool) -> None:
-    embedded = "MONGODB_URI" not in os.environ or "127.0.0.1" in (settings.mongodb_uri or "")
-    click.echo(
-        f"MongoDB:  {settings.mongodb_uri} ({'embedded nx-27017' if embedded else 'external'})"
+    structlog.get_logger("realtime_tokens.serve").info(
+        "starting",
+        url=f"http://{host}:{port}",
+        mongodb=settings.mongodb_uri_for_display(),
+        mongodb_kind="embedded nx-27017" if settings.mongodb_embedded else "external",
+        livekit=settings.livekit.url or "-",
+        livekit_status=settings.livekit.problem() or "configured",
     )
-    problem = settings.livekit.problem()
-    click.echo(f"LiveKit:  {settings.livekit.url or '-'} ({problem or 'configured'})")
     if dev:
-        demo = _run(lambda c: ensure_demo(c, home_dir() / "demo.json"), settings)
+        demo = _run(lambda c: ensure_demo(c, demo_state_file()), settings)
+        click.echo(f"\nDemo page: http://{host}:{port}/demo")
         click.echo("Demo tenant ready. In another terminal, try:\n")
         click.echo("  " + demo_curl(f"http://{host}:{port}", demo) + "\n")
 

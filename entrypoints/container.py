@@ -10,6 +10,7 @@ from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
 from adapters.mongo.idempotency import MongoIdempotencyStore
+from adapters.mongo.monitoring import CommandTimer
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
@@ -23,6 +24,7 @@ from application.issue_token_once import IssueRealtimeTokenOnce
 from application.join_window import JoinWindow
 from application.room_events import ApplyRoomEvent
 from application.tenants import CreateTenant
+from entrypoints.metrics import Metrics
 from entrypoints.rate_limiting import choose_rate_limiter
 from entrypoints.settings import Settings
 
@@ -35,11 +37,15 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(Metrics, mongodb_embedded=settings.provided.mongodb_embedded)
     store = providers.Singleton(
         MongoStore,
         uri=settings.provided.mongodb_uri,
         database=settings.provided.mongodb_database,
         timeout_ms=settings.provided.mongodb_timeout_ms,
+        listeners=providers.List(
+            providers.Singleton(CommandTimer, metrics.provided.observe_mongodb_command)
+        ),
     )
     tenants = providers.Singleton(MongoTenantRepository, store.provided.db)
     stored_api_keys = providers.Singleton(MongoApiKeyRepository, store.provided.db)

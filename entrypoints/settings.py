@@ -5,6 +5,7 @@ from adapters.livekit.settings import LiveKitSettings
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS
 from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
 
+EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"
 DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_secret="secret")  # noqa: S106 - livekit-server --dev's published credentials
 
 
@@ -23,6 +24,7 @@ class Settings:
     mongodb_uri: str | None = None
     mongodb_database: str = "realtime_tokens"
     mongodb_timeout_ms: int = DEFAULT_TIMEOUT_MS
+    mongodb_embedded: bool = False
     livekit: LiveKitSettings = field(default_factory=LiveKitSettings)
     token_ttl_seconds: int = DEFAULT_TTL_SECONDS
     cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS
@@ -48,6 +50,7 @@ class Settings:
             mongodb_uri=env.get("MONGODB_URI") or None,
             mongodb_database=env.get("MONGODB_DATABASE") or "realtime_tokens",
             mongodb_timeout_ms=_integer(env, "MONGODB_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
+            mongodb_embedded=env.get(EMBEDDED_MONGODB_ENV) == "1",
             livekit=livekit,
             token_ttl_seconds=_integer(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
             cache_ttl_seconds=_number(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),
@@ -62,6 +65,16 @@ class Settings:
         )
         settings.validate()
         return settings
+
+    def mongodb_uri_for_display(self) -> str:
+        """The URI without its password, fit for logs."""
+        scheme, separator, rest = (self.mongodb_uri or "").partition("://")
+        authority, slash, path = rest.partition("/")
+        userinfo, at, hosts = authority.rpartition("@")
+        if not at:
+            return self.mongodb_uri or ""
+        user = userinfo.partition(":")[0]
+        return f"{scheme}{separator}{user}:***@{hosts}{slash}{path}"
 
     def validate(self) -> None:
         try:

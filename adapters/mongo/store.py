@@ -3,8 +3,8 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
-from pymongo import monitoring
 from pymongo.errors import PyMongoError
+from pymongo.monitoring import CommandListener
 
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS, create_client
 from adapters.mongo.indexes import ensure_indexes
@@ -26,7 +26,7 @@ class MongoStore:
         uri: str,
         database: str,
         timeout_ms: int = DEFAULT_TIMEOUT_MS,
-        listeners: Sequence[monitoring.CommandListener] = (),
+        listeners: Sequence[CommandListener] = (),
     ) -> None:
         self.client = create_client(uri, timeout_ms, listeners)
         self.db = self.client[database]

@@ -5,6 +5,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 
+from entrypoints.http.observability import record_problem
 from entrypoints.http.request_id import ensure_request_id
 from entrypoints.http.schemas import FieldError, Problem
 
@@ -74,6 +75,7 @@ def problem_response(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[bytes]:
+    record_problem(request, kind.code)
     problem = Problem(
         type=f"urn:realtime-tokens:problem:{kind.code}",
         title=kind.title,

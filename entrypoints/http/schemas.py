@@ -4,6 +4,8 @@ from typing import Any
 
 import msgspec
 
+from application.issue_token import IssuedToken
+
 
 class TokenRequest(msgspec.Struct, kw_only=True):
     """Unknown fields are ignored, so older clients keep working as the API grows."""
@@ -23,6 +25,11 @@ class TokenResponse(msgspec.Struct, kw_only=True):
     call_id: str
     participant_identity: str
     expires_at: datetime
+
+    @classmethod
+    def of(cls, issued: IssuedToken) -> "TokenResponse":
+        copied = {f: getattr(issued, f) for f in cls.__struct_fields__ if f != "participant_token"}
+        return cls(participant_token=issued.client_token, **copied)
 
 
 class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):

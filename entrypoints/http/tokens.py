@@ -12,6 +12,7 @@ from application.issue_token import IssueTokenCommand
 from application.issue_token_once import IssueRealtimeTokenOnce
 from domain.idempotency import KEY_PATTERN, checked_idempotency_key
 from domain.tenant import Principal
+from entrypoints.http.observability import record_issued
 from entrypoints.http.openapi_docs import BEARER, problem
 from entrypoints.http.schemas import TokenRequest, TokenResponse
 
@@ -72,13 +73,6 @@ async def create_realtime_token(
     key = None if idempotency_key is None else checked_idempotency_key(idempotency_key)
     command = IssueTokenCommand(agent_id=data.agent_id, metadata=data.metadata)
     issued = await issue_token(request.user, command, key)
-    body = TokenResponse(
-        client_token=issued.client_token,
-        participant_token=issued.client_token,
-        room_name=issued.room_name,
-        server_url=issued.server_url,
-        call_id=issued.call_id,
-        participant_identity=issued.participant_identity,
-        expires_at=issued.expires_at,
-    )
-    return Response(body, headers={"idempotent-replayed": "true"} if issued.replayed else None)
+    record_issued(request, issued, request.user.tenant_id)
+    replayed = {"idempotent-replayed": "true"} if issued.replayed else None
+    return Response(TokenResponse.of(issued), headers=replayed)

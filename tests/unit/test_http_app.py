@@ -2,7 +2,6 @@
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,22 +13,6 @@ from entrypoints.http.app import create_app
 from tests.support.world import Seeded, World, fake_world
 
 PATHS = ["/v1/realtime/token", "/v1/webrtc/token"]
-
-
-@pytest.fixture
-def world() -> World:
-    return fake_world()
-
-
-@pytest.fixture
-async def seeded(world: World) -> Seeded:
-    return await world.seed_tenant()
-
-
-@pytest.fixture
-async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    async with AsyncTestClient(create_app(world.container)) as test_client:
-        yield test_client
 
 
 def _auth(key: str) -> dict[str, str]:
