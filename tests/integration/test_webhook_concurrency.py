@@ -36,9 +36,13 @@ async def replicas(mongo_uri: str) -> AsyncIterator[Replicas]:
         create_client(mongo_uri) for _ in range(REPLICAS)
     ]
     await ensure_indexes(clients[0][name])
-    yield [
-        ApplyRoomEvent(MongoCallRepository(c[name]), MongoProcessedEvents(c[name])) for c in clients
-    ]
+    yield Replicas(
+        [
+            ApplyRoomEvent(MongoCallRepository(c[name]), MongoProcessedEvents(c[name]))
+            for c in clients
+        ],
+        MongoCallRepository(clients[0][name]),
+    )
     await clients[0].drop_database(name)
     for client in clients:
         await client.close()
@@ -61,10 +65,10 @@ def _event(call: Call, kind: RoomEventKind, event_id: str) -> RoomEvent:
 
 
 async def test_one_event_delivered_to_every_replica_at_once_applies_once(
-    replicas: list[ApplyRoomEvent], mongo_uri: str
+    replicas: Replicas,
 ) -> None:
-    calls = replicas[0]._calls
-    call = await _queued_call(replicas[0], calls)  # type: ignore[arg-type]
+    calls = replicas.calls
+    call = await _queued_call(calls)
     joined = _event(call, RoomEventKind.PARTICIPANT_JOINED, "EV_same")
 
     outcomes = await asyncio.gather(*(apply(joined) for apply in replicas.appliers * 4))
@@ -76,9 +80,9 @@ async def test_one_event_delivered_to_every_replica_at_once_applies_once(
     assert stored.status is CallStatus.IN_PROGRESS
 
 
-async def test_conflicting_events_at_once_end_forward_only(replicas: list[ApplyRoomEvent]) -> None:
-    calls = replicas[0]._calls
-    call = await _queued_call(replicas[0], calls)  # type: ignore[arg-type]
+async def test_conflicting_events_at_once_end_forward_only(replicas: Replicas) -> None:
+    calls = replicas.calls
+    call = await _queued_call(calls)
     events = [
         _event(call, kind, f"EV_{kind.value}_{n}")
         for n in range(4)
