@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO_WEB := entrypoints/http/demo_web
+BROWSER_TESTS := tests/browser
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: run test lint typecheck layers unit integration e2e install bench bench-servers signing wrk clean
+.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps demo-assets install system-deps bench bench-servers signing wrk clean
 
 install: $(STAMP)
 
@@ -18,8 +21,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
+# Debian packages the tests start themselves: redis-server (shared rate-limit store).
+system-deps:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
+		else echo "install redis-server (Debian package) to run the tests" >&2; exit 1; fi; }
+
 run: $(STAMP)
-	$(BIN)/realtime-tokens serve --dev --access-log --host $(HOST) --port $(PORT)
+	$(BIN)/realtime-tokens serve --dev --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -31,17 +40,33 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
-test: lint typecheck layers
+test: system-deps lint typecheck layers browser-deps
 	$(BIN)/pytest -q
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
 
-integration: $(STAMP)
+integration: $(STAMP) system-deps
 	$(BIN)/pytest -q tests/integration
 
 e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
+
+browser: $(STAMP) browser-deps
+	$(BIN)/pytest -q tests/browser
+
+# Debian's Chromium and the npm packages of the demo bundle and the browser test: each is
+# installed only when missing or when its lock file changed.
+browser-deps: $(DEMO_WEB)/node_modules/.package-lock.json $(BROWSER_TESTS)/node_modules/.package-lock.json
+	@command -v chromium >/dev/null || (apt-get update -q && $(APT_INSTALL) chromium)
+
+%/node_modules/.package-lock.json: %/package.json %/package-lock.json
+	@command -v npm >/dev/null || (apt-get update -q && $(APT_INSTALL) nodejs npm)
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
+
+# Rebuilds the committed bundle entrypoints/http/static/demo.js from $(DEMO_WEB)/src.
+demo-assets: $(DEMO_WEB)/node_modules/.package-lock.json
+	cd $(DEMO_WEB) && npm run --silent build
 
 # Not part of `make test`: bounded load runs on loopback (see benchmarks/README.md).
 $(BENCH_STAMP): $(STAMP) benchmarks/requirements.lock
@@ -49,7 +74,7 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.lock
 	touch $(BENCH_STAMP)
 
 wrk:
-	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v wrk >/dev/null || (apt-get update -q && $(APT_INSTALL) wrk)
 
 bench: $(BENCH_STAMP) wrk
 	$(BIN)/python -m benchmarks.run
@@ -61,4 +86,5 @@ signing: $(STAMP)
 	$(BIN)/python -m benchmarks.signing
 
 clean:
-	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache build \
+		$(DEMO_WEB)/node_modules $(BROWSER_TESTS)/node_modules

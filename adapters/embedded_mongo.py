@@ -42,9 +42,9 @@ class EmbeddedMongo:
     """Starts nx-27017 on a free loopback port with its data under `data_dir`, or reuses the
     one another process of ours already runs there (recorded in `server.json`)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, port: int = 0) -> None:
         self.data_dir = data_dir
-        self.port = 0
+        self.port = port
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -59,7 +59,7 @@ class EmbeddedMongo:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._reuse_running():
             return self
-        self.port = free_port()
+        self.port = self.port or free_port()
         log = (self.data_dir / "nx-27017.log").open("ab")
         self._process = subprocess.Popen(  # noqa: S603 - fixed executable and arguments
             [

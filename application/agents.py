@@ -1,21 +1,33 @@
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from domain.agent import Agent
-from domain.errors import TenantNotFound
+from domain.errors import AgentNotFound, TenantNotFound
+from domain.pagination import Page, PageRequest
 from domain.ports import AgentRepository, Clock, TenantRepository
 
 
 class CreateAgent:
     """An agent belongs to one existing tenant; without a dispatch name, one is derived
-    from its name (LiveKit dispatches by that name)."""
+    from its name (LiveKit dispatches by that name). Default metadata is validated like a
+    call's and merged under every call's own."""
 
     def __init__(self, tenants: TenantRepository, agents: AgentRepository, clock: Clock) -> None:
         self._tenants = tenants
         self._agents = agents
         self._clock = clock
 
-    async def __call__(self, tenant_id: str, name: str, dispatch_name: str | None = None) -> Agent:
+    async def __call__(
+        self,
+        tenant_id: str,
+        name: str,
+        dispatch_name: str | None = None,
+        default_metadata: Mapping[str, Any] | None = None,
+    ) -> Agent:
         if await self._tenants.get(tenant_id) is None:
             raise TenantNotFound(tenant_id)
-        agent = Agent.create(tenant_id, name, dispatch_name, self._clock.now())
+        agent = Agent.create(tenant_id, name, dispatch_name, self._clock.now(), default_metadata)
         await self._agents.add(agent)
         return agent
 
@@ -28,3 +40,62 @@ class ListAgents:
 
     async def __call__(self, tenant_id: str) -> list[Agent]:
         return await self._agents.list_for_tenant(tenant_id)
+
+    async def page(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
+        return await self._agents.page_for_tenant(tenant_id, page)
+
+
+class GetAgent:
+    """Only within the tenant: another tenant's or a deleted agent is AgentNotFound."""
+
+    def __init__(self, agents: AgentRepository) -> None:
+        self._agents = agents
+
+    async def __call__(self, tenant_id: str, agent_id: str) -> Agent:
+        agent = await self._agents.get_for_tenant(tenant_id, agent_id)
+        if agent is None:
+            raise AgentNotFound
+        return agent
+
+
+@dataclass(frozen=True, slots=True)
+class AgentChanges:
+    """What a tenant may change: never ids, tenant or timestamps."""
+
+    name: str | None = None
+    dispatch_name: str | None = None
+    default_metadata: Mapping[str, Any] | None = None
+
+
+class UpdateAgent:
+    """Partial update within the tenant; the agent must exist and not be deleted."""
+
+    def __init__(self, agents: AgentRepository, clock: Clock) -> None:
+        self._get = GetAgent(agents)
+        self._agents = agents
+        self._clock = clock
+
+    async def __call__(self, tenant_id: str, agent_id: str, changes: AgentChanges) -> Agent:
+        current = await self._get(tenant_id, agent_id)
+        updated = current.changed(
+            self._clock.now(),
+            name=changes.name,
+            dispatch_name=changes.dispatch_name,
+            default_metadata=changes.default_metadata,
+        )
+        if not await self._agents.replace(updated):
+            raise AgentNotFound
+        return updated
+
+
+class DeleteAgent:
+    """Soft delete: later token requests for it are AgentNotFound; its calls keep pointing
+    at it. Deleting twice is AgentNotFound the second time."""
+
+    def __init__(self, agents: AgentRepository, clock: Clock) -> None:
+        self._agents = agents
+        self._clock = clock
+
+    async def __call__(self, tenant_id: str, agent_id: str) -> None:
+        if not await self._agents.delete(tenant_id, agent_id, self._clock.now()):
+            raise AgentNotFound

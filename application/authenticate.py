@@ -1,6 +1,11 @@
-from domain.errors import AuthenticationFailed
-from domain.ports import ApiKeyRepository
-from domain.tenant import Principal, hash_api_key, looks_like_api_key
+from datetime import datetime, timedelta
+
+from domain.errors import AuthenticationFailed, StorageError
+from domain.ports import ApiKeyRepository, Clock
+from domain.tenant import ApiKey, Principal, hash_api_key, looks_like_api_key
+
+USAGE_RECORD_INTERVAL = timedelta(minutes=1)
+_MAX_TRACKED_KEYS = 10_000
 
 
 class AuthenticateApiKey:
@@ -8,17 +13,36 @@ class AuthenticateApiKey:
 
     Rules: a value that is not shaped like one of our keys is rejected without touching the
     store; a well-shaped key is looked up by its SHA-256 hash only (the plaintext is never
-    stored); unknown and revoked keys fail with the same error, so a caller learns nothing
-    about which keys exist. Storage failures propagate as StorageError, never as a 401.
+    stored); unknown, revoked and expired keys fail with the same error, so a caller learns
+    nothing about which keys exist. Expiry is checked against the clock on every request.
+    `last_used_at` is recorded at most once a minute per key and process, best effort: a
+    failed usage write never fails the request. Storage failures on the lookup propagate
+    as StorageError, never as a 401.
     """
 
-    def __init__(self, api_keys: ApiKeyRepository) -> None:
+    def __init__(self, api_keys: ApiKeyRepository, clock: Clock) -> None:
         self._api_keys = api_keys
+        self._clock = clock
+        self._recorded: dict[str, datetime] = {}
 
     async def __call__(self, presented: str | None) -> Principal:
         if not presented or not looks_like_api_key(presented):
             raise AuthenticationFailed
         key = await self._api_keys.find_by_hash(hash_api_key(presented))
-        if key is None or not key.is_active:
+        now = self._clock.now()
+        if key is None or not key.usable_at(now):
             raise AuthenticationFailed
+        await self._record_use(key, now)
         return Principal(tenant_id=key.tenant_id, api_key_id=key.id)
+
+    async def _record_use(self, key: ApiKey, now: datetime) -> None:
+        known = [t for t in (key.last_used_at, self._recorded.get(key.id)) if t is not None]
+        if known and now - max(known) < USAGE_RECORD_INTERVAL:
+            return
+        if len(self._recorded) >= _MAX_TRACKED_KEYS:
+            self._recorded.clear()
+        self._recorded[key.id] = now
+        try:
+            await self._api_keys.record_use(key.id, now)
+        except StorageError:
+            return

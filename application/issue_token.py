@@ -1,3 +1,4 @@
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -6,8 +7,17 @@ from typing import Any
 
 from application.authenticate import AuthenticateApiKey
 from application.join_window import JoinWindow
+from domain.agent import Agent
 from domain.call import Call
-from domain.errors import AgentNotFound, CallNotCreated, StorageError, TokenIssuerNotConfigured
+from domain.errors import (
+    AgentNotFound,
+    CallNotCreated,
+    CallNotFound,
+    StorageError,
+    StorageUnavailable,
+    TokenIssuerNotConfigured,
+    TooManyQueuedCalls,
+)
 from domain.metadata import check_metadata
 from domain.ports import AgentRepository, CallRepository, Clock, TokenIssuer
 from domain.tenant import Principal
@@ -27,6 +37,7 @@ class IssuedToken:
     call_id: str
     participant_identity: str
     expires_at: datetime
+    replayed: bool = False
 
 
 class IssueRealtimeToken:
@@ -38,10 +49,14 @@ class IssueRealtimeToken:
     1. the token issuer must be configured, else TokenIssuerNotConfigured and nothing is written;
     2. the agent is looked up within the principal's tenant only; another tenant's agent is
        AgentNotFound, exactly like a missing one;
-    3. the call is stored as `queued` with the caller's metadata tagged `type: webrtc`
-       (the tag cannot be overridden), its own room and caller identity, and
-       `expires_at` = now + join window; if storing fails, CallNotCreated and no token;
-    4. only then is the token signed, expiring with the call's join window.
+    3. with a queued-call cap configured (> 0), a tenant already holding that many calls
+       queued inside their join window gets TooManyQueuedCalls;
+    4. the call is stored as `queued` with the agent's default metadata overlaid by the
+       caller's, tagged `type: webrtc` (the tag cannot be overridden), its own room and
+       caller identity, and
+       `expires_at` = now + join window; if storing fails, CallNotCreated (StorageUnavailable
+       when the store is unreachable) and no token;
+    5. only then is the token signed, expiring with the call's join window.
     """
 
     def __init__(
@@ -52,6 +67,7 @@ class IssueRealtimeToken:
         issuer: TokenIssuer,
         clock: Clock,
         join_window: JoinWindow,
+        max_queued_calls: int = 0,
     ) -> None:
         self._authenticate = authenticate
         self._agents = agents
@@ -59,29 +75,56 @@ class IssueRealtimeToken:
         self._issuer = issuer
         self._clock = clock
         self._join_window = join_window
+        self._max_queued_calls = max_queued_calls
 
     async def with_api_key(self, api_key: str, command: IssueTokenCommand) -> IssuedToken:
         """The whole request path for callers holding a plaintext key (no HTTP needed)."""
         return await self(await self._authenticate(api_key), command)
 
-    async def __call__(self, principal: Principal, command: IssueTokenCommand) -> IssuedToken:
+    async def __call__(
+        self, principal: Principal, command: IssueTokenCommand, call_id: str | None = None
+    ) -> IssuedToken:
         check_metadata(command.metadata)
         if (problem := self._issuer.configuration_problem()) is not None:
             raise TokenIssuerNotConfigured(problem)
         agent = await self._agents.get_for_tenant(principal.tenant_id, str(command.agent_id))
         if agent is None:
             raise AgentNotFound
+        now = self._clock.now()
+        if self._max_queued_calls and (
+            await self._calls.count_queued(principal.tenant_id, now) >= self._max_queued_calls
+        ):
+            raise TooManyQueuedCalls
         call = Call.queue_webrtc(
             tenant_id=principal.tenant_id,
             agent_id=agent.id,
             metadata=command.metadata,
-            now=self._clock.now(),
+            now=now,
             join_window=self._join_window.duration,
+            call_id=call_id,
+            default_metadata=agent.default_metadata,
         )
         try:
             await self._calls.add(call)
+        except StorageUnavailable:
+            raise
         except StorageError as error:
             raise CallNotCreated from error
+        return self._signed(call, agent)
+
+    async def reissue(self, principal: Principal, call_id: str) -> IssuedToken:
+        """A fresh token for an existing call of this tenant, expiring with its join window."""
+        if (problem := self._issuer.configuration_problem()) is not None:
+            raise TokenIssuerNotConfigured(problem)
+        call = await self._calls.get_for_tenant(principal.tenant_id, call_id)
+        if call is None:
+            raise CallNotFound
+        agent = await self._agents.get_for_tenant(principal.tenant_id, call.agent_id)
+        if agent is None:
+            raise AgentNotFound
+        return dataclasses.replace(self._signed(call, agent), replayed=True)
+
+    def _signed(self, call: Call, agent: Agent) -> IssuedToken:
         signed = self._issuer.issue(call, agent)
         return IssuedToken(
             client_token=signed.token,

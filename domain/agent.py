@@ -1,9 +1,13 @@
+import dataclasses
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from domain.errors import InvalidName
 from domain.ids import new_id
+from domain.metadata import check_metadata
 from domain.tenant import checked_name
 
 _DISPATCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -19,23 +23,65 @@ def checked_dispatch_name(dispatch_name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Agent:
-    """A voice agent of one tenant; `dispatch_name` is the LiveKit agent name it registers."""
+    """A voice agent of one tenant; `dispatch_name` is the LiveKit agent name it registers.
+
+    `default_metadata` is merged under each call's own metadata. A deleted agent keeps its
+    record (calls still point at it) but no longer takes calls.
+    """
 
     id: str
     tenant_id: str
     name: str
     dispatch_name: str
     created_at: datetime
+    default_metadata: Mapping[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
 
     @classmethod
-    def create(cls, tenant_id: str, name: str, dispatch_name: str | None, now: datetime) -> "Agent":
+    def create(
+        cls,
+        tenant_id: str,
+        name: str,
+        dispatch_name: str | None,
+        now: datetime,
+        default_metadata: Mapping[str, Any] | None = None,
+    ) -> "Agent":
         clean_name = checked_name(name)
+        defaults = dict(default_metadata or {})
+        check_metadata(defaults, field="default_metadata")
         return cls(
             id=new_id(),
             tenant_id=tenant_id,
             name=clean_name,
             dispatch_name=checked_dispatch_name(dispatch_name or _slug(clean_name)),
             created_at=now,
+            default_metadata=defaults,
+            updated_at=now,
+        )
+
+    def changed(
+        self,
+        now: datetime,
+        *,
+        name: str | None = None,
+        dispatch_name: str | None = None,
+        default_metadata: Mapping[str, Any] | None = None,
+    ) -> "Agent":
+        if default_metadata is not None:
+            check_metadata(default_metadata, field="default_metadata")
+        return dataclasses.replace(
+            self,
+            name=self.name if name is None else checked_name(name),
+            dispatch_name=(
+                self.dispatch_name
+                if dispatch_name is None
+                else checked_dispatch_name(dispatch_name)
+            ),
+            default_metadata=(
+                self.default_metadata if default_metadata is None else dict(default_metadata)
+            ),
+            updated_at=now,
         )
 
 

@@ -1,3 +1,4 @@
+import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from typing import Any
 from domain.ids import new_id
 
 WEBRTC_METADATA_TYPE = "webrtc"
+NOT_JOINED = "not_joined"
 
 
 class CallType(enum.StrEnum):
@@ -28,9 +30,12 @@ def caller_identity(call_id: str) -> str:
     return f"caller_{call_id}"
 
 
-def tagged_metadata(caller_metadata: Mapping[str, Any]) -> dict[str, Any]:
-    """The caller's object with `type` forced to webrtc: callers cannot override the tag."""
-    return {**caller_metadata, "type": WEBRTC_METADATA_TYPE}
+def tagged_metadata(
+    caller_metadata: Mapping[str, Any], defaults: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The agent's defaults, overridden by the caller's object, with `type` forced to webrtc:
+    callers cannot override the tag."""
+    return {**(defaults or {}), **caller_metadata, "type": WEBRTC_METADATA_TYPE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,16 @@ class Call:
     metadata: Mapping[str, Any]
     created_at: datetime
     expires_at: datetime
+    joined_at: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+
+    def as_of(self, moment: datetime) -> "Call":
+        """The call as it stands at `moment`: a queued call past its join window is expired,
+        even before the sweeper has written so."""
+        if self.status is CallStatus.QUEUED and moment >= self.expires_at:
+            return dataclasses.replace(self, status=CallStatus.EXPIRED, end_reason=NOT_JOINED)
+        return self
 
     @classmethod
     def queue_webrtc(
@@ -55,8 +70,10 @@ class Call:
         metadata: Mapping[str, Any],
         now: datetime,
         join_window: timedelta,
+        call_id: str | None = None,
+        default_metadata: Mapping[str, Any] | None = None,
     ) -> "Call":
-        call_id = new_id()
+        call_id = call_id or new_id()
         return cls(
             id=call_id,
             tenant_id=tenant_id,
@@ -65,7 +82,17 @@ class Call:
             status=CallStatus.QUEUED,
             room_name=webrtc_room_name(call_id),
             participant_identity=caller_identity(call_id),
-            metadata=tagged_metadata(metadata),
+            metadata=tagged_metadata(metadata, default_metadata),
             created_at=now,
             expires_at=now + join_window,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CallQuery:
+    """A tenant's calls, optionally of one agent and in one status as of `now`."""
+
+    tenant_id: str
+    now: datetime
+    agent_id: str | None = None
+    status: CallStatus | None = None

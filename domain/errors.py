@@ -32,3 +32,25 @@ class InvalidName(DomainError, ValueError):
 
 class StorageError(DomainError):
     """The store failed or could not be reached; the operation may be retried."""
+
+
+class RateLimited(DomainError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class TooManyQueuedCalls(DomainError):
+    """The tenant already has as many calls waiting for their caller as it may."""
+
+
+class CallNotFound(DomainError):
+    """No such call for this tenant (another tenant's call looks exactly like this)."""
+
+
+class StorageUnavailable(StorageError):
+    """The store could not be reached or did not answer in time: retry later."""
+
+
+class WebhookRejected(DomainError):
+    """A webhook whose signature, body hash or shape does not verify."""

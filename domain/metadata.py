@@ -17,12 +17,12 @@ class InvalidMetadata(DomainError, ValueError):
         self.reason = reason
 
 
-def check_metadata(metadata: Mapping[str, Any]) -> None:
+def check_metadata(metadata: Mapping[str, Any], field: str = "metadata") -> None:
     """Caller metadata must be a small JSON object any document store keeps as given."""
-    _check(metadata, "metadata", 1)
+    _check(metadata, field, 1)
     size = len(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False).encode())
     if size > MAX_METADATA_BYTES:
-        raise InvalidMetadata("metadata", f"is {size} bytes, more than {MAX_METADATA_BYTES}")
+        raise InvalidMetadata(field, f"is {size} bytes, more than {MAX_METADATA_BYTES}")
 
 
 def _check(value: Any, path: str, depth: int) -> None:

@@ -3,7 +3,11 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.agent import Agent
-from domain.call import Call
+from domain.call import Call, CallQuery
+from domain.call_events import RoomEvent, Transition
+from domain.idempotency import IdempotencyRecord
+from domain.pagination import Page, PageRequest
+from domain.rate_limit import RateLimitDecision
 from domain.tenant import ApiKey, Tenant
 
 
@@ -28,16 +32,35 @@ class ApiKeyRepository(Protocol):
         """Revoke once: an already revoked key keeps its first revocation time."""
         ...
 
+    async def record_use(self, key_id: str, when: datetime) -> None: ...
+
+    async def list_for_tenant(self, tenant_id: str) -> list[ApiKey]:
+        """Newest first."""
+        ...
+
 
 class AgentRepository(Protocol):
     async def add(self, agent: Agent) -> None: ...
 
     async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
-        """One lookup on (id, tenant): another tenant's agent is indistinguishable from none."""
+        """One lookup on (id, tenant), deleted agents excluded: another tenant's agent is
+        indistinguishable from none."""
         ...
 
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
-        """Newest first."""
+        """Newest first, deleted agents excluded."""
+        ...
+
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
+        """Newest first (created_at, then id), deleted agents excluded."""
+        ...
+
+    async def replace(self, agent: Agent) -> bool:
+        """Store the agent's new fields if it still exists undeleted in its tenant."""
+        ...
+
+    async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
+        """Soft delete; False when there was no such undeleted agent."""
         ...
 
 
@@ -47,6 +70,24 @@ class CallRepository(Protocol):
         ...
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None: ...
+
+    async def count_queued(self, tenant_id: str, now: datetime) -> int:
+        """Calls still queued and inside their join window."""
+        ...
+
+    async def get_by_room(self, room_name: str) -> Call | None: ...
+
+    async def apply(self, call_id: str, transition: Transition) -> bool:
+        """One conditional write: only from `transition.allowed_from`; False otherwise."""
+        ...
+
+    async def expire_due(self, now: datetime, limit: int) -> int:
+        """Queued calls whose join window has passed become expired, at most `limit`."""
+        ...
+
+    async def page_for_tenant(self, query: CallQuery, page: PageRequest) -> Page[Call]:
+        """Newest first (created_at, then id)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,4 +109,41 @@ class TokenIssuer(Protocol):
 class HealthProbe(Protocol):
     async def check(self) -> str | None:
         """None when the dependency answers; otherwise a short, secret-free reason."""
+        ...
+
+
+class RateLimiter(Protocol):
+    async def hit(self, subject: str) -> RateLimitDecision | None:
+        """Count one request for `subject`; None when limiting is off or its store is down."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class IdempotencyStore(Protocol):
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        """Store the claim and return None, or return the record already held for its key."""
+        ...
+
+    async def complete(self, record: IdempotencyRecord) -> None: ...
+
+    async def release(self, record: IdempotencyRecord) -> None:
+        """Drop this very claim (same call id), if it is still there."""
+        ...
+
+
+class ProcessedEvents(Protocol):
+    async def claim(self, event_id: str, at: datetime) -> bool:
+        """True the first time an event id is seen; False for a redelivery."""
+        ...
+
+    async def release(self, event_id: str) -> None:
+        """Forget a claim whose event could not be applied, so a redelivery is applied."""
+        ...
+
+
+class WebhookVerifier(Protocol):
+    def verify(self, body: bytes, authorization: str | None) -> RoomEvent | None:
+        """The event a signed delivery carries; None for kinds calls do not follow.
+        Raises WebhookRejected when the signature or the body hash does not match."""
         ...

@@ -53,10 +53,11 @@ class ApiKey:
     hint: str
     created_at: datetime
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
 
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
+    def usable_at(self, moment: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or moment < self.expires_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class NewApiKey:
     plaintext: str
 
 
-def mint_api_key(tenant_id: str, now: datetime) -> NewApiKey:
+def mint_api_key(tenant_id: str, now: datetime, expires_at: datetime | None = None) -> NewApiKey:
     plaintext = API_KEY_PREFIX + secrets.token_urlsafe(_SECRET_BYTES)
     key = ApiKey(
         id=new_id(),
@@ -75,6 +76,7 @@ def mint_api_key(tenant_id: str, now: datetime) -> NewApiKey:
         key_hash=hash_api_key(plaintext),
         hint=plaintext[: len(API_KEY_PREFIX) + 4] + "…" + plaintext[-4:],
         created_at=now,
+        expires_at=expires_at,
     )
     return NewApiKey(key=key, plaintext=plaintext)
 

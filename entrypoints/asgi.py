@@ -2,15 +2,24 @@
 
 import os
 
+import structlog
 from litestar import Litestar
 
 from entrypoints.container import build_container
+from entrypoints.dev_seed import demo_state_file, load_demo
 from entrypoints.http.app import create_app
+from entrypoints.logs import configure_logging, log_format_from_env
 from entrypoints.settings import Settings
 
 DEV_ENV = "REALTIME_TOKENS_DEV"
 
 
 def app_from_env() -> Litestar:
+    configure_logging(log_format_from_env(os.environ))
     dev = os.environ.get(DEV_ENV) == "1"
-    return create_app(build_container(Settings.from_env(os.environ, dev=dev)))
+    demo = load_demo(demo_state_file()) if dev else None
+    if dev and demo is None:
+        structlog.get_logger(__name__).warning(
+            "no demo tenant: /demo is off", hint="start with `realtime-tokens serve --dev`"
+        )
+    return create_app(build_container(Settings.from_env(os.environ, dev=dev)), demo=demo)

@@ -2,19 +2,25 @@ import asyncio
 import json
 import os
 import signal
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import click
+import structlog
 
 from domain.agent import Agent
 from domain.errors import ApiKeyNotFound, InvalidName, StorageError, TenantNotFound
 from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
-from entrypoints.dev_seed import demo_curl, ensure_demo
-from entrypoints.runtime import home_dir, resolved_database, running_container
+from entrypoints.dev_seed import demo_curl, demo_state_file, ensure_demo
+from entrypoints.logs import LOG_FORMAT_ENV, LOG_FORMATS, LogFormat, configure_logging
+from entrypoints.metrics import MULTIPROC_ENV
+from entrypoints.runtime import resolved_database, running_container
 from entrypoints.server import APP_FACTORY, serve_asgi
-from entrypoints.settings import ConfigurationError, Settings
+from entrypoints.settings import EMBEDDED_MONGODB_ENV, ConfigurationError, Settings
 
 T = TypeVar("T")
 
@@ -58,16 +64,42 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant.")
-@click.option("--access-log", is_flag=True, help="Log every request (costs throughput).")
-def serve(host: str, port: int, workers: int, dev: bool, access_log: bool) -> None:
+@click.option(
+    "--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant; serve /demo."
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    envvar=LOG_FORMAT_ENV,
+    help="Log lines as JSON or for a console.  [default: console with --dev, else json]",
+)
+def serve(host: str, port: int, workers: int, dev: bool, log_format: LogFormat | None) -> None:
     """Serve the HTTP API (embedded MongoDB unless MONGODB_URI is set)."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with resolved_database(_settings(dev)) as settings:
+    log_format = log_format or ("console" if dev else "json")
+    configure_logging(log_format)
+    with resolved_database(_settings(dev)) as settings, _metrics_shared_by(workers):
         os.environ["MONGODB_URI"] = settings.mongodb_uri or ""
+        os.environ[EMBEDDED_MONGODB_ENV] = "1" if settings.mongodb_embedded else "0"
         os.environ[DEV_ENV] = "1" if dev else "0"
+        os.environ[LOG_FORMAT_ENV] = log_format
         _announce(host, port, settings, dev)
-        serve_asgi(APP_FACTORY, host=host, port=port, workers=workers, access_log=access_log)
+        serve_asgi(APP_FACTORY, host=host, port=port, workers=workers)
+
+
+@contextmanager
+def _metrics_shared_by(workers: int) -> Iterator[None]:
+    """Several workers: a fresh directory where each writes its metrics, so that `/metrics`,
+    whichever worker answers it, reports them all (prometheus-client's multiprocess mode)."""
+    if workers == 1 or os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="realtime-tokens-metrics-") as directory:
+        os.environ[MULTIPROC_ENV] = directory
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROC_ENV]
 
 
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:
@@ -77,14 +109,17 @@ def _exit_on_sigterm(_signum: int, _frame: object) -> None:
 
 
 def _announce(host: str, port: int, settings: Settings, dev: bool) -> None:
-    embedded = "MONGODB_URI" not in os.environ or "127.0.0.1" in (settings.mongodb_uri or "")
-    click.echo(
-        f"MongoDB:  {settings.mongodb_uri} ({'embedded nx-27017' if embedded else 'external'})"
+    structlog.get_logger("realtime_tokens.serve").info(
+        "starting",
+        url=f"http://{host}:{port}",
+        mongodb=settings.mongodb_uri_for_display(),
+        mongodb_kind="embedded nx-27017" if settings.mongodb_embedded else "external",
+        livekit=settings.livekit.url or "-",
+        livekit_status=settings.livekit.problem() or "configured",
     )
-    problem = settings.livekit.problem()
-    click.echo(f"LiveKit:  {settings.livekit.url or '-'} ({problem or 'configured'})")
     if dev:
-        demo = _run(lambda c: ensure_demo(c, home_dir() / "demo.json"), settings)
+        demo = _run(lambda c: ensure_demo(c, demo_state_file()), settings)
+        click.echo(f"\nDemo page: http://{host}:{port}/demo")
         click.echo("Demo tenant ready. In another terminal, try:\n")
         click.echo("  " + demo_curl(f"http://{host}:{port}", demo) + "\n")
 
@@ -109,12 +144,44 @@ def api_keys() -> None:
 
 @api_keys.command("create")
 @click.argument("tenant_id")
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, 3650),
+    help="The key stops authenticating after this many days (default: never).",
+)
 @json_option
-def create_api_key(tenant_id: str, as_json: bool) -> None:
-    minted = _run(lambda c: c.create_api_key()(tenant_id))
-    payload = {"id": minted.key.id, "tenant_id": tenant_id, "key": minted.plaintext}
+def create_api_key(tenant_id: str, expires_in_days: int | None, as_json: bool) -> None:
+    valid_for = None if expires_in_days is None else timedelta(days=expires_in_days)
+    minted = _run(lambda c: c.create_api_key()(tenant_id, valid_for))
+    payload = {
+        "id": minted.key.id,
+        "tenant_id": tenant_id,
+        "key": minted.plaintext,
+        "expires_at": _iso(minted.key.expires_at),
+    }
     human = f"api key {minted.key.id}\n{minted.plaintext}\n(shown once: store it now)"
     _emit(as_json, payload, human)
+
+
+@api_keys.command("list")
+@click.argument("tenant_id")
+@json_option
+def list_api_keys(tenant_id: str, as_json: bool) -> None:
+    """Ids, hints and lifecycle times; never the keys."""
+    found = _run(lambda c: c.list_api_keys()(tenant_id))
+    rows = [
+        {
+            "id": k.id,
+            "hint": k.hint,
+            "created_at": _iso(k.created_at),
+            "expires_at": _iso(k.expires_at),
+            "revoked_at": _iso(k.revoked_at),
+            "last_used_at": _iso(k.last_used_at),
+        }
+        for k in found
+    ]
+    human = "\n".join(f"{r['id']}  {r['hint']}  revoked={r['revoked_at']}" for r in rows)
+    _emit(as_json, {"api_keys": rows}, human or "no api keys")
 
 
 @api_keys.command("revoke")
@@ -122,8 +189,7 @@ def create_api_key(tenant_id: str, as_json: bool) -> None:
 @json_option
 def revoke_api_key(key_id: str, as_json: bool) -> None:
     key = _run(lambda c: c.revoke_api_key()(key_id))
-    revoked_at = key.revoked_at.isoformat() if key.revoked_at else None
-    _emit(as_json, {"id": key.id, "revoked_at": revoked_at}, f"api key {key.id} revoked")
+    _emit(as_json, {"id": key.id, "revoked_at": _iso(key.revoked_at)}, f"api key {key.id} revoked")
 
 
 @main.group()
@@ -148,6 +214,10 @@ def list_agents(tenant_id: str, as_json: bool) -> None:
     found = _run(lambda c: c.list_agents()(tenant_id))
     human = "\n".join(f"{a.id}  {a.name}  ({a.dispatch_name})" for a in found) or "no agents"
     _emit(as_json, {"agents": [_agent_json(a) for a in found]}, human)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 def _agent_json(agent: Agent) -> dict[str, Any]:

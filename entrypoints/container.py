@@ -1,19 +1,34 @@
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
+from adapters.caching.repositories import CachedAgentRepository, CachedApiKeyRepository
 from adapters.clock import SystemClock
 from adapters.livekit.issuer import LiveKitTokenIssuer
+from adapters.livekit.webhooks import LiveKitWebhookVerifier
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
+from adapters.mongo.idempotency import MongoIdempotencyStore
+from adapters.mongo.monitoring import CommandTimer
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
-from application.agents import CreateAgent, ListAgents
-from application.api_keys import CreateApiKey, RevokeApiKey
+from adapters.mongo.webhook_events import MongoProcessedEvents
+from application.agents import CreateAgent, DeleteAgent, GetAgent, ListAgents, UpdateAgent
+from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
+from application.calls import GetCall, ListCalls
+from application.expire_calls import ExpireUnjoinedCalls
 from application.issue_token import IssueRealtimeToken
+from application.issue_token_once import IssueRealtimeTokenOnce
 from application.join_window import JoinWindow
+from application.room_events import ApplyRoomEvent
 from application.tenants import CreateTenant
+from entrypoints.metrics import Metrics
+from entrypoints.rate_limiting import choose_rate_limiter
 from entrypoints.settings import Settings
+
+CACHE_ENTRIES = 10_000
 
 
 class Container(containers.DeclarativeContainer):
@@ -22,20 +37,40 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(Metrics, mongodb_embedded=settings.provided.mongodb_embedded)
     store = providers.Singleton(
         MongoStore,
         uri=settings.provided.mongodb_uri,
         database=settings.provided.mongodb_database,
         timeout_ms=settings.provided.mongodb_timeout_ms,
+        listeners=providers.List(
+            providers.Singleton(CommandTimer, metrics.provided.observe_mongodb_command)
+        ),
     )
     tenants = providers.Singleton(MongoTenantRepository, store.provided.db)
-    api_keys = providers.Singleton(MongoApiKeyRepository, store.provided.db)
-    agents = providers.Singleton(MongoAgentRepository, store.provided.db)
+    stored_api_keys = providers.Singleton(MongoApiKeyRepository, store.provided.db)
+    stored_agents = providers.Singleton(MongoAgentRepository, store.provided.db)
+    cache_ttl = providers.Singleton(timedelta, seconds=settings.provided.cache_ttl_seconds)
+    api_keys = providers.Singleton(
+        CachedApiKeyRepository, stored_api_keys, clock, cache_ttl, CACHE_ENTRIES
+    )
+    agents = providers.Singleton(
+        CachedAgentRepository, stored_agents, clock, cache_ttl, CACHE_ENTRIES
+    )
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
+    idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
+    processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
+    webhook_verifier = providers.Singleton(LiveKitWebhookVerifier, settings.provided.livekit, clock)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
+    rate_limiter = providers.Singleton(
+        choose_rate_limiter,
+        settings.provided.redis_url,
+        settings.provided.rate_limit_per_minute,
+        clock,
+    )
 
-    authenticate_api_key = providers.Singleton(AuthenticateApiKey, api_keys)
+    authenticate_api_key = providers.Singleton(AuthenticateApiKey, api_keys, clock)
     issue_realtime_token = providers.Singleton(
         IssueRealtimeToken,
         authenticate=authenticate_api_key,
@@ -44,12 +79,24 @@ class Container(containers.DeclarativeContainer):
         issuer=token_issuer,
         clock=clock,
         join_window=join_window,
+        max_queued_calls=settings.provided.max_queued_calls_per_tenant,
+    )
+    issue_realtime_token_once = providers.Singleton(
+        IssueRealtimeTokenOnce, issue_realtime_token, idempotency_store, clock
     )
     create_tenant = providers.Factory(CreateTenant, tenants, clock)
     create_api_key = providers.Factory(CreateApiKey, tenants, api_keys, clock)
+    list_api_keys = providers.Factory(ListApiKeys, api_keys)
     revoke_api_key = providers.Factory(RevokeApiKey, api_keys, clock)
     create_agent = providers.Factory(CreateAgent, tenants, agents, clock)
     list_agents = providers.Factory(ListAgents, agents)
+    get_agent = providers.Factory(GetAgent, agents)
+    update_agent = providers.Factory(UpdateAgent, agents, clock)
+    delete_agent = providers.Factory(DeleteAgent, agents, clock)
+    get_call = providers.Factory(GetCall, calls, clock)
+    list_calls = providers.Factory(ListCalls, calls, clock)
+    apply_room_event = providers.Factory(ApplyRoomEvent, calls, processed_events)
+    expire_unjoined_calls = providers.Factory(ExpireUnjoinedCalls, calls, clock)
 
 
 def build_container(settings: Settings) -> Container:

@@ -7,10 +7,15 @@ from pathlib import Path
 
 from domain.errors import AuthenticationFailed
 from entrypoints.container import Container
+from entrypoints.runtime import home_dir
 
 DEMO_TENANT = "Demo tenant"
 DEMO_AGENT = "Demo voice agent"
 DEMO_DISPATCH_NAME = "demo-agent"
+
+
+def demo_state_file() -> Path:
+    return home_dir() / "demo.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +26,7 @@ class DemoCredentials:
 
 
 async def ensure_demo(container: Container, state_file: Path) -> DemoCredentials:
-    existing = _load(state_file)
+    existing = load_demo(state_file)
     if existing is not None and await _still_valid(container, existing):
         return existing
     tenant = await container.create_tenant()(DEMO_TENANT)
@@ -44,7 +49,7 @@ def demo_curl(base_url: str, demo: DemoCredentials) -> str:
     )
 
 
-def _load(state_file: Path) -> DemoCredentials | None:
+def load_demo(state_file: Path) -> DemoCredentials | None:
     try:
         return DemoCredentials(**json.loads(state_file.read_text()))
     except (OSError, ValueError, TypeError):

@@ -26,7 +26,7 @@ def resolved_database(settings: Settings) -> Iterator[Settings]:
         return
     embedded = EmbeddedMongo(home_dir() / "mongo").start()
     try:
-        yield replace(settings, mongodb_uri=embedded.uri)
+        yield replace(settings, mongodb_uri=embedded.uri, mongodb_embedded=True)
     finally:
         embedded.stop()
 

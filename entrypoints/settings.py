@@ -5,7 +5,14 @@ from adapters.livekit.settings import LiveKitSettings
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS
 from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
 
+EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"
 DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_secret="secret")  # noqa: S106 - livekit-server --dev's published credentials
+
+
+DEFAULT_CACHE_TTL_SECONDS = 5.0
+MAX_CACHE_TTL_SECONDS = 60.0
+DEFAULT_RATE_LIMIT_PER_MINUTE = 600
+DEFAULT_SWEEP_INTERVAL_SECONDS = 30.0
 
 
 class ConfigurationError(ValueError):
@@ -17,8 +24,14 @@ class Settings:
     mongodb_uri: str | None = None
     mongodb_database: str = "realtime_tokens"
     mongodb_timeout_ms: int = DEFAULT_TIMEOUT_MS
+    mongodb_embedded: bool = False
     livekit: LiveKitSettings = field(default_factory=LiveKitSettings)
     token_ttl_seconds: int = DEFAULT_TTL_SECONDS
+    cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS
+    rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
+    redis_url: str | None = None
+    max_queued_calls_per_tenant: int = 0
+    sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -37,11 +50,31 @@ class Settings:
             mongodb_uri=env.get("MONGODB_URI") or None,
             mongodb_database=env.get("MONGODB_DATABASE") or "realtime_tokens",
             mongodb_timeout_ms=_integer(env, "MONGODB_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
+            mongodb_embedded=env.get(EMBEDDED_MONGODB_ENV) == "1",
             livekit=livekit,
             token_ttl_seconds=_integer(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
+            cache_ttl_seconds=_number(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),
+            rate_limit_per_minute=_integer(
+                env, "RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE
+            ),
+            redis_url=env.get("REDIS_URL") or None,
+            max_queued_calls_per_tenant=_integer(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
+            sweep_interval_seconds=_number(
+                env, "SWEEP_INTERVAL_SECONDS", DEFAULT_SWEEP_INTERVAL_SECONDS
+            ),
         )
         settings.validate()
         return settings
+
+    def mongodb_uri_for_display(self) -> str:
+        """The URI without its password, fit for logs."""
+        scheme, separator, rest = (self.mongodb_uri or "").partition("://")
+        authority, slash, path = rest.partition("/")
+        userinfo, at, hosts = authority.rpartition("@")
+        if not at:
+            return self.mongodb_uri or ""
+        user = userinfo.partition(":")[0]
+        return f"{scheme}{separator}{user}:***@{hosts}{slash}{path}"
 
     def validate(self) -> None:
         try:
@@ -50,6 +83,14 @@ class Settings:
             raise ConfigurationError(f"TOKEN_TTL_SECONDS: {error}") from error
         if self.mongodb_timeout_ms <= 0:
             raise ConfigurationError("MONGODB_TIMEOUT_MS must be positive")
+        if self.sweep_interval_seconds < 0:
+            raise ConfigurationError("SWEEP_INTERVAL_SECONDS must be 0 (off) or more")
+        if self.max_queued_calls_per_tenant < 0:
+            raise ConfigurationError("MAX_QUEUED_CALLS_PER_TENANT must be 0 (off) or more")
+        if self.rate_limit_per_minute < 0:
+            raise ConfigurationError("RATE_LIMIT_PER_MINUTE must be 0 (off) or more")
+        if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
+            raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 
 
 def _integer(env: Mapping[str, str], name: str, default: int) -> int:
@@ -60,3 +101,13 @@ def _integer(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, not {raw!r}") from None

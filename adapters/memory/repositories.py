@@ -2,9 +2,12 @@ import dataclasses
 from datetime import datetime
 from typing import TypeVar
 
+from adapters.memory.paging import newest_first, page_of
 from domain.agent import Agent
-from domain.call import Call
+from domain.call import Call, CallQuery, CallStatus
+from domain.call_events import EXPIRY, Transition
 from domain.errors import StorageError
+from domain.pagination import Page, PageRequest
 from domain.tenant import ApiKey, Tenant
 
 T = TypeVar("T")
@@ -40,6 +43,14 @@ class InMemoryApiKeyRepository:
         self.items[key_id] = dataclasses.replace(key, revoked_at=when)
         return self.items[key_id]
 
+    async def record_use(self, key_id: str, when: datetime) -> None:
+        if (key := self.items.get(key_id)) is not None:
+            self.items[key_id] = dataclasses.replace(key, last_used_at=when)
+
+    async def list_for_tenant(self, tenant_id: str) -> list[ApiKey]:
+        mine = [k for k in self.items.values() if k.tenant_id == tenant_id]
+        return sorted(mine, key=lambda k: (k.created_at, k.id), reverse=True)
+
 
 class InMemoryAgentRepository:
     def __init__(self) -> None:
@@ -50,11 +61,30 @@ class InMemoryAgentRepository:
 
     async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
         agent = self.items.get(agent_id)
-        return agent if agent is not None and agent.tenant_id == tenant_id else None
+        return agent if agent is not None and self._live(agent, tenant_id) else None
 
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
-        mine = [a for a in self.items.values() if a.tenant_id == tenant_id]
-        return sorted(mine, key=lambda a: (a.created_at, a.id), reverse=True)
+        return newest_first([a for a in self.items.values() if self._live(a, tenant_id)])
+
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
+        return page_of(await self.list_for_tenant(tenant_id), page)
+
+    async def replace(self, agent: Agent) -> bool:
+        if await self.get_for_tenant(agent.tenant_id, agent.id) is None:
+            return False
+        self.items[agent.id] = agent
+        return True
+
+    async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
+        agent = await self.get_for_tenant(tenant_id, agent_id)
+        if agent is None:
+            return False
+        self.items[agent_id] = dataclasses.replace(agent, deleted_at=when)
+        return True
+
+    @staticmethod
+    def _live(agent: Agent, tenant_id: str) -> bool:
+        return agent.tenant_id == tenant_id and agent.deleted_at is None
 
 
 class InMemoryCallRepository:
@@ -62,11 +92,52 @@ class InMemoryCallRepository:
         self.items: dict[str, Call] = {}
 
     async def add(self, call: Call) -> None:
+        if any(c.room_name == call.room_name for c in self.items.values()):
+            raise StorageError("duplicate room")
         _insert(self.items, call.id, call)
+
+    async def count_queued(self, tenant_id: str, now: datetime) -> int:
+        query = CallQuery(tenant_id=tenant_id, now=now, status=CallStatus.QUEUED)
+        return sum(1 for c in self.items.values() if _matches(c, query))
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None:
         call = self.items.get(call_id)
         return call if call is not None and call.tenant_id == tenant_id else None
+
+    async def get_by_room(self, room_name: str) -> Call | None:
+        return next((c for c in self.items.values() if c.room_name == room_name), None)
+
+    async def apply(self, call_id: str, transition: Transition) -> bool:
+        call = self.items.get(call_id)
+        if call is None or call.status not in transition.allowed_from:
+            return False
+        self.items[call_id] = dataclasses.replace(
+            call,
+            status=transition.to,
+            joined_at=transition.joined_at or call.joined_at,
+            ended_at=transition.ended_at or call.ended_at,
+            end_reason=transition.end_reason or call.end_reason,
+        )
+        return True
+
+    async def expire_due(self, now: datetime, limit: int) -> int:
+        due = [
+            c.id
+            for c in self.items.values()
+            if c.status is CallStatus.QUEUED and c.expires_at <= now
+        ][:limit]
+        return sum([await self.apply(call_id, EXPIRY) for call_id in due])
+
+    async def page_for_tenant(self, query: CallQuery, page: PageRequest) -> Page[Call]:
+        return page_of(newest_first([c for c in self.items.values() if _matches(c, query)]), page)
+
+
+def _matches(call: Call, query: CallQuery) -> bool:
+    return (
+        call.tenant_id == query.tenant_id
+        and query.agent_id in (None, call.agent_id)
+        and query.status in (None, call.as_of(query.now).status)
+    )
 
 
 def _insert(items: dict[str, T], item_id: str, item: T) -> None:

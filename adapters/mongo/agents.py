@@ -1,10 +1,13 @@
-from pymongo import DESCENDING
+from datetime import datetime
+
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
-from adapters.mongo.dates import stored_datetime
+from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
+from adapters.mongo.paging import NEWEST_FIRST, newest_first_page
 from domain.agent import Agent
+from domain.pagination import Page, PageRequest
 
 
 class MongoAgentRepository:
@@ -17,23 +20,53 @@ class MongoAgentRepository:
                 {
                     "_id": agent.id,
                     "tenant_id": agent.tenant_id,
-                    "name": agent.name,
-                    "dispatch_name": agent.dispatch_name,
                     "created_at": agent.created_at,
+                    "deleted_at": None,
+                    **_editable(agent),
                 }
             )
 
     async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
         with storage_errors("reading an agent"):
-            doc = await self._agents.find_one({"_id": agent_id, "tenant_id": tenant_id})
+            doc = await self._agents.find_one(_live(tenant_id, _id=agent_id))
         return None if doc is None else _to_agent(doc)
 
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
         with storage_errors("listing agents"):
-            cursor = self._agents.find({"tenant_id": tenant_id}).sort(
-                [("created_at", DESCENDING), ("_id", DESCENDING)]
-            )
+            cursor = self._agents.find(_live(tenant_id)).sort(NEWEST_FIRST)
             return [_to_agent(doc) async for doc in cursor]
+
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
+        with storage_errors("listing agents"):
+            docs, following = await newest_first_page(self._agents, [_live(tenant_id)], page)
+        return Page([_to_agent(doc) for doc in docs], following)
+
+    async def replace(self, agent: Agent) -> bool:
+        with storage_errors("updating an agent"):
+            result = await self._agents.update_one(
+                _live(agent.tenant_id, _id=agent.id), {"$set": _editable(agent)}
+            )
+        return result.matched_count == 1
+
+    async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
+        with storage_errors("deleting an agent"):
+            result = await self._agents.update_one(
+                _live(tenant_id, _id=agent_id), {"$set": {"deleted_at": when}}
+            )
+        return result.matched_count == 1
+
+
+def _live(tenant_id: str, **more: str) -> Document:
+    return {**more, "tenant_id": tenant_id, "deleted_at": None}
+
+
+def _editable(agent: Agent) -> Document:
+    return {
+        "name": agent.name,
+        "dispatch_name": agent.dispatch_name,
+        "default_metadata": dict(agent.default_metadata),
+        "updated_at": agent.updated_at,
+    }
 
 
 def _to_agent(doc: Document) -> Agent:
@@ -43,4 +76,7 @@ def _to_agent(doc: Document) -> Agent:
         name=doc["name"],
         dispatch_name=doc["dispatch_name"],
         created_at=stored_datetime(doc["created_at"]),
+        default_metadata=doc.get("default_metadata") or {},
+        updated_at=optional_datetime(doc.get("updated_at")),
+        deleted_at=optional_datetime(doc.get("deleted_at")),
     )

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
@@ -22,6 +23,8 @@ class MongoApiKeyRepository:
                     "hint": key.hint,
                     "created_at": key.created_at,
                     "revoked_at": key.revoked_at,
+                    "expires_at": key.expires_at,
+                    "last_used_at": key.last_used_at,
                 }
             )
 
@@ -38,6 +41,17 @@ class MongoApiKeyRepository:
             doc = await self._keys.find_one({"_id": key_id})
         return None if doc is None else _to_key(doc)
 
+    async def record_use(self, key_id: str, when: datetime) -> None:
+        with storage_errors("recording API key use"):
+            await self._keys.update_one({"_id": key_id}, {"$set": {"last_used_at": when}})
+
+    async def list_for_tenant(self, tenant_id: str) -> list[ApiKey]:
+        with storage_errors("listing API keys"):
+            cursor = self._keys.find({"tenant_id": tenant_id}).sort(
+                [("created_at", DESCENDING), ("_id", DESCENDING)]
+            )
+            return [_to_key(doc) async for doc in cursor]
+
 
 def _to_key(doc: Document) -> ApiKey:
     return ApiKey(
@@ -47,4 +61,6 @@ def _to_key(doc: Document) -> ApiKey:
         hint=doc["hint"],
         created_at=stored_datetime(doc["created_at"]),
         revoked_at=optional_datetime(doc.get("revoked_at")),
+        expires_at=optional_datetime(doc.get("expires_at")),
+        last_used_at=optional_datetime(doc.get("last_used_at")),
     )

@@ -1,9 +1,15 @@
+from datetime import datetime
+from typing import Any
+
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
-from adapters.mongo.dates import stored_datetime
+from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
-from domain.call import Call, CallStatus, CallType
+from adapters.mongo.paging import newest_first_page
+from domain.call import Call, CallQuery, CallStatus, CallType
+from domain.call_events import EXPIRY, Transition
+from domain.pagination import Page, PageRequest
 
 
 class MongoCallRepository:
@@ -24,23 +30,94 @@ class MongoCallRepository:
                     "metadata": dict(call.metadata),
                     "created_at": call.created_at,
                     "expires_at": call.expires_at,
+                    "joined_at": None,
+                    "ended_at": None,
+                    "end_reason": None,
                 }
             )
 
+    async def count_queued(self, tenant_id: str, now: datetime) -> int:
+        with storage_errors("counting queued calls"):
+            return await self._calls.count_documents(
+                {"tenant_id": tenant_id, **_status_is(CallStatus.QUEUED, now)}
+            )
+
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None:
+        return await self._find({"_id": call_id, "tenant_id": tenant_id})
+
+    async def get_by_room(self, room_name: str) -> Call | None:
+        return await self._find({"room_name": room_name})
+
+    async def apply(self, call_id: str, transition: Transition) -> bool:
+        changes: dict[str, Any] = {"status": transition.to.value}
+        for name in ("joined_at", "ended_at", "end_reason"):
+            if (value := getattr(transition, name)) is not None:
+                changes[name] = value
+        allowed = [status.value for status in transition.allowed_from]
+        with storage_errors("moving a call"):
+            result = await self._calls.update_one(
+                {"_id": call_id, "status": {"$in": allowed}}, {"$set": changes}
+            )
+        return result.modified_count == 1
+
+    async def expire_due(self, now: datetime, limit: int) -> int:
+        """Bounded and safe beside other replicas: every write re-checks the status."""
+        with storage_errors("expiring calls"):
+            due = self._calls.find(
+                {"status": CallStatus.QUEUED.value, "expires_at": {"$lte": now}}, {"_id": 1}
+            ).limit(limit)
+            ids = [doc["_id"] async for doc in due]
+            if not ids:
+                return 0
+            result = await self._calls.update_many(
+                {"_id": {"$in": ids}, "status": CallStatus.QUEUED.value},
+                {"$set": {"status": EXPIRY.to.value, "end_reason": EXPIRY.end_reason}},
+            )
+        return result.modified_count
+
+    async def page_for_tenant(self, query: CallQuery, page: PageRequest) -> Page[Call]:
+        conditions: list[Document] = [{"tenant_id": query.tenant_id}]
+        if query.agent_id is not None:
+            conditions.append({"agent_id": query.agent_id})
+        if query.status is not None:
+            conditions.append(_status_is(query.status, query.now))
+        with storage_errors("listing calls"):
+            docs, following = await newest_first_page(self._calls, conditions, page)
+        return Page([_to_call(doc) for doc in docs], following)
+
+    async def _find(self, query: Document) -> Call | None:
         with storage_errors("reading a call"):
-            doc = await self._calls.find_one({"_id": call_id, "tenant_id": tenant_id})
-        if doc is None:
-            return None
-        return Call(
-            id=doc["_id"],
-            tenant_id=doc["tenant_id"],
-            agent_id=doc["agent_id"],
-            type=CallType(doc["type"]),
-            status=CallStatus(doc["status"]),
-            room_name=doc["room_name"],
-            participant_identity=doc["participant_identity"],
-            metadata=doc["metadata"],
-            created_at=stored_datetime(doc["created_at"]),
-            expires_at=stored_datetime(doc["expires_at"]),
-        )
+            doc = await self._calls.find_one(query)
+        return None if doc is None else _to_call(doc)
+
+
+def _status_is(status: CallStatus, now: datetime) -> Document:
+    """The status as the caller sees it: a queued call past its window counts as expired."""
+    if status is CallStatus.QUEUED:
+        return {"status": status.value, "expires_at": {"$gt": now}}
+    if status is CallStatus.EXPIRED:
+        return {
+            "$or": [
+                {"status": status.value},
+                {"status": CallStatus.QUEUED.value, "expires_at": {"$lte": now}},
+            ]
+        }
+    return {"status": status.value}
+
+
+def _to_call(doc: Document) -> Call:
+    return Call(
+        id=doc["_id"],
+        tenant_id=doc["tenant_id"],
+        agent_id=doc["agent_id"],
+        type=CallType(doc["type"]),
+        status=CallStatus(doc["status"]),
+        room_name=doc["room_name"],
+        participant_identity=doc["participant_identity"],
+        metadata=doc["metadata"],
+        created_at=stored_datetime(doc["created_at"]),
+        expires_at=stored_datetime(doc["expires_at"]),
+        joined_at=optional_datetime(doc.get("joined_at")),
+        ended_at=optional_datetime(doc.get("ended_at")),
+        end_reason=doc.get("end_reason"),
+    )

@@ -7,7 +7,7 @@ from adapters.mongo.errors import storage_errors
 INDEXES: dict[str, list[IndexModel]] = {
     "api_keys": [
         IndexModel([("key_hash", ASCENDING)], name="key_hash_unique", unique=True),
-        IndexModel([("tenant_id", ASCENDING)], name="tenant"),
+        IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant_created"),
     ],
     "agents": [
         IndexModel([("tenant_id", ASCENDING), ("_id", ASCENDING)], name="tenant_id"),
@@ -16,6 +16,24 @@ INDEXES: dict[str, list[IndexModel]] = {
     "calls": [
         IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant_created"),
         IndexModel([("room_name", ASCENDING)], name="room_name_unique", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
+            name="tenant_status_expiry",
+        ),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("agent_id", ASCENDING), ("created_at", DESCENDING)],
+            name="tenant_agent_created",
+        ),
+        IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="sweep"),
+    ],
+    "webhook_events": [
+        IndexModel(
+            [("received_at", ASCENDING)], name="received_ttl", expireAfterSeconds=7 * 86_400
+        ),
+    ],
+    "idempotency_keys": [
+        # TTL purge; nx-27017 accepts but never applies it, so expiry is also checked in code.
+        IndexModel([("expires_at", ASCENDING)], name="expiry_ttl", expireAfterSeconds=0),
     ],
 }
 

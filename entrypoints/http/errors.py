@@ -9,16 +9,30 @@ from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
 )
 
 from domain.errors import (
     AgentNotFound,
     AuthenticationFailed,
     CallNotCreated,
+    CallNotFound,
+    InvalidName,
+    RateLimited,
     StorageError,
+    StorageUnavailable,
     TokenIssuerNotConfigured,
+    TooManyQueuedCalls,
+    WebhookRejected,
+)
+from domain.idempotency import (
+    IdempotencyKeyReused,
+    IdempotentRequestInFlight,
+    InvalidIdempotencyKey,
 )
 from domain.metadata import InvalidMetadata
+from domain.pagination import InvalidCursor
 from entrypoints.http import problems
 from entrypoints.http.schemas import FieldError
 
@@ -29,14 +43,16 @@ Handler = Callable[[AnyRequest, Any], Response[bytes]]
 STORAGE_RETRY_AFTER_SECONDS = "2"
 
 
-def _unauthenticated(request: AnyRequest, _: AuthenticationFailed) -> Response[bytes]:
-    return problems.problem_response(
-        request, problems.UNAUTHENTICATED, headers={"www-authenticate": 'Bearer realm="api"'}
-    )
+def _rate_limited(request: AnyRequest, error: RateLimited) -> Response[bytes]:
+    retry_after = {"retry-after": str(error.retry_after_seconds)}
+    return problems.problem_response(request, problems.RATE_LIMITED, headers=retry_after)
 
 
-def _agent_not_found(request: AnyRequest, _: AgentNotFound) -> Response[bytes]:
-    return problems.problem_response(request, problems.AGENT_NOT_FOUND)
+def _kind_handler(kind: problems.ProblemKind, headers: dict[str, str] | None = None) -> Handler:
+    def handle(request: AnyRequest, _: Exception) -> Response[bytes]:
+        return problems.problem_response(request, kind, headers=headers)
+
+    return handle
 
 
 def _invalid_metadata(request: AnyRequest, error: InvalidMetadata) -> Response[bytes]:
@@ -45,6 +61,16 @@ def _invalid_metadata(request: AnyRequest, error: InvalidMetadata) -> Response[b
 
 
 _MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
+
+
+def _invalid_name(request: AnyRequest, error: InvalidName) -> Response[bytes]:
+    errors = [FieldError(message=str(error))]
+    return problems.problem_response(request, problems.INVALID_NAME, errors=errors)
+
+
+def _webhook_rejected(request: AnyRequest, error: WebhookRejected) -> Response[bytes]:
+    logger.warning("webhook rejected: %s", error)
+    return problems.problem_response(request, problems.INVALID_SIGNATURE)
 
 
 def _field_error(item: dict[str, Any]) -> FieldError:
@@ -61,6 +87,8 @@ def _field_error(item: dict[str, Any]) -> FieldError:
 def _invalid_request(request: AnyRequest, error: ValidationException) -> Response[bytes]:
     extra = error.extra if isinstance(error.extra, list) else []
     errors = [_field_error(item) for item in extra if isinstance(item, dict)]
+    if errors and all(e.field == "idempotency_key" for e in errors):
+        return problems.problem_response(request, problems.INVALID_IDEMPOTENCY_KEY, errors=errors)
     return problems.problem_response(
         request,
         problems.INVALID_REQUEST,
@@ -80,11 +108,16 @@ def _call_not_created(request: AnyRequest, error: CallNotCreated) -> Response[by
     return problems.problem_response(request, problems.CALL_NOT_CREATED)
 
 
-def _storage_unavailable(request: AnyRequest, error: StorageError) -> Response[bytes]:
+def _storage_unavailable(request: AnyRequest, error: StorageUnavailable) -> Response[bytes]:
     logger.error("storage unavailable: %s (%r)", error, error.__cause__)
     return problems.problem_response(
         request, problems.STORAGE_UNAVAILABLE, headers={"retry-after": STORAGE_RETRY_AFTER_SECONDS}
     )
+
+
+def _storage_failed(request: AnyRequest, error: StorageError) -> Response[bytes]:
+    logger.error("storage failed: %s (%r)", error, error.__cause__)
+    return problems.problem_response(request, problems.INTERNAL_ERROR)
 
 
 def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes]:
@@ -96,6 +129,8 @@ def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes
     kind = {
         HTTP_404_NOT_FOUND: problems.NOT_FOUND,
         HTTP_405_METHOD_NOT_ALLOWED: problems.METHOD_NOT_ALLOWED,
+        HTTP_413_REQUEST_ENTITY_TOO_LARGE: problems.PAYLOAD_TOO_LARGE,
+        HTTP_415_UNSUPPORTED_MEDIA_TYPE: problems.UNSUPPORTED_MEDIA_TYPE,
     }.get(error.status_code) or problems.generic_kind(error.status_code)
     return problems.problem_response(request, kind, headers=error.headers)
 
@@ -106,13 +141,27 @@ def _unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
-    AuthenticationFailed: _unauthenticated,
-    AgentNotFound: _agent_not_found,
+    AuthenticationFailed: _kind_handler(
+        problems.UNAUTHENTICATED, {"www-authenticate": 'Bearer realm="api"'}
+    ),
+    RateLimited: _rate_limited,
+    AgentNotFound: _kind_handler(problems.AGENT_NOT_FOUND),
+    CallNotFound: _kind_handler(problems.CALL_NOT_FOUND),
+    InvalidIdempotencyKey: _kind_handler(problems.INVALID_IDEMPOTENCY_KEY),
+    IdempotencyKeyReused: _kind_handler(problems.IDEMPOTENCY_KEY_REUSED),
+    IdempotentRequestInFlight: _kind_handler(
+        problems.IDEMPOTENCY_KEY_IN_FLIGHT, {"retry-after": "1"}
+    ),
+    TooManyQueuedCalls: _kind_handler(problems.TOO_MANY_QUEUED_CALLS, {"retry-after": "5"}),
     InvalidMetadata: _invalid_metadata,
+    InvalidName: _invalid_name,
+    InvalidCursor: _kind_handler(problems.INVALID_CURSOR),
+    WebhookRejected: _webhook_rejected,
     ValidationException: _invalid_request,
     TokenIssuerNotConfigured: _livekit_not_configured,
     CallNotCreated: _call_not_created,
-    StorageError: _storage_unavailable,
+    StorageUnavailable: _storage_unavailable,
+    StorageError: _storage_failed,
     HTTPException: _http_exception,
     Exception: _unexpected,
 }

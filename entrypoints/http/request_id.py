@@ -1,9 +1,10 @@
 import re
 import uuid
-from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
+
+from entrypoints.http.scope_state import scope_state
 
 HEADER = "x-request-id"
 _HEADER_BYTES = HEADER.encode()
@@ -12,7 +13,7 @@ _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 def ensure_request_id(scope: Scope) -> str:
     """The caller's sane X-Request-ID, else a new one; fixed for the rest of the request."""
-    state: dict[str, Any] = scope.setdefault("state", {})
+    state = scope_state(scope)
     if "request_id" not in state:
         incoming = next(
             (v.decode("latin-1") for k, v in scope.get("headers", []) if k == _HEADER_BYTES), ""

@@ -4,6 +4,8 @@ from typing import Any
 
 import msgspec
 
+from application.issue_token import IssuedToken
+
 
 class TokenRequest(msgspec.Struct, kw_only=True):
     """Unknown fields are ignored, so older clients keep working as the API grows."""
@@ -13,12 +15,21 @@ class TokenRequest(msgspec.Struct, kw_only=True):
 
 
 class TokenResponse(msgspec.Struct, kw_only=True):
+    """`participant_token` repeats `client_token` for LiveKit SDK token sources, which expect
+    the standard token-endpoint shape (`server_url` + `participant_token`)."""
+
     client_token: str
+    participant_token: str
     room_name: str
     server_url: str
     call_id: str
     participant_identity: str
     expires_at: datetime
+
+    @classmethod
+    def of(cls, issued: IssuedToken) -> "TokenResponse":
+        copied = {f: getattr(issued, f) for f in cls.__struct_fields__ if f != "participant_token"}
+        return cls(participant_token=issued.client_token, **copied)
 
 
 class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -42,3 +53,54 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
 class Health(msgspec.Struct, kw_only=True):
     status: str
     checks: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class AgentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Only these fields are writable: ids, tenant and timestamps are the service's."""
+
+    name: str
+    dispatch_name: str | None = None
+    default_metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class AgentPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: str | None = None
+    dispatch_name: str | None = None
+    default_metadata: dict[str, Any] | None = None
+
+
+class AgentView(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    dispatch_name: str
+    default_metadata: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class AgentPage(msgspec.Struct, kw_only=True):
+    data: list[AgentView]
+    next_cursor: str | None
+
+
+class CallView(msgspec.Struct, kw_only=True):
+    id: str
+    status: str
+    agent_id: str
+    room_name: str
+    participant_identity: str
+    metadata: dict[str, Any]
+    created_at: datetime
+    expires_at: datetime
+    joined_at: datetime | None
+    ended_at: datetime | None
+    end_reason: str | None
+
+
+class CallPage(msgspec.Struct, kw_only=True):
+    data: list[CallView]
+    next_cursor: str | None
+
+
+class WebhookAck(msgspec.Struct, kw_only=True):
+    outcome: str

@@ -12,6 +12,7 @@ from tests.support.live import LiveServer, base_env, cli_json
 from tests.support.world import TEST_LIVEKIT
 
 pytestmark = pytest.mark.e2e
+CACHE_TTL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ def env(
         LIVEKIT_API_KEY=TEST_LIVEKIT.api_key,
         LIVEKIT_API_SECRET=TEST_LIVEKIT.api_secret,
         TOKEN_TTL_SECONDS="300",
+        CACHE_TTL_SECONDS=str(CACHE_TTL_SECONDS),
+        RATE_LIMIT_PER_MINUTE="100000",
+        SWEEP_INTERVAL_SECONDS="0.5",
         REALTIME_TOKENS_HOME=str(tmp_path_factory.mktemp("home")),
     )
 

@@ -7,18 +7,29 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import AsyncMongoClient
 
+from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.repositories import (
     InMemoryAgentRepository,
     InMemoryApiKeyRepository,
     InMemoryCallRepository,
     InMemoryTenantRepository,
 )
+from adapters.memory.webhook_events import InMemoryProcessedEvents
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
+from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.tenants import MongoTenantRepository
-from domain.ports import AgentRepository, ApiKeyRepository, CallRepository, TenantRepository
+from adapters.mongo.webhook_events import MongoProcessedEvents
+from domain.ports import (
+    AgentRepository,
+    ApiKeyRepository,
+    CallRepository,
+    IdempotencyStore,
+    ProcessedEvents,
+    TenantRepository,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +40,8 @@ class Repositories:
     api_keys: ApiKeyRepository
     agents: AgentRepository
     calls: CallRepository
+    idempotency: IdempotencyStore
+    processed_events: ProcessedEvents
 
 
 def _memory() -> Repositories:
@@ -37,6 +50,8 @@ def _memory() -> Repositories:
         InMemoryApiKeyRepository(),
         InMemoryAgentRepository(),
         InMemoryCallRepository(),
+        InMemoryIdempotencyStore(),
+        InMemoryProcessedEvents(),
     )
 
 
@@ -46,6 +61,8 @@ def _mongo(db: Any) -> Repositories:
         MongoApiKeyRepository(db),
         MongoAgentRepository(db),
         MongoCallRepository(db),
+        MongoIdempotencyStore(db),
+        MongoProcessedEvents(db),
     )
 
 

@@ -78,3 +78,17 @@ def test_an_invalid_ttl_is_refused_before_anything_runs(env: dict[str, str]) -> 
 
 def test_listing_an_unknown_tenant_shows_no_agents(env: dict[str, str]) -> None:
     assert json.loads(cli(env, "agents", "list", "nobody", "--json").stdout) == {"agents": []}
+
+
+def test_keys_can_expire_and_are_listed_without_their_secret(env: dict[str, str]) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    expiring = cli_json(env, "api-keys", "create", tenant["id"], "--expires-in-days", "30")
+    forever = cli_json(env, "api-keys", "create", tenant["id"])
+    listed = cli_json(env, "api-keys", "list", tenant["id"])
+
+    assert expiring["expires_at"] is not None
+    assert forever["expires_at"] is None
+    assert {k["id"] for k in listed["api_keys"]} == {expiring["id"], forever["id"]}
+    shown = json.dumps(listed)
+    assert expiring["key"] not in shown
+    assert expiring["key"][4:12] not in shown

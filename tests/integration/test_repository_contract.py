@@ -4,15 +4,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.clock import to_millis
+from adapters.clock import SystemClock, to_millis
 from domain.agent import Agent
 from domain.call import Call
 from domain.errors import StorageError
+from domain.idempotency import IdempotencyRecord
 from domain.tenant import Tenant, mint_api_key
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
 NOW = to_millis(datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
+RECENT = SystemClock().now()  # idempotency records carry a TTL index: a past time is purged
 
 
 async def test_tenants_round_trip(repositories: Repositories) -> None:
@@ -103,3 +105,55 @@ async def test_a_call_is_stored_once(repositories: Repositories) -> None:
     await repositories.calls.add(call)
     with pytest.raises(StorageError):
         await repositories.calls.add(call)
+
+
+async def test_queued_calls_are_counted_inside_their_join_window(
+    repositories: Repositories,
+) -> None:
+    for minutes in (1, 10):
+        await repositories.calls.add(
+            Call.queue_webrtc(
+                tenant_id="t",
+                agent_id="a",
+                metadata={},
+                now=NOW,
+                join_window=timedelta(minutes=minutes),
+            )
+        )
+    assert await repositories.calls.count_queued("t", NOW) == 2
+    assert await repositories.calls.count_queued("t", NOW + timedelta(minutes=5)) == 1
+    assert await repositories.calls.count_queued("other", NOW) == 0
+
+
+async def test_one_idempotency_claim_wins(repositories: Repositories) -> None:
+    first = IdempotencyRecord.claim("t", "key", "fp-1", RECENT)
+    second = IdempotencyRecord.claim("t", "key", "fp-2", RECENT + timedelta(seconds=1))
+
+    assert await repositories.idempotency.claim(first) is None
+    assert await repositories.idempotency.claim(second) == first
+    assert (
+        await repositories.idempotency.claim(IdempotencyRecord.claim("u", "key", "x", RECENT))
+        is None
+    )
+
+
+async def test_a_completed_claim_reads_back_completed(repositories: Repositories) -> None:
+    claim = IdempotencyRecord.claim("t", "key", "fp", RECENT)
+    await repositories.idempotency.claim(claim)
+    await repositories.idempotency.complete(claim)
+    held = await repositories.idempotency.claim(IdempotencyRecord.claim("t", "key", "fp", RECENT))
+    assert held is not None
+    assert held.completed
+    assert held.call_id == claim.call_id
+
+
+async def test_release_drops_only_that_very_claim(repositories: Repositories) -> None:
+    claim = IdempotencyRecord.claim("t", "key", "fp", RECENT)
+    stranger = IdempotencyRecord.claim("t", "key", "fp", RECENT)
+    await repositories.idempotency.claim(claim)
+
+    await repositories.idempotency.release(stranger)
+    assert await repositories.idempotency.claim(stranger) == claim
+
+    await repositories.idempotency.release(claim)
+    assert await repositories.idempotency.claim(stranger) is None

@@ -1,4 +1,5 @@
-"""A real MongoDB that goes away: readiness says so, requests get a bounded 503, no token."""
+"""A real MongoDB that goes away and comes back: readiness follows, requests get a bounded
+503 with no token meanwhile, and the service recovers without a restart."""
 
 from pathlib import Path
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.integration
 
 async def test_an_outage_is_503_with_retry_after_and_readiness_fails(tmp_path: Path) -> None:
     embedded = EmbeddedMongo(tmp_path / "mongo").start()
+    restarted = EmbeddedMongo(tmp_path / "mongo", port=embedded.port)
     settings = Settings(mongodb_uri=embedded.uri, mongodb_timeout_ms=300, livekit=TEST_LIVEKIT)
     try:
         async with running_container(settings) as seeding:
@@ -32,8 +34,13 @@ async def test_an_outage_is_503_with_retry_after_and_readiness_fails(tmp_path: P
 
             ready = await client.get("/readyz")
             response = await client.post("/v1/realtime/token", json=body, headers=headers)
+
+            restarted.start()  # the same address, as a failed-over replica set would keep
+            recovered = await client.post("/v1/realtime/token", json=body, headers=headers)
+            ready_again = await client.get("/readyz")
     finally:
         embedded.stop()
+        restarted.stop()
 
     assert ready.status_code == 503
     assert ready.json()["checks"]["mongodb"] == "MongoDB did not answer a ping"
@@ -44,3 +51,5 @@ async def test_an_outage_is_503_with_retry_after_and_readiness_fails(tmp_path: P
     assert "client_token" not in problem
     assert "127.0.0.1" not in response.text
     assert "pymongo" not in response.text.lower()
+    assert recovered.status_code == 200, "the service recovers without a restart"
+    assert ready_again.status_code == 200

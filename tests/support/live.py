@@ -61,6 +61,10 @@ class LiveServer:
         self.stop()
         raise RuntimeError(f"server did not answer in time:\n{self._log.read_text()}")
 
+    def send_signal(self, signum: int) -> None:
+        assert self._process is not None, "the server is not running"
+        self._process.send_signal(signum)
+
     def stop(self) -> int:
         process, self._process = self._process, None
         if process is None:

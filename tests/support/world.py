@@ -6,6 +6,7 @@ from dependency_injector import providers
 
 from adapters.livekit.settings import LiveKitSettings
 from adapters.memory.clock import FrozenClock
+from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.issuer import FakeTokenIssuer
 from adapters.memory.repositories import (
     InMemoryAgentRepository,
@@ -14,6 +15,7 @@ from adapters.memory.repositories import (
     InMemoryTenantRepository,
 )
 from adapters.memory.store import InMemoryStore
+from adapters.memory.webhook_events import InMemoryProcessedEvents
 from domain.agent import Agent
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
@@ -42,10 +44,15 @@ class World:
     api_keys: InMemoryApiKeyRepository = field(default_factory=InMemoryApiKeyRepository)
     agents: InMemoryAgentRepository = field(default_factory=InMemoryAgentRepository)
     calls: InMemoryCallRepository = field(default_factory=InMemoryCallRepository)
+    idempotency_store: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
+    processed_events: InMemoryProcessedEvents = field(default_factory=InMemoryProcessedEvents)
 
     def __post_init__(self) -> None:
-        for name in ("clock", "store", "tenants", "api_keys", "agents", "calls"):
+        for name in ("clock", "store", "tenants", "calls", "idempotency_store", "processed_events"):
             getattr(self.container, name).override(providers.Object(getattr(self, name)))
+        # The fakes stand behind the real read-through caches, as MongoDB does in production.
+        self.container.stored_api_keys.override(providers.Object(self.api_keys))
+        self.container.stored_agents.override(providers.Object(self.agents))
 
     async def seed_tenant(self, name: str = "Acme") -> Seeded:
         tenant = await self.container.create_tenant()(name)
@@ -54,9 +61,18 @@ class World:
         return Seeded(tenant.id, minted.plaintext, minted.key.id, agent)
 
 
-def fake_world(livekit: LiveKitSettings = TEST_LIVEKIT, ttl_seconds: int = 600) -> World:
+def fake_world(
+    livekit: LiveKitSettings = TEST_LIVEKIT,
+    ttl_seconds: int = 600,
+    rate_limit: int = 600,
+    max_queued_calls: int = 0,
+) -> World:
     settings = Settings(
-        mongodb_uri="mongodb://unused.invalid", livekit=livekit, token_ttl_seconds=ttl_seconds
+        mongodb_uri="mongodb://unused.invalid",
+        livekit=livekit,
+        token_ttl_seconds=ttl_seconds,
+        rate_limit_per_minute=rate_limit,
+        max_queued_calls_per_tenant=max_queued_calls,
     )
     return World(container=build_container(settings))
 

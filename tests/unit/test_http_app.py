@@ -1,7 +1,7 @@
 """The HTTP layer over fakes: status codes, problem details, headers, schema."""
 
+import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,22 +13,6 @@ from entrypoints.http.app import create_app
 from tests.support.world import Seeded, World, fake_world
 
 PATHS = ["/v1/realtime/token", "/v1/webrtc/token"]
-
-
-@pytest.fixture
-def world() -> World:
-    return fake_world()
-
-
-@pytest.fixture
-async def seeded(world: World) -> Seeded:
-    return await world.seed_tenant()
-
-
-@pytest.fixture
-async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    async with AsyncTestClient(create_app(world.container)) as test_client:
-        yield test_client
 
 
 def _auth(key: str) -> dict[str, str]:
@@ -60,6 +44,7 @@ async def test_both_routes_issue_a_token_with_status_200(
     body = response.json()
     assert set(body) == {
         "client_token",
+        "participant_token",
         "room_name",
         "server_url",
         "call_id",
@@ -67,6 +52,7 @@ async def test_both_routes_issue_a_token_with_status_200(
         "expires_at",
     }
     assert body["room_name"] == f"webrtc_{body['call_id']}"
+    assert body["participant_token"] == body["client_token"]
     assert body["call_id"] in world.calls.items
 
 
@@ -234,3 +220,123 @@ async def test_openapi_documents_both_routes_and_problem_responses(
         problem = operation["responses"]["404"]["content"]["application/problem+json"]
         assert problem["schema"]
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+async def test_a_body_over_64_kib_is_413(client: httpx.AsyncClient, seeded: Seeded) -> None:
+    padding = "x" * (64 * 1024)
+    response = await client.post(
+        PATHS[0],
+        json={"agent_id": seeded.agent.id, "padding": padding},
+        headers=_auth(seeded.api_key),
+    )
+    _assert_problem(response, 413, "payload_too_large")
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+async def test_a_body_that_is_not_json_is_415(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, content_type: str | None
+) -> None:
+    headers = _auth(seeded.api_key)
+    if content_type:
+        headers["content-type"] = content_type
+    body = json.dumps({"agent_id": seeded.agent.id}).encode()
+    response = await client.post(PATHS[0], content=body, headers=headers)
+    _assert_problem(response, 415, "unsupported_media_type")
+    assert world.calls.items == {}
+
+
+async def test_json_with_a_charset_or_a_json_suffix_is_accepted(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    body = json.dumps({"agent_id": seeded.agent.id}).encode()
+    for content_type in ("application/json; charset=utf-8", "application/merge+json"):
+        headers = {**_auth(seeded.api_key), "content-type": content_type}
+        assert (await client.post(PATHS[0], content=body, headers=headers)).status_code == 200
+
+
+async def test_security_headers_are_on_every_answer(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    ok = await client.post(
+        PATHS[0], json={"agent_id": seeded.agent.id}, headers=_auth(seeded.api_key)
+    )
+    denied = await client.post(PATHS[0], json={})
+    for response in (ok, denied, await client.get("/healthz")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+async def test_each_key_is_rate_limited_with_standard_headers() -> None:
+    world = fake_world(rate_limit=2)
+    seeded = await world.seed_tenant()
+    other_key = (await world.container.create_api_key()(seeded.tenant_id)).plaintext
+    body = {"agent_id": seeded.agent.id}
+    async with AsyncTestClient(create_app(world.container)) as client:
+        allowed = [
+            await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key)) for _ in range(2)
+        ]
+        refused = await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))
+        other = await client.post(PATHS[0], json=body, headers=_auth(other_key))
+
+    assert [r.status_code for r in allowed] == [200, 200]
+    assert [r.headers["ratelimit-remaining"] for r in allowed] == ["1", "0"]
+    assert allowed[0].headers["ratelimit-limit"] == "2"
+    assert allowed[0].headers["ratelimit-policy"] == "2;w=60"
+    _assert_problem(refused, 429, "rate_limited")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-remaining"] == "0"
+    assert other.status_code == 200
+    assert len(world.calls.items) == 3
+
+
+async def test_idempotency_key_replays_refuses_and_validates(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    headers = {**_auth(seeded.api_key), "Idempotency-Key": '"checkout-7"'}
+    body = {"agent_id": seeded.agent.id, "metadata": {"order": 7}}
+
+    first = await client.post(PATHS[0], json=body, headers=headers)
+    retry = await client.post(PATHS[1], json=body, headers=headers)
+    changed = await client.post(PATHS[0], json={**body, "metadata": {"order": 8}}, headers=headers)
+    malformed = await client.post(
+        PATHS[0], json=body, headers={**_auth(seeded.api_key), "Idempotency-Key": "a b"}
+    )
+
+    assert first.status_code == retry.status_code == 200
+    assert "idempotent-replayed" not in first.headers
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json()["call_id"] == first.json()["call_id"]
+    _assert_problem(changed, 422, "idempotency_key_reused")
+    _assert_problem(malformed, 400, "invalid_idempotency_key")
+    assert len(world.calls.items) == 1
+
+
+async def test_the_queued_call_cap_is_429() -> None:
+    world = fake_world(max_queued_calls=1)
+    seeded = await world.seed_tenant()
+    async with AsyncTestClient(create_app(world.container)) as client:
+        body = {"agent_id": seeded.agent.id}
+        assert (await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))).is_success
+        refused = await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))
+    _assert_problem(refused, 429, "too_many_queued_calls")
+    assert refused.headers["retry-after"]
+
+
+async def test_keys_and_tokens_never_reach_the_logs(
+    capfd: pytest.CaptureFixture[str], world: World, seeded: Seeded
+) -> None:
+    world.store.down = True
+    body = {"agent_id": seeded.agent.id}
+    async with AsyncTestClient(create_app(world.container)) as client:
+        issued = await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key))
+        await client.post(PATHS[0], json=body, headers=_auth(seeded.api_key[:-1] + "x"))
+        await client.post(PATHS[0], content=b"{", headers=_auth(seeded.api_key))
+        await client.get("/readyz")
+    logged = "".join(capfd.readouterr())
+    token = issued.json()["client_token"]
+    assert "/v1/realtime/token" in logged, "the requests were logged"
+    assert seeded.api_key[4:-1] not in logged
+    assert token not in logged
+    assert "eyJ" not in logged

@@ -11,6 +11,7 @@ from domain.errors import (
     AuthenticationFailed,
     CallNotCreated,
     StorageError,
+    StorageUnavailable,
     TokenIssuerNotConfigured,
 )
 from domain.metadata import InvalidMetadata
@@ -179,3 +180,23 @@ async def test_a_principal_from_elsewhere_issues_without_a_key(world: World) -> 
         principal, IssueTokenCommand(uuid.UUID(seeded.agent.id))
     )
     assert world.calls.items[issued.call_id].tenant_id == seeded.tenant_id
+
+
+class UnreachableCallRepository(BrokenCallRepository):
+    async def add(self, call: object) -> None:
+        raise StorageUnavailable("no server")
+
+
+async def test_an_unreachable_store_is_unavailable_not_a_failed_call(
+    world: World, issuer: FakeTokenIssuer
+) -> None:
+    from dependency_injector import providers
+
+    seeded = await world.seed_tenant()
+    world.container.calls.override(providers.Object(UnreachableCallRepository()))
+    world.container.issue_realtime_token.reset()
+    with pytest.raises(StorageUnavailable):
+        await world.container.issue_realtime_token().with_api_key(
+            seeded.api_key, IssueTokenCommand(uuid.UUID(seeded.agent.id))
+        )
+    assert issuer.issued == []

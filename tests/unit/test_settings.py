@@ -44,3 +44,18 @@ def test_token_ttl_is_bounded(ttl: str) -> None:
 @pytest.mark.parametrize("ttl", ["60", "86400"])
 def test_token_ttl_bounds_are_inclusive(ttl: str) -> None:
     assert Settings.from_env({"TOKEN_TTL_SECONDS": ttl}).token_ttl_seconds == int(ttl)
+
+
+@pytest.mark.parametrize(
+    ("uri", "shown"),
+    [
+        ("mongodb://127.0.0.1:27017/", "mongodb://127.0.0.1:27017/"),
+        (
+            "mongodb://app:s3cr%40t@db1:27017,db2/?replicaSet=rs0",
+            "mongodb://app:***@db1:27017,db2/?replicaSet=rs0",
+        ),
+        ("mongodb+srv://app:pw@cluster.example.net", "mongodb+srv://app:***@cluster.example.net"),
+    ],
+)
+def test_the_mongodb_uri_is_shown_without_its_password(uri: str, shown: str) -> None:
+    assert Settings(mongodb_uri=uri).mongodb_uri_for_display() == shown

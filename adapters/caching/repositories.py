@@ -1,0 +1,78 @@
+"""Read-through caches in front of the repositories on the token hot path.
+
+Only hits are cached, for at most the configured TTL: a key revoked, or an agent changed or
+deleted, by another process takes effect within that bound; in this process, at once.
+"""
+
+from datetime import datetime, timedelta
+
+from adapters.caching.ttl_cache import TtlCache
+from domain.agent import Agent
+from domain.pagination import Page, PageRequest
+from domain.ports import AgentRepository, ApiKeyRepository, Clock
+from domain.tenant import ApiKey
+
+
+class CachedApiKeyRepository:
+    def __init__(
+        self, inner: ApiKeyRepository, clock: Clock, ttl: timedelta, max_entries: int
+    ) -> None:
+        self._inner = inner
+        self._by_hash: TtlCache[str, ApiKey] = TtlCache(clock, ttl, max_entries)
+
+    async def add(self, key: ApiKey) -> None:
+        await self._inner.add(key)
+
+    async def find_by_hash(self, key_hash: str) -> ApiKey | None:
+        if (cached := self._by_hash.get(key_hash)) is not None:
+            return cached
+        key = await self._inner.find_by_hash(key_hash)
+        if key is not None:
+            self._by_hash.put(key_hash, key, key.expires_at)
+        return key
+
+    async def revoke(self, key_id: str, when: datetime) -> ApiKey | None:
+        revoked = await self._inner.revoke(key_id, when)
+        self._by_hash.discard_where(lambda _, key: key.id == key_id)
+        return revoked
+
+    async def record_use(self, key_id: str, when: datetime) -> None:
+        await self._inner.record_use(key_id, when)
+
+    async def list_for_tenant(self, tenant_id: str) -> list[ApiKey]:
+        return await self._inner.list_for_tenant(tenant_id)
+
+
+class CachedAgentRepository:
+    def __init__(
+        self, inner: AgentRepository, clock: Clock, ttl: timedelta, max_entries: int
+    ) -> None:
+        self._inner = inner
+        self._by_id: TtlCache[tuple[str, str], Agent] = TtlCache(clock, ttl, max_entries)
+
+    async def add(self, agent: Agent) -> None:
+        await self._inner.add(agent)
+
+    async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
+        if (cached := self._by_id.get((tenant_id, agent_id))) is not None:
+            return cached
+        agent = await self._inner.get_for_tenant(tenant_id, agent_id)
+        if agent is not None:
+            self._by_id.put((tenant_id, agent_id), agent)
+        return agent
+
+    async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
+        return await self._inner.list_for_tenant(tenant_id)
+
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
+        return await self._inner.page_for_tenant(tenant_id, page)
+
+    async def replace(self, agent: Agent) -> bool:
+        replaced = await self._inner.replace(agent)
+        self._by_id.discard((agent.tenant_id, agent.id))
+        return replaced
+
+    async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
+        deleted = await self._inner.delete(tenant_id, agent_id, when)
+        self._by_id.discard((tenant_id, agent_id))
+        return deleted

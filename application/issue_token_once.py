@@ -1,0 +1,85 @@
+import contextlib
+
+from application.issue_token import IssuedToken, IssueRealtimeToken, IssueTokenCommand
+from domain.errors import CallNotFound, StorageError
+from domain.idempotency import (
+    IdempotencyKeyReused,
+    IdempotencyRecord,
+    IdempotentRequestInFlight,
+    request_fingerprint,
+)
+from domain.metadata import check_metadata
+from domain.ports import Clock, IdempotencyStore
+from domain.tenant import Principal
+
+
+class IssueRealtimeTokenOnce:
+    """IssueRealtimeToken behind an Idempotency-Key (Stripe / IETF draft semantics).
+
+    Rules: keys are scoped per tenant and kept 24 hours; without a key nothing changes.
+    The first request claims the key together with the id its call will have, then creates
+    that call. A retry with the same body gets the same call (same call id and room) and a
+    freshly signed token that still expires with the call's original join window; it
+    creates nothing. The same key with another body is IdempotencyKeyReused; while the
+    first is running, a duplicate is IdempotentRequestInFlight. A first attempt that fails
+    releases its claim; one left in flight for 30 s (a crashed replica) is answered from
+    its call if that was stored, else taken over. So one key never stores two calls.
+    """
+
+    def __init__(self, issue: IssueRealtimeToken, store: IdempotencyStore, clock: Clock) -> None:
+        self._issue = issue
+        self._store = store
+        self._clock = clock
+
+    async def __call__(
+        self, principal: Principal, command: IssueTokenCommand, idempotency_key: str | None
+    ) -> IssuedToken:
+        if idempotency_key is None:
+            return await self._issue(principal, command)
+        check_metadata(command.metadata)
+        fingerprint = request_fingerprint(str(command.agent_id), command.metadata)
+        claim = IdempotencyRecord.claim(
+            principal.tenant_id, idempotency_key, fingerprint, self._clock.now()
+        )
+        held = await self._store.claim(claim)
+        if held is not None and held.expired_at(self._clock.now()):
+            await self._store.release(held)
+            held = await self._store.claim(claim)
+        if held is None:
+            return await self._first(principal, command, claim)
+        if held.fingerprint != fingerprint:
+            raise IdempotencyKeyReused
+        if held.completed:
+            return await self._issue.reissue(principal, held.call_id)
+        if not held.abandoned_at(self._clock.now()):
+            raise IdempotentRequestInFlight
+        return await self._take_over(principal, command, held, claim)
+
+    async def _first(
+        self, principal: Principal, command: IssueTokenCommand, claim: IdempotencyRecord
+    ) -> IssuedToken:
+        try:
+            issued = await self._issue(principal, command, call_id=claim.call_id)
+        except BaseException:
+            await self._store.release(claim)
+            raise
+        with contextlib.suppress(StorageError):  # a retry finds the call by the claim's id
+            await self._store.complete(claim)
+        return issued
+
+    async def _take_over(
+        self,
+        principal: Principal,
+        command: IssueTokenCommand,
+        abandoned: IdempotencyRecord,
+        claim: IdempotencyRecord,
+    ) -> IssuedToken:
+        try:
+            replayed = await self._issue.reissue(principal, abandoned.call_id)
+        except CallNotFound:
+            await self._store.release(abandoned)
+            if await self._store.claim(claim) is not None:
+                raise IdempotentRequestInFlight from None
+            return await self._first(principal, command, claim)
+        await self._store.complete(abandoned)
+        return replayed

@@ -1,0 +1,69 @@
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.errors import DomainError
+from domain.ids import new_id
+
+RETENTION = timedelta(hours=24)
+ABANDONED_AFTER = timedelta(seconds=30)
+KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+_KEY = re.compile(KEY_PATTERN)
+
+
+class InvalidIdempotencyKey(DomainError, ValueError):
+    pass
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same key came with a different request body."""
+
+
+class IdempotentRequestInFlight(DomainError):
+    """The first request with this key has not finished yet."""
+
+
+def checked_idempotency_key(raw: str) -> str:
+    """Bare (Stripe) or quoted (IETF draft, a structured-field string) values are accepted:
+    `"abc"` and `abc` are the same key."""
+    if _KEY.fullmatch(raw) is None:
+        raise InvalidIdempotencyKey("an Idempotency-Key is 1 to 255 visible ASCII characters")
+    quoted = len(raw) > 2 and raw[0] == raw[-1] == '"'
+    return raw[1:-1] if quoted else raw
+
+
+def request_fingerprint(agent_id: str, metadata: Mapping[str, Any]) -> str:
+    canonical = json.dumps(
+        {"agent_id": agent_id, "metadata": metadata}, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """A claim on (tenant, key), kept 24 hours. The call's id is chosen with the claim, so a
+    retry can always tell whether the first attempt stored its call."""
+
+    tenant_id: str
+    key: str
+    fingerprint: str
+    call_id: str
+    created_at: datetime
+    expires_at: datetime
+    completed: bool = False
+
+    @classmethod
+    def claim(
+        cls, tenant_id: str, key: str, fingerprint: str, now: datetime
+    ) -> "IdempotencyRecord":
+        return cls(tenant_id, key, fingerprint, new_id(), now, now + RETENTION)
+
+    def abandoned_at(self, moment: datetime) -> bool:
+        return not self.completed and moment - self.created_at >= ABANDONED_AFTER
+
+    def expired_at(self, moment: datetime) -> bool:
+        return moment >= self.expires_at

@@ -1,0 +1,62 @@
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, QueryParameter
+
+from application.calls import CallFilter
+from domain.call import CallStatus
+from domain.pagination import DEFAULT_LIMIT
+from domain.tenant import Principal
+from entrypoints.http.agents import Limit, PageCursor, page_request
+from entrypoints.http.dependencies import ContainerDep
+from entrypoints.http.openapi_docs import AUTH_PROBLEMS, BEARER, problems
+from entrypoints.http.schemas import CallPage, CallView
+from entrypoints.http.views import call_view
+
+TenantRequest = Request[Principal, Any, Any]
+
+
+class CallsController(Controller):
+    """Calls of the API key's tenant, as they stand now; another tenant's call is 404."""
+
+    path = "/v1/calls"
+    tags = ("calls",)
+    security = BEARER
+
+    @get(
+        summary="List calls, newest first",
+        responses={**AUTH_PROBLEMS, **problems(s400="Invalid filter or cursor")},
+    )
+    async def list_calls(
+        self,
+        request: TenantRequest,
+        container: ContainerDep,
+        agent_id: Annotated[
+            uuid.UUID | None, QueryParameter(description="Only this agent's")
+        ] = None,
+        status: Annotated[CallStatus | None, QueryParameter(description="Status now")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: PageCursor = None,
+    ) -> CallPage:
+        where = CallFilter(agent_id=None if agent_id is None else str(agent_id), status=status)
+        found = await container.list_calls()(
+            request.user.tenant_id, where, page_request(limit, cursor)
+        )
+        return CallPage(
+            data=[call_view(c) for c in found.items],
+            next_cursor=found.next.encode() if found.next else None,
+        )
+
+    @get(
+        "/{call_id:uuid}",
+        summary="Get a call",
+        responses={**AUTH_PROBLEMS, **problems(s404="No such call for this API key's tenant")},
+    )
+    async def get_call(
+        self,
+        request: TenantRequest,
+        container: ContainerDep,
+        call_id: FromPath[uuid.UUID],
+    ) -> CallView:
+        return call_view(await container.get_call()(request.user.tenant_id, str(call_id)))

@@ -1,0 +1,71 @@
+"""`serve --dev` only: a browser page that starts a call with the seeded demo tenant's agents.
+The demo API key stays in this process; the browser only ever sees what a caller would."""
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, get, post
+from litestar.datastructures import CacheControlHeader, State
+from litestar.params import JSONBody
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+
+from application.agents import ListAgents
+from application.issue_token import IssueRealtimeToken, IssueTokenCommand
+from entrypoints.dev_seed import DemoCredentials
+from entrypoints.http.observability import record_issued
+from entrypoints.http.schemas import TokenRequest, TokenResponse
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+class DemoAgent(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    dispatch_name: str
+
+
+@cache
+def _page() -> str:
+    return (STATIC_DIR / "demo.html").read_text(encoding="utf-8")
+
+
+@get("/demo", media_type=MediaType.HTML, include_in_schema=False, sync_to_thread=False)
+def demo_page() -> str:
+    return _page()
+
+
+@get("/demo/agents", include_in_schema=False)
+async def demo_agents(state: State) -> list[DemoAgent]:
+    demo: DemoCredentials = state.demo
+    list_agents: ListAgents = state.list_agents
+    return [
+        DemoAgent(id=agent.id, name=agent.name, dispatch_name=agent.dispatch_name)
+        for agent in await list_agents(demo.tenant_id)
+    ]
+
+
+@post(
+    "/demo/token",
+    status_code=200,
+    include_in_schema=False,
+    cache_control=CacheControlHeader(no_store=True),
+)
+async def demo_token(
+    request: Request[Any, Any, Any], data: JSONBody[TokenRequest], state: State
+) -> TokenResponse:
+    demo: DemoCredentials = state.demo
+    issue: IssueRealtimeToken = state.issue_realtime_token
+    command = IssueTokenCommand(agent_id=data.agent_id, metadata={"source": "demo"})
+    issued = await issue.with_api_key(demo.api_key, command)
+    record_issued(request, issued, demo.tenant_id)
+    return TokenResponse.of(issued)
+
+
+def demo_routes() -> list[ControllerRouterHandler]:
+    assets = create_static_files_router(
+        "/demo/static", directories=[STATIC_DIR], include_in_schema=False
+    )
+    return [demo_page, demo_agents, demo_token, assets]

@@ -1,0 +1,99 @@
+"""Per-request metrics and the access log, plus the `/metrics` route."""
+
+import time
+from typing import Any
+
+import structlog
+from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+
+from application.issue_token import IssuedToken
+from domain.tenant import Principal
+from entrypoints.http.request_id import ensure_request_id
+from entrypoints.metrics import EXPOSITION_MEDIA_TYPE, Metrics
+
+access_log = structlog.get_logger("realtime_tokens.access")
+_FIELDS = "log_fields"
+UNMATCHED_ROUTE = "unmatched"
+
+
+def annotate(scope: Scope, **fields: str) -> None:
+    """Facts a handler decided, for this request's access log line."""
+    scope.setdefault("state", {}).setdefault(_FIELDS, {}).update(fields)
+
+
+def record_issued(request: Request[Any, Any, Any], issued: IssuedToken, tenant_id: str) -> None:
+    annotate(request.scope, tenant_id=tenant_id, call_id=issued.call_id)
+    metrics: Metrics = request.app.state.metrics
+    metrics.tokens_issued.labels(request.scope.get("path_template", "")).inc()
+
+
+def record_problem(request: Request[Any, Any, Any], code: str) -> None:
+    annotate(request.scope, code=code)
+    metrics: Metrics = request.app.state.metrics
+    metrics.errors.labels(code).inc()
+
+
+class RequestObserver:
+    """Times and logs every HTTP request. It wraps the app's whole handler rather than being
+    app middleware, which Litestar runs for matched routes only: 404s and 405s count too."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self._app = app
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=ensure_request_id(scope)):
+            try:
+                await self._app(scope, receive, send_and_note_status)
+            finally:
+                self._record(scope, status, time.perf_counter() - started)
+
+    def _record(self, scope: HTTPScope, status: int, seconds: float) -> None:
+        route = scope.get("path_template") or UNMATCHED_ROUTE
+        self._metrics.request_duration.labels(scope["method"], route, str(status)).observe(seconds)
+        fields: dict[str, str] = dict(scope.get("state", {}).get(_FIELDS, {}))
+        user = scope.get("user")
+        if isinstance(user, Principal):
+            fields.setdefault("tenant_id", user.tenant_id)
+        log = access_log.error if status >= 500 else access_log.info
+        log(
+            "request",
+            method=scope["method"],
+            path=scope["path"],
+            route=route,
+            status=status,
+            latency_ms=round(seconds * 1000, 2),
+            **fields,
+        )
+
+
+def observe_requests(app: Litestar, metrics: Metrics) -> Litestar:
+    app.asgi_handler = RequestObserver(app.asgi_handler, metrics)
+    return app
+
+
+@get(
+    "/metrics",
+    summary="Prometheus metrics",
+    tags=["operations"],
+    media_type=EXPOSITION_MEDIA_TYPE,
+    sync_to_thread=False,
+)
+def metrics_endpoint(state: State) -> Response[bytes]:
+    metrics: Metrics = state.metrics
+    return Response(metrics.exposition(), media_type=EXPOSITION_MEDIA_TYPE)

@@ -1,0 +1,30 @@
+from domain.agent import Agent
+from domain.call import Call
+from entrypoints.http.schemas import AgentView, CallView
+
+
+def agent_view(agent: Agent) -> AgentView:
+    return AgentView(
+        id=agent.id,
+        name=agent.name,
+        dispatch_name=agent.dispatch_name,
+        default_metadata=dict(agent.default_metadata),
+        created_at=agent.created_at,
+        updated_at=agent.updated_at,
+    )
+
+
+def call_view(call: Call) -> CallView:
+    return CallView(
+        id=call.id,
+        status=call.status.value,
+        agent_id=call.agent_id,
+        room_name=call.room_name,
+        participant_identity=call.participant_identity,
+        metadata=dict(call.metadata),
+        created_at=call.created_at,
+        expires_at=call.expires_at,
+        joined_at=call.joined_at,
+        ended_at=call.ended_at,
+        end_reason=call.end_reason,
+    )

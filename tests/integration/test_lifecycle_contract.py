@@ -1,0 +1,135 @@
+"""The contract of the call lifecycle and agent management ports, on every implementation."""
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from adapters.clock import SystemClock
+from domain.agent import Agent
+from domain.call import Call, CallQuery, CallStatus
+from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, transition_for
+from domain.pagination import PageRequest
+from tests.integration.conftest import Repositories
+
+pytestmark = pytest.mark.integration
+NOW = SystemClock().now()  # processed events carry a TTL index: a past time would be purged
+
+
+def _call(tenant: str = "t", agent: str = "a", *, minutes_ago: int = 0, window: int = 10) -> Call:
+    return Call.queue_webrtc(
+        tenant_id=tenant,
+        agent_id=agent,
+        metadata={},
+        now=NOW - timedelta(minutes=minutes_ago),
+        join_window=timedelta(minutes=window),
+    )
+
+
+async def test_a_transition_applies_once_and_only_from_its_statuses(
+    repositories: Repositories,
+) -> None:
+    call = _call()
+    await repositories.calls.add(call)
+    joined = RoomEvent(
+        "e1", RoomEventKind.PARTICIPANT_JOINED, call.room_name, call.participant_identity, NOW
+    )
+    left = RoomEvent(
+        "e2", RoomEventKind.PARTICIPANT_LEFT, call.room_name, call.participant_identity, NOW
+    )
+    join = transition_for(joined, call.participant_identity)
+    leave = transition_for(left, call.participant_identity)
+    assert join is not None
+    assert leave is not None
+
+    assert await repositories.calls.apply(call.id, join)
+    assert not await repositories.calls.apply(call.id, join)
+    assert await repositories.calls.apply(call.id, leave)
+    assert not await repositories.calls.apply(call.id, join)
+
+    stored = await repositories.calls.get_by_room(call.room_name)
+    assert stored is not None
+    assert stored.status is CallStatus.ENDED
+    assert (stored.joined_at, stored.ended_at) == (NOW, NOW)
+    assert stored.end_reason == "participant_left"
+
+
+async def test_expiry_takes_only_due_queued_calls_in_bounded_batches(
+    repositories: Repositories,
+) -> None:
+    due = [_call(minutes_ago=20) for _ in range(3)]
+    fresh = _call()
+    for call in (*due, fresh):
+        await repositories.calls.add(call)
+
+    assert await repositories.calls.expire_due(NOW, limit=2) == 2
+    assert await repositories.calls.expire_due(NOW, limit=2) == 1
+    assert await repositories.calls.expire_due(NOW, limit=2) == 0
+
+    for call in due:
+        stored = await repositories.calls.get_for_tenant("t", call.id)
+        assert stored is not None
+        assert (stored.status, stored.end_reason) == (CallStatus.EXPIRED, EXPIRY.end_reason)
+    untouched = await repositories.calls.get_for_tenant("t", fresh.id)
+    assert untouched is not None
+    assert untouched.status is CallStatus.QUEUED
+
+
+async def test_calls_page_newest_first_with_filters_as_of_now(repositories: Repositories) -> None:
+    old = _call(minutes_ago=30)
+    mid = _call(agent="b", minutes_ago=20, window=60)
+    new = _call(minutes_ago=1)
+    foreign = _call(tenant="u")
+    for call in (old, mid, new, foreign):
+        await repositories.calls.add(call)
+
+    async def ids(**where: object) -> list[str]:
+        query = CallQuery("t", NOW, **where)  # type: ignore[arg-type]
+        return [
+            c.id for c in (await repositories.calls.page_for_tenant(query, PageRequest())).items
+        ]
+
+    assert await ids() == [new.id, mid.id, old.id]
+    assert await ids(agent_id="b") == [mid.id]
+    assert await ids(status=CallStatus.EXPIRED) == [old.id]
+    assert await ids(status=CallStatus.QUEUED) == [new.id, mid.id]
+
+    first = await repositories.calls.page_for_tenant(CallQuery("t", NOW), PageRequest(limit=2))
+    assert [c.id for c in first.items] == [new.id, mid.id]
+    assert first.next is not None
+    rest = await repositories.calls.page_for_tenant(
+        CallQuery("t", NOW), PageRequest(limit=2, after=first.next)
+    )
+    assert [c.id for c in rest.items] == [old.id]
+    assert rest.next is None
+
+
+async def test_agents_change_delete_and_page(repositories: Repositories) -> None:
+    agents = [
+        Agent.create("t", f"Agent {i}", None, NOW + timedelta(seconds=i), {"i": i})
+        for i in range(3)
+    ]
+    for agent in agents:
+        await repositories.agents.add(agent)
+    renamed = dataclasses.replace(agents[0], name="Renamed", default_metadata={"lang": "fr"})
+
+    assert await repositories.agents.replace(renamed)
+    assert await repositories.agents.get_for_tenant("t", agents[0].id) == renamed
+    assert not await repositories.agents.replace(dataclasses.replace(renamed, tenant_id="u"))
+    assert await repositories.agents.delete("t", agents[1].id, NOW)
+    assert not await repositories.agents.delete("t", agents[1].id, NOW)
+    assert not await repositories.agents.delete("u", agents[2].id, NOW)
+    assert await repositories.agents.get_for_tenant("t", agents[1].id) is None
+    assert not await repositories.agents.replace(agents[1])
+
+    first = await repositories.agents.page_for_tenant("t", PageRequest(limit=1))
+    rest = await repositories.agents.page_for_tenant("t", PageRequest(limit=1, after=first.next))
+    assert [a.id for a in first.items + rest.items] == [agents[2].id, agents[0].id]
+    assert rest.next is None
+
+
+async def test_an_event_id_is_claimed_once_until_released(repositories: Repositories) -> None:
+    assert await repositories.processed_events.claim("evt-1", NOW)
+    assert not await repositories.processed_events.claim("evt-1", NOW)
+    await repositories.processed_events.release("evt-1")
+    assert await repositories.processed_events.claim("evt-1", NOW)

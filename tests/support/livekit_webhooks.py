@@ -1,0 +1,34 @@
+"""Webhook deliveries signed the way livekit-server signs them."""
+
+import base64
+import hashlib
+import time
+import uuid
+
+from google.protobuf.json_format import MessageToJson
+from livekit.api import AccessToken, ParticipantInfo, Room, WebhookEvent
+
+from adapters.livekit.settings import LiveKitSettings
+
+
+def webhook_body(
+    event: str, room_name: str, identity: str | None = None, event_id: str | None = None
+) -> bytes:
+    message = WebhookEvent(
+        event=event,
+        room=Room(name=room_name),
+        id=event_id or f"EV_{uuid.uuid4().hex[:12]}",
+        created_at=int(time.time()),
+    )
+    if identity is not None:
+        message.participant.CopyFrom(ParticipantInfo(identity=identity))
+    return MessageToJson(message).encode()
+
+
+def signature(body: bytes, settings: LiveKitSettings) -> str:
+    digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    return AccessToken(settings.api_key, settings.api_secret).with_sha256(digest).to_jwt()
+
+
+def signed_headers(body: bytes, settings: LiveKitSettings) -> dict[str, str]:
+    return {"Authorization": signature(body, settings), "Content-Type": "application/webhook+json"}

@@ -1,0 +1,121 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from adapters.caching.ttl_cache import TtlCache
+from adapters.memory.clock import FrozenClock
+from application.issue_token import IssueTokenCommand
+from domain.errors import AgentNotFound, AuthenticationFailed
+from tests.support.world import fake_world
+
+CACHE_TTL = timedelta(seconds=5)
+
+
+def test_entries_expire_after_the_ttl() -> None:
+    clock = FrozenClock()
+    cache: TtlCache[str, int] = TtlCache(clock, CACHE_TTL, max_entries=10)
+    cache.put("a", 1)
+    clock.advance(CACHE_TTL - timedelta(milliseconds=1))
+    assert cache.get("a") == 1
+    clock.advance(timedelta(milliseconds=1))
+    assert cache.get("a") is None
+    assert len(cache) == 0
+
+
+def test_an_entry_never_outlives_its_own_deadline() -> None:
+    clock = FrozenClock()
+    cache: TtlCache[str, int] = TtlCache(clock, CACHE_TTL, max_entries=10)
+    cache.put("a", 1, valid_until=clock.now() + timedelta(seconds=1))
+    clock.advance(timedelta(seconds=1))
+    assert cache.get("a") is None
+
+
+def test_the_least_recently_used_entry_is_evicted_at_the_bound() -> None:
+    cache: TtlCache[str, int] = TtlCache(FrozenClock(), CACHE_TTL, max_entries=2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+
+
+async def test_a_key_revoked_elsewhere_stops_working_within_the_cache_ttl() -> None:
+    world = fake_world()
+    seeded = await world.seed_tenant()
+    authenticate = world.container.authenticate_api_key()
+    await authenticate(seeded.api_key)
+
+    await world.api_keys.revoke(seeded.api_key_id, world.clock.now())  # another process
+
+    await authenticate(seeded.api_key)  # still cached: the documented staleness
+    world.clock.advance(CACHE_TTL)
+    with pytest.raises(AuthenticationFailed):
+        await authenticate(seeded.api_key)
+
+
+async def test_a_key_revoked_in_this_process_stops_working_at_once() -> None:
+    world = fake_world()
+    seeded = await world.seed_tenant()
+    authenticate = world.container.authenticate_api_key()
+    await authenticate(seeded.api_key)
+    await world.container.revoke_api_key()(seeded.api_key_id)
+    with pytest.raises(AuthenticationFailed):
+        await authenticate(seeded.api_key)
+
+
+async def test_an_expiring_key_fails_at_its_expiry_even_when_cached() -> None:
+    world = fake_world()
+    seeded = await world.seed_tenant()
+    minted = await world.container.create_api_key()(seeded.tenant_id, timedelta(seconds=2))
+    authenticate = world.container.authenticate_api_key()
+    await authenticate(minted.plaintext)
+    world.clock.advance(timedelta(seconds=2))
+    with pytest.raises(AuthenticationFailed):
+        await authenticate(minted.plaintext)
+
+
+async def test_last_use_is_recorded_at_most_once_a_minute() -> None:
+    world = fake_world()
+    seeded = await world.seed_tenant()
+    authenticate = world.container.authenticate_api_key()
+    first_use = world.clock.now()
+
+    await authenticate(seeded.api_key)
+    world.clock.advance(timedelta(seconds=59))
+    await authenticate(seeded.api_key)
+    assert world.api_keys.items[seeded.api_key_id].last_used_at == first_use
+
+    world.clock.advance(timedelta(seconds=1))
+    await authenticate(seeded.api_key)
+    assert world.api_keys.items[seeded.api_key_id].last_used_at == world.clock.now()
+
+
+async def test_warm_requests_read_neither_keys_nor_agents_from_the_store() -> None:
+    world = fake_world()
+    seeded = await world.seed_tenant()
+    issue = world.container.issue_realtime_token()
+    command = IssueTokenCommand(uuid.UUID(seeded.agent.id))
+    await issue.with_api_key(seeded.api_key, command)
+
+    world.api_keys.items.clear()
+    world.agents.items.clear()
+
+    issued = await issue.with_api_key(seeded.api_key, command)
+    assert issued.call_id in world.calls.items
+    world.clock.advance(CACHE_TTL)
+    with pytest.raises(AuthenticationFailed):
+        await issue.with_api_key(seeded.api_key, command)
+
+
+async def test_misses_are_not_cached() -> None:
+    world = fake_world()
+    seeded = await world.seed_tenant()
+    issue = world.container.issue_realtime_token()
+    late_agent_id = uuid.uuid4()
+    with pytest.raises(AgentNotFound):
+        await issue.with_api_key(seeded.api_key, IssueTokenCommand(late_agent_id))
+    from dataclasses import replace
+
+    world.agents.items[str(late_agent_id)] = replace(seeded.agent, id=str(late_agent_id))
+    await issue.with_api_key(seeded.api_key, IssueTokenCommand(late_agent_id))

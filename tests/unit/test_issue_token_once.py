@@ -1,0 +1,159 @@
+import dataclasses
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from application.issue_token import IssueTokenCommand
+from domain.errors import AgentNotFound, TooManyQueuedCalls
+from domain.idempotency import (
+    ABANDONED_AFTER,
+    RETENTION,
+    IdempotencyKeyReused,
+    IdempotencyRecord,
+    IdempotentRequestInFlight,
+    InvalidIdempotencyKey,
+    checked_idempotency_key,
+    request_fingerprint,
+)
+from domain.tenant import Principal
+from tests.support.world import Seeded, World, fake_world
+
+
+@pytest.fixture
+def world() -> World:
+    return fake_world()
+
+
+@pytest.fixture
+async def seeded(world: World) -> Seeded:
+    return await world.seed_tenant()
+
+
+def _principal(seeded: Seeded) -> Principal:
+    return Principal(tenant_id=seeded.tenant_id, api_key_id=seeded.api_key_id)
+
+
+def _command(seeded: Seeded, **metadata: object) -> IssueTokenCommand:
+    return IssueTokenCommand(uuid.UUID(seeded.agent.id), metadata)
+
+
+async def test_a_retry_returns_the_same_call_and_creates_nothing(
+    world: World, seeded: Seeded
+) -> None:
+    once = world.container.issue_realtime_token_once()
+    first = await once(_principal(seeded), _command(seeded, user="u1"), "order-42")
+    world.clock.advance(timedelta(seconds=3))
+    retry = await once(_principal(seeded), _command(seeded, user="u1"), "order-42")
+
+    assert (retry.call_id, retry.room_name) == (first.call_id, first.room_name)
+    assert retry.participant_identity == first.participant_identity
+    assert retry.expires_at == first.expires_at
+    assert (first.replayed, retry.replayed) == (False, True)
+    assert list(world.calls.items) == [first.call_id]
+
+
+async def test_the_same_key_with_another_body_is_refused(world: World, seeded: Seeded) -> None:
+    once = world.container.issue_realtime_token_once()
+    await once(_principal(seeded), _command(seeded, user="u1"), "order-42")
+    with pytest.raises(IdempotencyKeyReused):
+        await once(_principal(seeded), _command(seeded, user="u2"), "order-42")
+    assert len(world.calls.items) == 1
+
+
+async def test_a_duplicate_while_the_first_runs_is_in_flight(world: World, seeded: Seeded) -> None:
+    fingerprint = request_fingerprint(seeded.agent.id, {})
+    running = IdempotencyRecord.claim(seeded.tenant_id, "k", fingerprint, world.clock.now())
+    await world.idempotency_store.claim(running)
+    with pytest.raises(IdempotentRequestInFlight):
+        await world.container.issue_realtime_token_once()(_principal(seeded), _command(seeded), "k")
+    assert world.calls.items == {}
+
+
+async def test_an_abandoned_claim_whose_call_was_stored_is_answered_from_it(
+    world: World, seeded: Seeded
+) -> None:
+    """A replica stored the call, then died before completing the claim."""
+    once = world.container.issue_realtime_token_once()
+    first = await once(_principal(seeded), _command(seeded), "k")
+    held = world.idempotency_store.items[(seeded.tenant_id, "k")]
+    world.idempotency_store.items[(seeded.tenant_id, "k")] = dataclasses.replace(
+        held, completed=False
+    )
+    world.clock.advance(ABANDONED_AFTER)
+
+    retry = await once(_principal(seeded), _command(seeded), "k")
+
+    assert retry.call_id == first.call_id
+    assert len(world.calls.items) == 1
+    assert world.idempotency_store.items[(seeded.tenant_id, "k")].completed
+
+
+async def test_an_abandoned_claim_without_a_call_is_taken_over(
+    world: World, seeded: Seeded
+) -> None:
+    fingerprint = request_fingerprint(seeded.agent.id, {})
+    crashed = IdempotencyRecord.claim(seeded.tenant_id, "k", fingerprint, world.clock.now())
+    await world.idempotency_store.claim(crashed)
+    world.clock.advance(ABANDONED_AFTER)
+
+    issued = await world.container.issue_realtime_token_once()(
+        _principal(seeded), _command(seeded), "k"
+    )
+
+    assert list(world.calls.items) == [issued.call_id]
+    assert issued.call_id != crashed.call_id
+    assert world.idempotency_store.items[(seeded.tenant_id, "k")].completed
+
+
+async def test_a_failed_first_attempt_releases_the_key(world: World, seeded: Seeded) -> None:
+    once = world.container.issue_realtime_token_once()
+    missing_agent = IssueTokenCommand(uuid.uuid4())
+    with pytest.raises(AgentNotFound):
+        await once(_principal(seeded), missing_agent, "k")
+    assert world.idempotency_store.items == {}
+
+
+async def test_keys_are_scoped_per_tenant(world: World) -> None:
+    mine = await world.seed_tenant("Mine")
+    theirs = await world.seed_tenant("Theirs")
+    once = world.container.issue_realtime_token_once()
+    a = await once(_principal(mine), _command(mine), "shared-key")
+    b = await once(_principal(theirs), _command(theirs), "shared-key")
+    assert a.call_id != b.call_id
+    assert not b.replayed
+
+
+async def test_a_key_is_forgotten_after_24_hours(world: World, seeded: Seeded) -> None:
+    once = world.container.issue_realtime_token_once()
+    first = await once(_principal(seeded), _command(seeded), "k")
+    world.clock.advance(RETENTION)
+    later = await once(_principal(seeded), _command(seeded), "k")
+    assert later.call_id != first.call_id
+    assert len(world.calls.items) == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"), [("abc", "abc"), ('"quoted-key"', "quoted-key"), ('""', '""')]
+)
+def test_idempotency_keys_may_be_bare_or_quoted(raw: str, key: str) -> None:
+    assert checked_idempotency_key(raw) == key
+
+
+@pytest.mark.parametrize("raw", ["", " x", "has space", "é", "x" * 256])
+def test_malformed_idempotency_keys_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidIdempotencyKey):
+        checked_idempotency_key(raw)
+
+
+async def test_the_queued_call_cap_counts_only_open_calls() -> None:
+    world = fake_world(max_queued_calls=2, ttl_seconds=60)
+    seeded = await world.seed_tenant()
+    issue = world.container.issue_realtime_token()
+    for _ in range(2):
+        await issue(_principal(seeded), _command(seeded))
+    with pytest.raises(TooManyQueuedCalls):
+        await issue(_principal(seeded), _command(seeded))
+    world.clock.advance(timedelta(seconds=60))
+    await issue(_principal(seeded), _command(seeded))
+    assert len(world.calls.items) == 3

@@ -1,0 +1,129 @@
+"""LiveKit webhooks over HTTP, signed for real with livekit.api, against fakes."""
+
+import httpx
+import pytest
+
+from adapters.livekit.settings import LiveKitSettings
+from domain.call import CallStatus
+from tests.support.livekit_webhooks import signed_headers, webhook_body
+from tests.support.world import TEST_LIVEKIT, Seeded, World
+
+WEBHOOK = "/v1/livekit/webhook"
+
+
+async def _queued_call(client: httpx.AsyncClient, seeded: Seeded) -> dict[str, str]:
+    response = await client.post(
+        "/v1/realtime/token",
+        json={"agent_id": seeded.agent.id},
+        headers={"Authorization": f"Bearer {seeded.api_key}"},
+    )
+    body: dict[str, str] = response.json()
+    return body
+
+
+async def _deliver(
+    client: httpx.AsyncClient, body: bytes, settings: LiveKitSettings = TEST_LIVEKIT
+) -> httpx.Response:
+    return await client.post(WEBHOOK, content=body, headers=signed_headers(body, settings))
+
+
+async def test_the_callers_join_and_leave_move_the_call(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    call = await _queued_call(client, seeded)
+    room, caller = call["room_name"], call["participant_identity"]
+
+    joined = await _deliver(client, webhook_body("participant_joined", room, caller))
+    assert (joined.status_code, joined.json()) == (200, {"outcome": "applied"})
+    assert world.calls.items[call["call_id"]].status is CallStatus.IN_PROGRESS
+
+    left = await _deliver(client, webhook_body("participant_left", room, caller))
+    assert left.json() == {"outcome": "applied"}
+    stored = world.calls.items[call["call_id"]]
+    assert (stored.status, stored.end_reason) == (CallStatus.ENDED, "participant_left")
+
+
+async def test_a_tampered_body_is_401_and_changes_nothing(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    call = await _queued_call(client, seeded)
+    body = webhook_body("participant_joined", call["room_name"], call["participant_identity"])
+    headers = signed_headers(body, TEST_LIVEKIT)
+    tampered = body.replace(b"participant_joined", b"participant_left")
+
+    response = await client.post(WEBHOOK, content=tampered, headers=headers)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_signature"
+    assert world.calls.items[call["call_id"]].status is CallStatus.QUEUED
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        LiveKitSettings(
+            TEST_LIVEKIT.url, TEST_LIVEKIT.api_key, "another-secret-long-enough-for-it"
+        ),
+        LiveKitSettings(TEST_LIVEKIT.url, "APIsomeoneelse", TEST_LIVEKIT.api_secret),
+    ],
+)
+async def test_a_wrong_key_or_secret_is_401(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, settings: LiveKitSettings
+) -> None:
+    call = await _queued_call(client, seeded)
+    body = webhook_body("participant_joined", call["room_name"], call["participant_identity"])
+    response = await _deliver(client, body, settings)
+    assert response.status_code == 401
+    assert world.calls.items[call["call_id"]].status is CallStatus.QUEUED
+
+
+async def test_a_missing_signature_is_401(client: httpx.AsyncClient) -> None:
+    body = webhook_body("room_finished", "webrtc_x")
+    response = await client.post(WEBHOOK, content=body)
+    assert response.status_code == 401
+
+
+async def test_a_replayed_delivery_is_applied_once(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    call = await _queued_call(client, seeded)
+    room, caller = call["room_name"], call["participant_identity"]
+    joined = webhook_body("participant_joined", room, caller, event_id="EV_join")
+    await _deliver(client, joined)
+    await _deliver(client, webhook_body("participant_left", room, caller))
+
+    replay = await _deliver(client, joined)
+
+    assert replay.json() == {"outcome": "duplicate"}
+    assert world.calls.items[call["call_id"]].status is CallStatus.ENDED
+
+
+async def test_out_of_order_delivery_never_moves_a_call_backwards(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    call = await _queued_call(client, seeded)
+    room, caller = call["room_name"], call["participant_identity"]
+
+    await _deliver(client, webhook_body("room_finished", room))
+    late_join = await _deliver(client, webhook_body("participant_joined", room, caller))
+
+    assert late_join.json() == {"outcome": "unchanged"}
+    stored = world.calls.items[call["call_id"]]
+    assert (stored.status, stored.joined_at) == (CallStatus.ENDED, None)
+
+
+async def test_unknown_rooms_other_participants_and_other_events_get_200(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    call = await _queued_call(client, seeded)
+    unknown = await _deliver(client, webhook_body("participant_joined", "somebody_elses_room", "x"))
+    agent = await _deliver(
+        client, webhook_body("participant_joined", call["room_name"], "agent-AJ_123")
+    )
+    other = await _deliver(client, webhook_body("track_published", call["room_name"], "x"))
+    assert [r.status_code for r in (unknown, agent, other)] == [200, 200, 200]
+    assert [r.json()["outcome"] for r in (unknown, agent, other)] == [
+        "unknown_room",
+        "irrelevant",
+        "ignored",
+    ]
