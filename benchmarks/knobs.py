@@ -12,6 +12,7 @@ def _number(name: str, default: float) -> float:
 @dataclass(frozen=True, slots=True)
 class Knobs:
     duration_s: int
+    rounds: int
     warmup_s: int
     connections: int
     wrk_threads: int
@@ -25,6 +26,7 @@ class Knobs:
     def from_env(cls) -> "Knobs":
         return cls(
             duration_s=int(_number("BENCH_DURATION", 10)),
+            rounds=int(_number("BENCH_ROUNDS", 1)),
             warmup_s=int(_number("BENCH_WARMUP", 2)),
             connections=int(_number("BENCH_CONNECTIONS", 32)),
             wrk_threads=int(_number("BENCH_WRK_THREADS", 1)),

@@ -22,6 +22,7 @@ TOKEN_PATH = "/v1/realtime/token"
 class Target:
     name: str
     workers: int
+    note: str = ""
 
     def command(self, port: int) -> list[str]:
         common = ["--port", str(port), "--workers", str(self.workers)]
@@ -31,7 +32,8 @@ class Target:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.workers} worker{'s' if self.workers > 1 else ''})"
+        workers = f"{self.workers} worker{'s' if self.workers > 1 else ''}"
+        return f"{self.name} ({', '.join(filter(None, (workers, self.note)))})"
 
 
 class RunningTarget:
