@@ -23,6 +23,11 @@ def _memory_gib() -> float:
     return 0.0
 
 
+def load_average() -> list[float]:
+    """1, 5 and 15 minute load averages: above the core count, something else was running."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
 def describe_machine() -> dict[str, Any]:
     cores = os.cpu_count() or 0
     cpu = _cpu_model()
@@ -33,6 +38,7 @@ def describe_machine() -> dict[str, Any]:
         "memory_gib": memory,
         "kernel": platform.release(),
         "python": platform.python_version(),
+        "load_average_at_end": load_average(),
         "summary": f"{cores} cores {cpu}, {memory} GiB, Python {platform.python_version()}",
     }
 

@@ -44,6 +44,8 @@ def render(result: dict[str, Any]) -> str:
     lines = [
         f"realtime-tokens bench {result['measured_at']} @ {result['commit']}",
         f"machine: {result['machine']['summary']}; MongoDB: {result['mongodb']}",
+        f"load average (1/5/15 min) at start {result['machine']['load_average_at_start']}, "
+        f"at end {result['machine']['load_average_at_end']}",
         "",
         f"{'target':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'errors':>8}",
     ]

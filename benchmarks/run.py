@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.knobs import Knobs
-from benchmarks.machine import describe_machine, measured_commit
+from benchmarks.machine import describe_machine, load_average, measured_commit
 from benchmarks.memory import soak
 from benchmarks.mongo_wire import HOUSEKEEPING, CommandCountingProxy
 from benchmarks.ours_in_memory import CREDENTIALS_ENV
@@ -60,11 +60,17 @@ class Bench:
         return run_wrk(self._load(running), self.knobs.duration_s)
 
     def paced(self, rate: float) -> dict[str, Any]:
+        """One process paced at `rate` for a run a round; the run of median p99."""
         with self._running(OURS) as running:
             self._say(f"{OURS.label}: {self.knobs.duration_s} s paced at {rate:.0f} req/s")
             run_wrk(self._load(running), self.knobs.warmup_s, rate=rate)
-            paced = run_wrk(self._load(running), self.knobs.duration_s, rate=rate)
-        return {**paced.as_json(), "target_rps": round(rate, 1)}
+            runs = [
+                run_wrk(self._load(running), self.knobs.duration_s, rate=rate)
+                for _ in range(self.knobs.rounds)
+            ]
+        median = sorted(runs, key=lambda result: result.p99_ms)[len(runs) // 2]
+        rounds_p99 = [result.p99_ms for result in runs]
+        return {**median.as_json(), "target_rps": round(rate, 1), "rounds_p99_ms": rounds_p99}
 
     def median_throughputs(self, targets: list[Target]) -> dict[Target, dict[str, Any]]:
         """Each target once a round, the rounds interleaved; the run of median req/s."""
@@ -143,6 +149,7 @@ def _post_tokens(port: int, credentials: list[Credential], count: int) -> int:
 
 
 def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
+    load_at_start = load_average()
     signing = measure_signers()
     with seeded_mongodb(scratch, f"bench_{stamp.lower()}") as mongodb:
         env = {**mongodb.env, CREDENTIALS_ENV: str(mongodb.credentials)}
@@ -158,7 +165,7 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "measured_at": stamp,
         "commit": measured_commit(),
-        "machine": describe_machine(),
+        "machine": {**describe_machine(), "load_average_at_start": load_at_start},
         "mongodb": mongodb.kind,
         "knobs": asdict(knobs),
         "signing": signing,
