@@ -340,3 +340,28 @@ async def test_keys_and_tokens_never_reach_the_logs(
     assert seeded.api_key[4:-1] not in logged
     assert token not in logged
     assert "eyJ" not in logged
+
+
+async def test_openapi_documents_every_route_with_examples_and_problem_schemas(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    documented = {(path, method) for path, item in schema["paths"].items() for method in item}
+    assert documented >= {
+        ("/v1/agents", "post"),
+        ("/v1/agents", "get"),
+        ("/v1/agents/{agent_id}", "get"),
+        ("/v1/agents/{agent_id}", "patch"),
+        ("/v1/agents/{agent_id}", "delete"),
+        ("/v1/calls", "get"),
+        ("/v1/calls/{call_id}", "get"),
+        ("/v1/livekit/webhook", "post"),
+    }
+    for path, method in documented - {("/metrics", "get"), ("/healthz", "get"), ("/readyz", "get")}:
+        responses = schema["paths"][path][method]["responses"]
+        problems = [r for status, r in responses.items() if status.startswith(("4", "5"))]
+        assert problems, (path, method)
+        assert all("application/problem+json" in r["content"] for r in problems), (path, method)
+    for path, method in [("/v1/realtime/token", "post"), ("/v1/agents", "post")]:
+        body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
+        assert body["schema"]["examples"], path
