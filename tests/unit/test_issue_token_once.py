@@ -20,16 +20,6 @@ from domain.tenant import Principal
 from tests.support.world import Seeded, World, fake_world
 
 
-@pytest.fixture
-def world() -> World:
-    return fake_world()
-
-
-@pytest.fixture
-async def seeded(world: World) -> Seeded:
-    return await world.seed_tenant()
-
-
 def _principal(seeded: Seeded) -> Principal:
     return Principal(tenant_id=seeded.tenant_id, api_key_id=seeded.api_key_id)
 
