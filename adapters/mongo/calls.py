@@ -54,6 +54,8 @@ class MongoCallRepository:
         for name in ("joined_at", "ended_at", "end_reason"):
             if (value := getattr(transition, name)) is not None:
                 changes[name] = value
+        if transition.clears_end_reason:
+            changes["end_reason"] = None
         allowed = [status.value for status in transition.allowed_from]
         with storage_errors("moving a call"):
             result = await self._calls.update_one(

@@ -135,6 +135,11 @@ def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes
     return problems.problem_response(request, kind, headers=error.headers)
 
 
+def _too_deep(request: AnyRequest, _: RecursionError) -> Response[bytes]:
+    errors = [FieldError(field="body", message="nests too deeply")]
+    return problems.problem_response(request, problems.INVALID_REQUEST, errors=errors)
+
+
 def _unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
     logger.exception("unhandled error", exc_info=error)
     return problems.problem_response(request, problems.INTERNAL_ERROR)
@@ -163,5 +168,6 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     StorageUnavailable: _storage_unavailable,
     StorageError: _storage_failed,
     HTTPException: _http_exception,
+    RecursionError: _too_deep,  # msgspec decoding a body nested ~1000 levels deep
     Exception: _unexpected,
 }

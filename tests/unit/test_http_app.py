@@ -365,3 +365,17 @@ async def test_openapi_documents_every_route_with_examples_and_problem_schemas(
     for path, method in [("/v1/realtime/token", "post"), ("/v1/agents", "post")]:
         body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
         assert body["schema"]["examples"], path
+
+
+async def test_a_body_nested_too_deeply_is_400_not_500(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    nested = b'{"agent_id": "%s", "metadata": {"x": ' % seeded.agent.id.encode()
+    body = nested + b"[" * 5000 + b"]" * 5000 + b"}}"
+    response = await client.post(
+        PATHS[0],
+        content=body,
+        headers={**_auth(seeded.api_key), "content-type": "application/json"},
+    )
+    problem = _assert_problem(response, 400, "invalid_request")
+    assert problem["errors"] == [{"field": "body", "message": "nests too deeply"}]
