@@ -58,3 +58,7 @@ class WebhookRejected(DomainError):
 
 class CallOutcomeUnknown(StorageUnavailable):
     """The call insert did not answer: it may or may not have been stored."""
+
+
+class DispatchNameTaken(DomainError):
+    """Another tenant's agents already dispatch under this LiveKit agent name."""

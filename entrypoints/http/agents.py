@@ -14,6 +14,7 @@ from entrypoints.http.views import agent_view
 
 TenantRequest = Request[Principal, Any, Any]
 _NOT_FOUND = problems(s404="No such agent for this API key's tenant")
+_TAKEN = problems(s409="The dispatch name belongs to another tenant")
 
 
 def page_request(limit: int, cursor: str | None) -> PageRequest:
@@ -33,7 +34,7 @@ class AgentsController(Controller):
     tags = ("agents",)
     security = BEARER
 
-    @post(status_code=201, summary="Create an agent", responses={**AUTH_PROBLEMS})
+    @post(status_code=201, summary="Create an agent", responses={**AUTH_PROBLEMS, **_TAKEN})
     async def create(
         self,
         request: TenantRequest,
@@ -45,7 +46,7 @@ class AgentsController(Controller):
         )
         return agent_view(agent)
 
-    @get(summary="List agents, newest first", responses={**AUTH_PROBLEMS})
+    @get(summary="List agents, newest first", responses=AUTH_PROBLEMS)
     async def list_agents(
         self,
         request: TenantRequest,
@@ -74,7 +75,7 @@ class AgentsController(Controller):
     @patch(
         "/{agent_id:uuid}",
         summary="Change an agent's name, dispatch name or default metadata",
-        responses={**AUTH_PROBLEMS, **_NOT_FOUND},
+        responses={**AUTH_PROBLEMS, **_NOT_FOUND, **_TAKEN},
     )
     async def update_agent(
         self,

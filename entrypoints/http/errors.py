@@ -18,6 +18,7 @@ from domain.errors import (
     AuthenticationFailed,
     CallNotCreated,
     CallNotFound,
+    DispatchNameTaken,
     InvalidName,
     RateLimited,
     StorageError,
@@ -152,6 +153,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     RateLimited: _rate_limited,
     AgentNotFound: _kind_handler(problems.AGENT_NOT_FOUND),
     CallNotFound: _kind_handler(problems.CALL_NOT_FOUND),
+    DispatchNameTaken: _kind_handler(problems.DISPATCH_NAME_TAKEN),
     InvalidIdempotencyKey: _kind_handler(problems.INVALID_IDEMPOTENCY_KEY),
     IdempotencyKeyReused: _kind_handler(problems.IDEMPOTENCY_KEY_REUSED),
     IdempotentRequestInFlight: _kind_handler(

@@ -379,3 +379,26 @@ async def test_a_body_nested_too_deeply_is_400_not_500(
     )
     problem = _assert_problem(response, 400, "invalid_request")
     assert problem["errors"] == [{"field": "body", "message": "nests too deeply"}]
+
+
+async def test_a_dispatch_name_of_another_tenant_cannot_be_taken(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    mine = await world.seed_tenant("Mine")
+    theirs = await world.seed_tenant("Theirs")
+    taken = theirs.agent.dispatch_name
+
+    created = await client.post(
+        "/v1/agents", json={"name": "Sneaky", "dispatch_name": taken}, headers=_auth(mine.api_key)
+    )
+    patched = await client.patch(
+        f"/v1/agents/{mine.agent.id}", json={"dispatch_name": taken}, headers=_auth(mine.api_key)
+    )
+    own_again = await client.post(
+        "/v1/agents", json={"name": "Second", "dispatch_name": taken}, headers=_auth(theirs.api_key)
+    )
+
+    _assert_problem(created, 409, "dispatch_name_taken")
+    _assert_problem(patched, 409, "dispatch_name_taken")
+    assert own_again.status_code == 201, "a tenant may reuse its own dispatch name"
+    assert world.agents.items[mine.agent.id].dispatch_name == mine.agent.dispatch_name
