@@ -3,19 +3,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.agent import Agent
-from domain.errors import AgentNotFound, TenantNotFound
+from domain.errors import AgentNotFound, DispatchNameTaken, TenantNotFound
 from domain.pagination import Page, PageRequest
-from domain.ports import AgentRepository, Clock, TenantRepository
+from domain.ports import AgentRepository, Clock, DispatchNames, TenantRepository
 
 
 class CreateAgent:
     """An agent belongs to one existing tenant; without a dispatch name, one is derived
-    from its name (LiveKit dispatches by that name). Default metadata is validated like a
-    call's and merged under every call's own."""
+    from its name (LiveKit dispatches by that name). A dispatch name already used by
+    another tenant is DispatchNameTaken: it would route this tenant's callers to that
+    tenant's worker. Default metadata is validated like a call's and merged under every
+    call's own."""
 
-    def __init__(self, tenants: TenantRepository, agents: AgentRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        tenants: TenantRepository,
+        agents: AgentRepository,
+        names: DispatchNames,
+        clock: Clock,
+    ) -> None:
         self._tenants = tenants
         self._agents = agents
+        self._names = names
         self._clock = clock
 
     async def __call__(
@@ -28,6 +37,8 @@ class CreateAgent:
         if await self._tenants.get(tenant_id) is None:
             raise TenantNotFound(tenant_id)
         agent = Agent.create(tenant_id, name, dispatch_name, self._clock.now(), default_metadata)
+        if not await self._names.claim(agent.dispatch_name, tenant_id):
+            raise DispatchNameTaken(agent.dispatch_name)
         await self._agents.add(agent)
         return agent
 
@@ -68,11 +79,13 @@ class AgentChanges:
 
 
 class UpdateAgent:
-    """Partial update within the tenant; the agent must exist and not be deleted."""
+    """Partial update within the tenant; the agent must exist and not be deleted, and a new
+    dispatch name must not be another tenant's."""
 
-    def __init__(self, agents: AgentRepository, clock: Clock) -> None:
+    def __init__(self, agents: AgentRepository, names: DispatchNames, clock: Clock) -> None:
         self._get = GetAgent(agents)
         self._agents = agents
+        self._names = names
         self._clock = clock
 
     async def __call__(self, tenant_id: str, agent_id: str, changes: AgentChanges) -> Agent:
@@ -83,6 +96,8 @@ class UpdateAgent:
             dispatch_name=changes.dispatch_name,
             default_metadata=changes.default_metadata,
         )
+        if not await self._names.claim(updated.dispatch_name, tenant_id):
+            raise DispatchNameTaken(updated.dispatch_name)
         if not await self._agents.replace(updated):
             raise AgentNotFound
         return updated

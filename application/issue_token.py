@@ -13,6 +13,7 @@ from domain.errors import (
     AgentNotFound,
     CallNotCreated,
     CallNotFound,
+    CallOutcomeUnknown,
     StorageError,
     StorageUnavailable,
     TokenIssuerNotConfigured,
@@ -54,8 +55,8 @@ class IssueRealtimeToken:
     4. the call is stored as `queued` with the agent's default metadata overlaid by the
        caller's, tagged `type: webrtc` (the tag cannot be overridden), its own room and
        caller identity, and
-       `expires_at` = now + join window; if storing fails, CallNotCreated (StorageUnavailable
-       when the store is unreachable) and no token;
+       `expires_at` = now + join window; if storing fails, CallNotCreated (CallOutcomeUnknown
+       when the store did not answer, so the call may exist) and no token;
     5. only then is the token signed, expiring with the call's join window.
     """
 
@@ -106,8 +107,8 @@ class IssueRealtimeToken:
         )
         try:
             await self._calls.add(call)
-        except StorageUnavailable:
-            raise
+        except StorageUnavailable as error:
+            raise CallOutcomeUnknown(str(error)) from error
         except StorageError as error:
             raise CallNotCreated from error
         return self._signed(call, agent)

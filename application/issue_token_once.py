@@ -1,7 +1,7 @@
 import contextlib
 
 from application.issue_token import IssuedToken, IssueRealtimeToken, IssueTokenCommand
-from domain.errors import CallNotFound, StorageError
+from domain.errors import CallNotFound, CallOutcomeUnknown, DomainError, StorageError
 from domain.idempotency import (
     IdempotencyKeyReused,
     IdempotencyRecord,
@@ -20,10 +20,11 @@ class IssueRealtimeTokenOnce:
     The first request claims the key together with the id its call will have, then creates
     that call. A retry with the same body gets the same call (same call id and room) and a
     freshly signed token that still expires with the call's original join window; it
-    creates nothing. The same key with another body is IdempotencyKeyReused; while the
-    first is running, a duplicate is IdempotentRequestInFlight. A first attempt that fails
-    releases its claim; one left in flight for 30 s (a crashed replica) is answered from
-    its call if that was stored, else taken over. So one key never stores two calls.
+    creates nothing. The same key with another body is IdempotencyKeyReused.
+    A claim is released only when the first attempt was refused before anything could be
+    stored; otherwise a retry looks for the claimed call: found, it is replayed; not found
+    while the first may still run, IdempotentRequestInFlight; not found after 30 s (a
+    crashed replica), the claim is taken over. So one key never stores two calls.
     """
 
     def __init__(self, issue: IssueRealtimeToken, store: IdempotencyStore, clock: Clock) -> None:
@@ -49,37 +50,38 @@ class IssueRealtimeTokenOnce:
             return await self._first(principal, command, claim)
         if held.fingerprint != fingerprint:
             raise IdempotencyKeyReused
-        if held.completed:
-            return await self._issue.reissue(principal, held.call_id)
-        if not held.abandoned_at(self._clock.now()):
-            raise IdempotentRequestInFlight
-        return await self._take_over(principal, command, held, claim)
+        return await self._retry(principal, command, held, claim)
 
     async def _first(
         self, principal: Principal, command: IssueTokenCommand, claim: IdempotencyRecord
     ) -> IssuedToken:
         try:
             issued = await self._issue(principal, command, call_id=claim.call_id)
-        except BaseException:
-            await self._store.release(claim)
+        except CallOutcomeUnknown:
+            raise  # the call may exist: keep the claim, a retry will look for it
+        except DomainError:
+            await self._store.release(claim)  # refused before anything was stored
             raise
         with contextlib.suppress(StorageError):  # a retry finds the call by the claim's id
             await self._store.complete(claim)
         return issued
 
-    async def _take_over(
+    async def _retry(
         self,
         principal: Principal,
         command: IssueTokenCommand,
-        abandoned: IdempotencyRecord,
+        held: IdempotencyRecord,
         claim: IdempotencyRecord,
     ) -> IssuedToken:
         try:
-            replayed = await self._issue.reissue(principal, abandoned.call_id)
+            replayed = await self._issue.reissue(principal, held.call_id)
         except CallNotFound:
-            await self._store.release(abandoned)
+            if held.completed or not held.abandoned_at(self._clock.now()):
+                raise IdempotentRequestInFlight from None
+            await self._store.release(held)
             if await self._store.claim(claim) is not None:
                 raise IdempotentRequestInFlight from None
             return await self._first(principal, command, claim)
-        await self._store.complete(abandoned)
+        if not held.completed:
+            await self._store.complete(held)
         return replayed

@@ -1,7 +1,6 @@
 import enum
 
 from domain.call_events import RoomEvent, transition_for
-from domain.errors import StorageError
 from domain.ports import CallRepository, ProcessedEvents
 
 
@@ -20,8 +19,8 @@ class ApplyRoomEvent:
     ours are UNKNOWN_ROOM and ignored; events about other participants (the agent) are
     IRRELEVANT; otherwise one conditional write moves the call only forward, so late,
     reordered or concurrent deliveries, on any number of replicas, leave a single
-    forward-only outcome (UNCHANGED when the call was already past that point). If the
-    store fails, the event id is released so LiveKit's retry is applied.
+    forward-only outcome (UNCHANGED when the call was already past that point). If applying
+    fails for any reason, the event id is released so LiveKit's retry is applied.
     """
 
     def __init__(self, calls: CallRepository, processed: ProcessedEvents) -> None:
@@ -33,7 +32,7 @@ class ApplyRoomEvent:
             return Outcome.DUPLICATE
         try:
             return await self._apply(event)
-        except StorageError:
+        except BaseException:
             await self._processed.release(event.id)
             raise
 

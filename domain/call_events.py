@@ -34,6 +34,7 @@ class Transition:
     joined_at: datetime | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None
+    clears_end_reason: bool = False
 
 
 _OPEN = frozenset({CallStatus.QUEUED, CallStatus.IN_PROGRESS, CallStatus.EXPIRED})
@@ -55,7 +56,10 @@ def transition_for(event: RoomEvent, caller_identity: str) -> Transition | None:
     if event.kind in _CALLER_ONLY and event.participant_identity != caller_identity:
         return None
     if event.kind is RoomEventKind.PARTICIPANT_JOINED:
-        return Transition(_NOT_STARTED, CallStatus.IN_PROGRESS, joined_at=event.at)
+        # A join after the sweeper wrote `expired` makes that verdict (and its reason) void.
+        return Transition(
+            _NOT_STARTED, CallStatus.IN_PROGRESS, joined_at=event.at, clears_end_reason=True
+        )
     return Transition(_OPEN, CallStatus.ENDED, ended_at=event.at, end_reason=event.kind.value)
 
 

@@ -54,3 +54,11 @@ class StorageUnavailable(StorageError):
 
 class WebhookRejected(DomainError):
     """A webhook whose signature, body hash or shape does not verify."""
+
+
+class CallOutcomeUnknown(StorageUnavailable):
+    """The call insert did not answer: it may or may not have been stored."""
+
+
+class DispatchNameTaken(DomainError):
+    """Another tenant's agents already dispatch under this LiveKit agent name."""

@@ -147,3 +147,13 @@ class WebhookVerifier(Protocol):
         """The event a signed delivery carries; None for kinds calls do not follow.
         Raises WebhookRejected when the signature or the body hash does not match."""
         ...
+
+
+class DispatchNames(Protocol):
+    async def claim(self, name: str, tenant_id: str) -> bool:
+        """True when `name` is free (it becomes the tenant's) or already the tenant's.
+
+        LiveKit agent names share one namespace per LiveKit project: a name, once used by
+        a tenant, routes calls to that tenant's worker and no one else may dispatch to it.
+        """
+        ...

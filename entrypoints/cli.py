@@ -1,4 +1,5 @@
 import asyncio
+import ipaddress
 import json
 import os
 import signal
@@ -12,7 +13,13 @@ import click
 import structlog
 
 from domain.agent import Agent
-from domain.errors import ApiKeyNotFound, InvalidName, StorageError, TenantNotFound
+from domain.errors import (
+    ApiKeyNotFound,
+    DispatchNameTaken,
+    InvalidName,
+    StorageError,
+    TenantNotFound,
+)
 from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
 from entrypoints.dev_seed import demo_curl, demo_state_file, ensure_demo
@@ -44,6 +51,8 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
         raise click.ClickException(f"not found: {error}") from error
     except InvalidName as error:
         raise click.BadParameter(str(error)) from error
+    except DispatchNameTaken as error:
+        raise click.ClickException(f"dispatch name taken by another tenant: {error}") from error
     except StorageError as error:
         raise click.ClickException(f"MongoDB: {error}") from error
 
@@ -75,6 +84,11 @@ def main() -> None:
 )
 def serve(host: str, port: int, workers: int, dev: bool, log_format: LogFormat | None) -> None:
     """Serve the HTTP API (embedded MongoDB unless MONGODB_URI is set)."""
+    if dev and not _is_loopback(host):
+        raise click.UsageError(
+            "--dev serves a demo route that mints tokens without an API key: "
+            "bind it to 127.0.0.1, ::1 or localhost only"
+        )
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     log_format = log_format or ("console" if dev else "json")
     configure_logging(log_format)
@@ -100,6 +114,15 @@ def _metrics_shared_by(workers: int) -> Iterator[None]:
             yield
         finally:
             del os.environ[MULTIPROC_ENV]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:

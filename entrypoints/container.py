@@ -9,6 +9,7 @@ from adapters.livekit.webhooks import LiveKitWebhookVerifier
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
+from adapters.mongo.dispatch_names import MongoDispatchNames
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.monitoring import CommandTimer
 from adapters.mongo.store import MongoStore
@@ -60,6 +61,7 @@ class Container(containers.DeclarativeContainer):
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
     idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
     processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
+    dispatch_names = providers.Singleton(MongoDispatchNames, store.provided.db)
     webhook_verifier = providers.Singleton(LiveKitWebhookVerifier, settings.provided.livekit, clock)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
@@ -88,10 +90,10 @@ class Container(containers.DeclarativeContainer):
     create_api_key = providers.Factory(CreateApiKey, tenants, api_keys, clock)
     list_api_keys = providers.Factory(ListApiKeys, api_keys)
     revoke_api_key = providers.Factory(RevokeApiKey, api_keys, clock)
-    create_agent = providers.Factory(CreateAgent, tenants, agents, clock)
+    create_agent = providers.Factory(CreateAgent, tenants, agents, dispatch_names, clock)
     list_agents = providers.Factory(ListAgents, agents)
     get_agent = providers.Factory(GetAgent, agents)
-    update_agent = providers.Factory(UpdateAgent, agents, clock)
+    update_agent = providers.Factory(UpdateAgent, agents, dispatch_names, clock)
     delete_agent = providers.Factory(DeleteAgent, agents, clock)
     get_call = providers.Factory(GetCall, calls, clock)
     list_calls = providers.Factory(ListCalls, calls, clock)

@@ -5,7 +5,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from domain.errors import AuthenticationFailed
+from domain.errors import AuthenticationFailed, DispatchNameTaken
 from entrypoints.container import Container
 from entrypoints.runtime import home_dir
 
@@ -31,7 +31,11 @@ async def ensure_demo(container: Container, state_file: Path) -> DemoCredentials
         return existing
     tenant = await container.create_tenant()(DEMO_TENANT)
     minted = await container.create_api_key()(tenant.id)
-    agent = await container.create_agent()(tenant.id, DEMO_AGENT, DEMO_DISPATCH_NAME)
+    try:
+        agent = await container.create_agent()(tenant.id, DEMO_AGENT, DEMO_DISPATCH_NAME)
+    except DispatchNameTaken:  # an earlier demo tenant in this database owns the name
+        suffixed = f"{DEMO_DISPATCH_NAME}-{tenant.id[:8]}"
+        agent = await container.create_agent()(tenant.id, DEMO_AGENT, suffixed)
     demo = DemoCredentials(tenant_id=tenant.id, api_key=minted.plaintext, agent_id=agent.id)
     state_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(state_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -1,5 +1,6 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from adapters.livekit.settings import LiveKitSettings
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS
@@ -49,17 +50,17 @@ class Settings:
         settings = cls(
             mongodb_uri=env.get("MONGODB_URI") or None,
             mongodb_database=env.get("MONGODB_DATABASE") or "realtime_tokens",
-            mongodb_timeout_ms=_integer(env, "MONGODB_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
+            mongodb_timeout_ms=_parsed(env, "MONGODB_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
             mongodb_embedded=env.get(EMBEDDED_MONGODB_ENV) == "1",
             livekit=livekit,
-            token_ttl_seconds=_integer(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
-            cache_ttl_seconds=_number(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),
-            rate_limit_per_minute=_integer(
+            token_ttl_seconds=_parsed(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
+            cache_ttl_seconds=_parsed(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),
+            rate_limit_per_minute=_parsed(
                 env, "RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE
             ),
             redis_url=env.get("REDIS_URL") or None,
-            max_queued_calls_per_tenant=_integer(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
-            sweep_interval_seconds=_number(
+            max_queued_calls_per_tenant=_parsed(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
+            sweep_interval_seconds=_parsed(
                 env, "SWEEP_INTERVAL_SECONDS", DEFAULT_SWEEP_INTERVAL_SECONDS
             ),
         )
@@ -93,21 +94,17 @@ class Settings:
             raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 
 
-def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+N = TypeVar("N", int, float)
+
+
+def _parsed(env: Mapping[str, str], name: str, default: N) -> N:
+    """`default`'s type decides the parse: an int setting refuses "1.5"."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
+    kind = type(default)
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError:
-        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number, not {raw!r}") from None
+        wanted = "a whole number" if kind is int else "a number"
+        raise ConfigurationError(f"{name} must be {wanted}, not {raw!r}") from None

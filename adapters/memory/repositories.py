@@ -116,7 +116,9 @@ class InMemoryCallRepository:
             status=transition.to,
             joined_at=transition.joined_at or call.joined_at,
             ended_at=transition.ended_at or call.ended_at,
-            end_reason=transition.end_reason or call.end_reason,
+            end_reason=None
+            if transition.clears_end_reason
+            else transition.end_reason or call.end_reason,
         )
         return True
 

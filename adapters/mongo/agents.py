@@ -5,7 +5,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
-from adapters.mongo.paging import NEWEST_FIRST, newest_first_page
+from adapters.mongo.paging import NEWEST_FIRST, newest_first_page, sort_key
 from domain.agent import Agent
 from domain.pagination import Page, PageRequest
 
@@ -21,6 +21,7 @@ class MongoAgentRepository:
                     "_id": agent.id,
                     "tenant_id": agent.tenant_id,
                     "created_at": agent.created_at,
+                    "sort_key": sort_key(agent.created_at, agent.id),
                     "deleted_at": None,
                     **_editable(agent),
                 }

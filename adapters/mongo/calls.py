@@ -6,7 +6,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
-from adapters.mongo.paging import newest_first_page
+from adapters.mongo.paging import newest_first_page, sort_key
 from domain.call import Call, CallQuery, CallStatus, CallType
 from domain.call_events import EXPIRY, Transition
 from domain.pagination import Page, PageRequest
@@ -29,6 +29,7 @@ class MongoCallRepository:
                     "participant_identity": call.participant_identity,
                     "metadata": dict(call.metadata),
                     "created_at": call.created_at,
+                    "sort_key": sort_key(call.created_at, call.id),
                     "expires_at": call.expires_at,
                     "joined_at": None,
                     "ended_at": None,
@@ -53,6 +54,8 @@ class MongoCallRepository:
         for name in ("joined_at", "ended_at", "end_reason"):
             if (value := getattr(transition, name)) is not None:
                 changes[name] = value
+        if transition.clears_end_reason:
+            changes["end_reason"] = None
         allowed = [status.value for status in transition.allowed_from]
         with storage_errors("moving a call"):
             result = await self._calls.update_one(

@@ -11,18 +11,18 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "agents": [
         IndexModel([("tenant_id", ASCENDING), ("_id", ASCENDING)], name="tenant_id"),
-        IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant_created"),
+        IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),
     ],
     "calls": [
-        IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant_created"),
+        IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),
         IndexModel([("room_name", ASCENDING)], name="room_name_unique", unique=True),
         IndexModel(
             [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
             name="tenant_status_expiry",
         ),
         IndexModel(
-            [("tenant_id", ASCENDING), ("agent_id", ASCENDING), ("created_at", DESCENDING)],
-            name="tenant_agent_created",
+            [("tenant_id", ASCENDING), ("agent_id", ASCENDING), ("sort_key", DESCENDING)],
+            name="tenant_agent_newest",
         ),
         IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="sweep"),
     ],

@@ -1,20 +1,31 @@
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.mongo.client import Document
+from adapters.mongo.dates import stored_datetime
 from domain.pagination import Cursor, PageRequest
 
-NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NEWEST_FIRST = [("sort_key", DESCENDING)]
+
+
+def sort_key(created_at: datetime, item_id: str) -> str:
+    """`<13-digit epoch ms>:<id>`: newest-first order and keyset paging on one string field.
+
+    One range condition on one field is what every server evaluates alike; a compound
+    `$or` of date and id conditions is not (nx-27017 gets it wrong).
+    """
+    millis = (created_at - _EPOCH) // timedelta(milliseconds=1)
+    return f"{millis:013d}:{item_id}"
 
 
 def after_cursor(page: PageRequest) -> dict[str, Any]:
-    """Keyset condition: strictly older than the cursor, ties broken by id."""
     if page.after is None:
         return {}
-    at, last_id = page.after.created_at, page.after.id
-    return {"$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": last_id}}]}
+    return {"sort_key": {"$lt": sort_key(page.after.created_at, page.after.id)}}
 
 
 def combined(filters: list[dict[str, Any]]) -> dict[str, Any]:
@@ -35,5 +46,6 @@ async def newest_first_page(
     cursor = collection.find(combined([*conditions, after_cursor(page)])).sort(NEWEST_FIRST)
     docs = [doc async for doc in cursor.limit(page.limit + 1)]
     kept = docs[: page.limit]
-    more = len(docs) > page.limit
-    return kept, Cursor(kept[-1]["created_at"], kept[-1]["_id"]) if more else None
+    if len(docs) <= page.limit:
+        return kept, None
+    return kept, Cursor(stored_datetime(kept[-1]["created_at"]), kept[-1]["_id"])

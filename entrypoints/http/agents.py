@@ -2,19 +2,19 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from application.agents import AgentChanges
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor, PageRequest
 from domain.tenant import Principal
 from entrypoints.http.dependencies import ContainerDep
-from entrypoints.http.openapi_docs import AUTH_PROBLEMS, BEARER, problems
+from entrypoints.http.openapi_docs import AGENT_BODY, AGENT_CHANGES, AUTH_PROBLEMS, BEARER, problems
 from entrypoints.http.schemas import AgentCreate, AgentPage, AgentPatch, AgentView
 from entrypoints.http.views import agent_view
 
 TenantRequest = Request[Principal, Any, Any]
 _NOT_FOUND = problems(s404="No such agent for this API key's tenant")
-_INVALID = problems(s400="Invalid body, field or cursor")
+_TAKEN = problems(s409="The dispatch name belongs to another tenant")
 
 
 def page_request(limit: int, cursor: str | None) -> PageRequest:
@@ -34,11 +34,11 @@ class AgentsController(Controller):
     tags = ("agents",)
     security = BEARER
 
-    @post(status_code=201, summary="Create an agent", responses={**AUTH_PROBLEMS, **_INVALID})
+    @post(status_code=201, summary="Create an agent", responses={**AUTH_PROBLEMS, **_TAKEN})
     async def create(
         self,
         request: TenantRequest,
-        data: JSONBody[AgentCreate],
+        data: Annotated[AgentCreate, AGENT_BODY],
         container: ContainerDep,
     ) -> AgentView:
         agent = await container.create_agent()(
@@ -46,7 +46,7 @@ class AgentsController(Controller):
         )
         return agent_view(agent)
 
-    @get(summary="List agents, newest first", responses={**AUTH_PROBLEMS, **_INVALID})
+    @get(summary="List agents, newest first", responses=AUTH_PROBLEMS)
     async def list_agents(
         self,
         request: TenantRequest,
@@ -75,14 +75,14 @@ class AgentsController(Controller):
     @patch(
         "/{agent_id:uuid}",
         summary="Change an agent's name, dispatch name or default metadata",
-        responses={**AUTH_PROBLEMS, **_NOT_FOUND, **_INVALID},
+        responses={**AUTH_PROBLEMS, **_NOT_FOUND, **_TAKEN},
     )
     async def update_agent(
         self,
         request: TenantRequest,
         container: ContainerDep,
         agent_id: FromPath[uuid.UUID],
-        data: JSONBody[AgentPatch],
+        data: Annotated[AgentPatch, AGENT_CHANGES],
     ) -> AgentView:
         changes = AgentChanges(
             name=data.name, dispatch_name=data.dispatch_name, default_metadata=data.default_metadata

@@ -26,7 +26,7 @@ class CallsController(Controller):
 
     @get(
         summary="List calls, newest first",
-        responses={**AUTH_PROBLEMS, **problems(s400="Invalid filter or cursor")},
+        responses=AUTH_PROBLEMS,
     )
     async def list_calls(
         self,

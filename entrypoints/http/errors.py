@@ -18,6 +18,7 @@ from domain.errors import (
     AuthenticationFailed,
     CallNotCreated,
     CallNotFound,
+    DispatchNameTaken,
     InvalidName,
     RateLimited,
     StorageError,
@@ -135,6 +136,11 @@ def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes
     return problems.problem_response(request, kind, headers=error.headers)
 
 
+def _too_deep(request: AnyRequest, _: RecursionError) -> Response[bytes]:
+    errors = [FieldError(field="body", message="nests too deeply")]
+    return problems.problem_response(request, problems.INVALID_REQUEST, errors=errors)
+
+
 def _unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
     logger.exception("unhandled error", exc_info=error)
     return problems.problem_response(request, problems.INTERNAL_ERROR)
@@ -147,6 +153,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     RateLimited: _rate_limited,
     AgentNotFound: _kind_handler(problems.AGENT_NOT_FOUND),
     CallNotFound: _kind_handler(problems.CALL_NOT_FOUND),
+    DispatchNameTaken: _kind_handler(problems.DISPATCH_NAME_TAKEN),
     InvalidIdempotencyKey: _kind_handler(problems.INVALID_IDEMPOTENCY_KEY),
     IdempotencyKeyReused: _kind_handler(problems.IDEMPOTENCY_KEY_REUSED),
     IdempotentRequestInFlight: _kind_handler(
@@ -163,5 +170,6 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     StorageUnavailable: _storage_unavailable,
     StorageError: _storage_failed,
     HTTPException: _http_exception,
+    RecursionError: _too_deep,  # msgspec decoding a body nested ~1000 levels deep
     Exception: _unexpected,
 }

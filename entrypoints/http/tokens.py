@@ -4,7 +4,7 @@ from litestar import HttpMethod, Request, Response, post
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import HeaderParameter, JSONBody
+from litestar.params import HeaderParameter
 from litestar.types import Method
 from litestar.types.internal_types import PathParameterDefinition
 
@@ -13,7 +13,7 @@ from application.issue_token_once import IssueRealtimeTokenOnce
 from domain.idempotency import KEY_PATTERN, checked_idempotency_key
 from domain.tenant import Principal
 from entrypoints.http.observability import record_issued
-from entrypoints.http.openapi_docs import BEARER, problem
+from entrypoints.http.openapi_docs import BEARER, TOKEN_BODY, problem
 from entrypoints.http.schemas import TokenRequest, TokenResponse
 
 TOKEN_PATHS = ["/v1/realtime/token", "/v1/webrtc/token"]
@@ -58,7 +58,7 @@ def _operation_id(
 )
 async def create_realtime_token(
     request: Request[Principal, Any, Any],
-    data: JSONBody[TokenRequest],
+    data: Annotated[TokenRequest, TOKEN_BODY],
     issue_token: NamedDependency[IssueRealtimeTokenOnce],
     idempotency_key: Annotated[
         str | None,

@@ -92,3 +92,11 @@ def test_keys_can_expire_and_are_listed_without_their_secret(env: dict[str, str]
     shown = json.dumps(listed)
     assert expiring["key"] not in shown
     assert expiring["key"][4:12] not in shown
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.com"])  # noqa: S104 - refused
+def test_dev_mode_refuses_to_listen_beyond_loopback(env: dict[str, str], host: str) -> None:
+    done = cli(env, "serve", "--dev", "--host", host, "--port", "1")
+    assert done.returncode == 2
+    assert "loopback" not in done.stdout
+    assert "127.0.0.1" in done.stderr

@@ -2,10 +2,13 @@
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from adapters.clock import SystemClock
+from adapters.memory.dispatch_names import InMemoryDispatchNames
+from adapters.mongo.dispatch_names import MongoDispatchNames
 from domain.agent import Agent
 from domain.call import Call, CallQuery, CallStatus
 from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, transition_for
@@ -133,3 +136,28 @@ async def test_an_event_id_is_claimed_once_until_released(repositories: Reposito
     assert not await repositories.processed_events.claim("evt-1", NOW)
     await repositories.processed_events.release("evt-1")
     assert await repositories.processed_events.claim("evt-1", NOW)
+
+
+async def test_a_late_join_voids_the_expiry_verdict(repositories: Repositories) -> None:
+    call = _call(minutes_ago=20)
+    await repositories.calls.add(call)
+    await repositories.calls.expire_due(NOW, limit=10)
+    joined = RoomEvent(
+        "e", RoomEventKind.PARTICIPANT_JOINED, call.room_name, call.participant_identity, NOW
+    )
+    transition = transition_for(joined, call.participant_identity)
+    assert transition is not None
+
+    assert await repositories.calls.apply(call.id, transition)
+
+    stored = await repositories.calls.get_for_tenant("t", call.id)
+    assert stored is not None
+    assert (stored.status, stored.end_reason) == (CallStatus.IN_PROGRESS, None)
+
+
+async def test_a_dispatch_name_belongs_to_the_first_tenant_that_claims_it(mongo_db: Any) -> None:
+    for names in (InMemoryDispatchNames(), MongoDispatchNames(mongo_db)):
+        assert await names.claim("support", "t1")
+        assert await names.claim("support", "t1")
+        assert not await names.claim("support", "t2")
+        assert await names.claim("sales", "t2")

@@ -6,6 +6,7 @@ from dependency_injector import providers
 
 from adapters.livekit.settings import LiveKitSettings
 from adapters.memory.clock import FrozenClock
+from adapters.memory.dispatch_names import InMemoryDispatchNames
 from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.issuer import FakeTokenIssuer
 from adapters.memory.repositories import (
@@ -46,9 +47,18 @@ class World:
     calls: InMemoryCallRepository = field(default_factory=InMemoryCallRepository)
     idempotency_store: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
     processed_events: InMemoryProcessedEvents = field(default_factory=InMemoryProcessedEvents)
+    dispatch_names: InMemoryDispatchNames = field(default_factory=InMemoryDispatchNames)
 
     def __post_init__(self) -> None:
-        for name in ("clock", "store", "tenants", "calls", "idempotency_store", "processed_events"):
+        for name in (
+            "clock",
+            "store",
+            "tenants",
+            "calls",
+            "idempotency_store",
+            "processed_events",
+            "dispatch_names",
+        ):
             getattr(self.container, name).override(providers.Object(getattr(self, name)))
         # The fakes stand behind the real read-through caches, as MongoDB does in production.
         self.container.stored_api_keys.override(providers.Object(self.api_keys))

@@ -340,3 +340,65 @@ async def test_keys_and_tokens_never_reach_the_logs(
     assert seeded.api_key[4:-1] not in logged
     assert token not in logged
     assert "eyJ" not in logged
+
+
+async def test_openapi_documents_every_route_with_examples_and_problem_schemas(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    documented = {(path, method) for path, item in schema["paths"].items() for method in item}
+    assert documented >= {
+        ("/v1/agents", "post"),
+        ("/v1/agents", "get"),
+        ("/v1/agents/{agent_id}", "get"),
+        ("/v1/agents/{agent_id}", "patch"),
+        ("/v1/agents/{agent_id}", "delete"),
+        ("/v1/calls", "get"),
+        ("/v1/calls/{call_id}", "get"),
+        ("/v1/livekit/webhook", "post"),
+    }
+    for path, method in documented - {("/metrics", "get"), ("/healthz", "get"), ("/readyz", "get")}:
+        responses = schema["paths"][path][method]["responses"]
+        problems = [r for status, r in responses.items() if status.startswith(("4", "5"))]
+        assert problems, (path, method)
+        assert all("application/problem+json" in r["content"] for r in problems), (path, method)
+    for path, method in [("/v1/realtime/token", "post"), ("/v1/agents", "post")]:
+        body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
+        assert body["schema"]["examples"], path
+
+
+async def test_a_body_nested_too_deeply_is_400_not_500(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    nested = b'{"agent_id": "%s", "metadata": {"x": ' % seeded.agent.id.encode()
+    body = nested + b"[" * 5000 + b"]" * 5000 + b"}}"
+    response = await client.post(
+        PATHS[0],
+        content=body,
+        headers={**_auth(seeded.api_key), "content-type": "application/json"},
+    )
+    problem = _assert_problem(response, 400, "invalid_request")
+    assert problem["errors"] == [{"field": "body", "message": "nests too deeply"}]
+
+
+async def test_a_dispatch_name_of_another_tenant_cannot_be_taken(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    mine = await world.seed_tenant("Mine")
+    theirs = await world.seed_tenant("Theirs")
+    taken = theirs.agent.dispatch_name
+
+    created = await client.post(
+        "/v1/agents", json={"name": "Sneaky", "dispatch_name": taken}, headers=_auth(mine.api_key)
+    )
+    patched = await client.patch(
+        f"/v1/agents/{mine.agent.id}", json={"dispatch_name": taken}, headers=_auth(mine.api_key)
+    )
+    own_again = await client.post(
+        "/v1/agents", json={"name": "Second", "dispatch_name": taken}, headers=_auth(theirs.api_key)
+    )
+
+    _assert_problem(created, 409, "dispatch_name_taken")
+    _assert_problem(patched, 409, "dispatch_name_taken")
+    assert own_again.status_code == 201, "a tenant may reuse its own dispatch name"
+    assert world.agents.items[mine.agent.id].dispatch_name == mine.agent.dispatch_name

@@ -3,9 +3,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from dependency_injector import providers
 
+from adapters.memory.repositories import InMemoryCallRepository
 from application.issue_token import IssueTokenCommand
-from domain.errors import AgentNotFound, TooManyQueuedCalls
+from domain.call import Call
+from domain.errors import AgentNotFound, StorageUnavailable, TooManyQueuedCalls
 from domain.idempotency import (
     ABANDONED_AFTER,
     RETENTION,
@@ -18,16 +21,6 @@ from domain.idempotency import (
 )
 from domain.tenant import Principal
 from tests.support.world import Seeded, World, fake_world
-
-
-@pytest.fixture
-def world() -> World:
-    return fake_world()
-
-
-@pytest.fixture
-async def seeded(world: World) -> Seeded:
-    return await world.seed_tenant()
 
 
 def _principal(seeded: Seeded) -> Principal:
@@ -157,3 +150,29 @@ async def test_the_queued_call_cap_counts_only_open_calls() -> None:
     world.clock.advance(timedelta(seconds=60))
     await issue(_principal(seeded), _command(seeded))
     assert len(world.calls.items) == 3
+
+
+class StoredButUnanswered(InMemoryCallRepository):
+    """The write lands, then the store's answer is lost (a timeout after commit)."""
+
+    async def add(self, call: Call) -> None:
+        await super().add(call)
+        raise StorageUnavailable("timed out after the write")
+
+
+async def test_a_write_whose_answer_was_lost_is_found_by_the_retry(
+    world: World, seeded: Seeded
+) -> None:
+    lossy = StoredButUnanswered()
+    world.container.calls.override(providers.Object(lossy))
+    world.container.issue_realtime_token.reset()
+    world.container.issue_realtime_token_once.reset()
+    once = world.container.issue_realtime_token_once()
+
+    with pytest.raises(StorageUnavailable):
+        await once(_principal(seeded), _command(seeded), "k")
+    retry = await once(_principal(seeded), _command(seeded), "k")
+
+    assert list(lossy.items) == [retry.call_id]
+    assert retry.replayed
+    assert world.idempotency_store.items[(seeded.tenant_id, "k")].completed
