@@ -8,14 +8,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from benchmarks.report import paced_label, paced_runs
+
 
 def plot(result: dict[str, Any], path: Path) -> Path:
-    runs = dict(result["load"])
-    runs[f"ours paced @{result['paced']['target_rps']:.0f}/s"] = result["paced"]
+    full_speed = list(result["load"])
+    runs = {**result["load"], **{paced_label(run): run for run in paced_runs(result)}}
     labels = list(runs)
     positions = range(len(labels))
-    figure, (throughput, latency) = plt.subplots(1, 2, figsize=(11, 4))
-    throughput.bar(labels[:-1], [runs[x]["rps"] for x in labels[:-1]], color="#4878a8")
+    figure, (throughput, latency) = plt.subplots(1, 2, figsize=(13, 4.5))
+    throughput.bar(full_speed, [runs[x]["rps"] for x in full_speed], color="#4878a8")
     throughput.set_ylabel("requests/s")
     throughput.set_title("Throughput")
     width = 0.27
@@ -34,7 +36,7 @@ def plot(result: dict[str, Any], path: Path) -> Path:
     latency.set_title("Latency")
     latency.legend()
     for axis in (throughput, latency):
-        axis.tick_params(axis="x", labelrotation=25, labelsize=8)
+        plt.setp(axis.get_xticklabels(), rotation=30, ha="right", fontsize=8)
     figure.suptitle(f"realtime-tokens @ {result['commit']} — {result['machine']['summary']}")
     figure.tight_layout()
     figure.savefig(path, dpi=100)

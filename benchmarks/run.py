@@ -59,8 +59,10 @@ class Bench:
         run_wrk(self._load(running), self.knobs.warmup_s)
         return run_wrk(self._load(running), self.knobs.duration_s)
 
-    def paced(self, rate: float) -> dict[str, Any]:
-        """One process paced at `rate` for a run a round; the run of median p99."""
+    def paced(self, max_rps: float, fraction: float) -> dict[str, Any]:
+        """One process paced at `fraction` of `max_rps` for a run a round; the run of median
+        p99."""
+        rate = max_rps * fraction
         with self._running(OURS) as running:
             self._say(f"{OURS.label}: {self.knobs.duration_s} s paced at {rate:.0f} req/s")
             run_wrk(self._load(running), self.knobs.warmup_s, rate=rate)
@@ -70,7 +72,12 @@ class Bench:
             ]
         median = sorted(runs, key=lambda result: result.p99_ms)[len(runs) // 2]
         rounds_p99 = [result.p99_ms for result in runs]
-        return {**median.as_json(), "target_rps": round(rate, 1), "rounds_p99_ms": rounds_p99}
+        return {
+            **median.as_json(),
+            "fraction": fraction,
+            "target_rps": round(rate, 1),
+            "rounds_p99_ms": rounds_p99,
+        }
 
     def median_throughputs(self, targets: list[Target]) -> dict[Target, dict[str, Any]]:
         """Each target once a round, the rounds interleaved; the run of median req/s."""
@@ -156,7 +163,8 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
         bench = Bench(knobs, env, mongodb.credentials, logs)
         load = bench.median_throughputs([FLOOR, PEER, OURS, OURS_2, OURS_IN_MEMORY])
         floor, peer, ours, ours_2 = (load[t]["rps"] for t in (FLOOR, PEER, OURS, OURS_2))
-        paced = bench.paced(ours * knobs.paced_fraction)
+        curve = [bench.paced(ours, fraction) for fraction in knobs.curve_fractions]
+        paced = bench.paced(ours, knobs.paced_fraction)
         memory = bench.memory(ours)
         commands = {
             "ours": bench.commands_per_request(OURS, mongodb.uri),
@@ -171,6 +179,7 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
         "signing": signing,
         "load": {target.label: run for target, run in load.items()},
         "paced": paced,
+        "latency_curve": curve,
         "ratios": {
             "ours/peer": round(ours / peer, 2),
             "ours/floor": round(ours / floor, 2),
