@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.knobs import Knobs
+from benchmarks.machine import describe_machine, measured_commit
 from benchmarks.ours_in_memory import CREDENTIALS_ENV
 from benchmarks.seeded_mongodb import seeded_mongodb
 from benchmarks.targets import BIN, RunningTarget
@@ -91,9 +92,13 @@ def main() -> None:
     }
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{stamp}-servers.json"
-    path.write_text(
-        json.dumps({"rounds": rounds, "duration_s": knobs.duration_s, **summary}, indent=2)
-    )
+    header = {
+        "commit": measured_commit(),
+        "machine": describe_machine(),
+        "rounds": rounds,
+        "duration_s": knobs.duration_s,
+    }
+    path.write_text(json.dumps({**header, **summary}, indent=2))
     print(f"{'app':<30}{'server':<34}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}")
     for app_name, medians in summary.items():
         for server_name, median in medians.items():

@@ -157,6 +157,7 @@ def _post_tokens(port: int, credentials: list[Credential], count: int) -> int:
 
 def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
     load_at_start = load_average()
+    commit = measured_commit()
     signing = measure_signers()
     with seeded_mongodb(scratch, f"bench_{stamp.lower()}") as mongodb:
         env = {**mongodb.env, CREDENTIALS_ENV: str(mongodb.credentials)}
@@ -172,7 +173,7 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
         }
     result: dict[str, Any] = {
         "measured_at": stamp,
-        "commit": measured_commit(),
+        "commit": commit,
         "machine": {**describe_machine(), "load_average_at_start": load_at_start},
         "mongodb": mongodb.kind,
         "knobs": asdict(knobs),
