@@ -62,6 +62,7 @@ def _invalid_metadata(request: AnyRequest, error: InvalidMetadata) -> Response[b
 
 
 _MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
+_UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `([^`]+)`")
 
 
 def _invalid_name(request: AnyRequest, error: InvalidName) -> Response[bytes]:
@@ -79,6 +80,8 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     field = str(item.get("key") or "body")
     if missing := _MISSING_FIELD.match(message):
         return FieldError(field=missing.group(1), message="is required")
+    if unknown := _UNKNOWN_FIELD.match(message):
+        return FieldError(field=unknown.group(1), message="is not a field of this body")
     if field == "data":
         empty = message == "'data'"
         return FieldError(field="body", message="is empty" if empty else message)

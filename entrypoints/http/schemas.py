@@ -7,8 +7,9 @@ import msgspec
 from application.issue_token import IssuedToken
 
 
-class TokenRequest(msgspec.Struct, kw_only=True):
-    """Unknown fields are ignored, so older clients keep working as the API grows."""
+class TokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Unknown fields are refused, as on every body here: a typo such as `agentId` must not
+    pass silently."""
 
     agent_id: uuid.UUID
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)

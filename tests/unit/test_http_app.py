@@ -132,13 +132,17 @@ async def test_unsafe_metadata_is_400_invalid_metadata(
     assert world.calls.items == {}
 
 
-async def test_unknown_fields_are_ignored(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_unknown_fields_are_refused_naming_the_field(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
     response = await client.post(
         PATHS[0],
-        json={"agent_id": seeded.agent.id, "future_field": True},
+        json={"agentId": seeded.agent.id, "agent_id": seeded.agent.id},
         headers=_auth(seeded.api_key),
     )
-    assert response.status_code == 200
+    problem = _assert_problem(response, 400, "invalid_request")
+    assert problem["errors"] == [{"field": "agentId", "message": "is not a field of this body"}]
+    assert world.calls.items == {}
 
 
 async def test_other_tenants_agent_gets_the_same_404_as_a_missing_one(
