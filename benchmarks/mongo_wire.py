@@ -7,7 +7,6 @@ import re
 import struct
 import threading
 from collections import Counter
-from types import TracebackType
 
 OP_MSG = 2013
 _HEADER = struct.Struct("<iiii")
@@ -58,12 +57,7 @@ class CommandCountingProxy:
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         if self._server is not None:
             self._loop.call_soon_threadsafe(self._server.close)
         self._loop.call_soon_threadsafe(self._loop.stop)

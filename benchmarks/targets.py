@@ -9,7 +9,6 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from adapters.embedded_mongo import free_port
 
@@ -65,12 +64,7 @@ class RunningTarget:
         self._wait_until_healthy()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         process, self._process = self._process, None
         if process is None:
             return
@@ -92,5 +86,5 @@ class RunningTarget:
                     return
             except (urllib.error.URLError, OSError):
                 time.sleep(0.1)
-        self.__exit__(None, None, None)
+        self.__exit__()
         raise RuntimeError(f"{self.label} did not answer /healthz; see {self._log}")
