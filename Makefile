@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_WEB := entrypoints/http/demo_web
 BROWSER_TESTS := tests/browser
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps demo-assets install system-deps clean
+.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps demo-assets install system-deps bench bench-servers signing wrk clean
 
 install: $(STAMP)
 
@@ -66,6 +67,23 @@ browser-deps: $(DEMO_WEB)/node_modules/.package-lock.json $(BROWSER_TESTS)/node_
 # Rebuilds the committed bundle entrypoints/http/static/demo.js from $(DEMO_WEB)/src.
 demo-assets: $(DEMO_WEB)/node_modules/.package-lock.json
 	cd $(DEMO_WEB) && npm run --silent build
+
+# Not part of `make test`: bounded load runs on loopback (see benchmarks/README.md).
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r benchmarks/requirements.lock
+	touch $(BENCH_STAMP)
+
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -q && $(APT_INSTALL) wrk)
+
+bench: $(BENCH_STAMP) wrk
+	$(BIN)/python -m benchmarks.run
+
+bench-servers: $(BENCH_STAMP) wrk
+	$(BIN)/python -m benchmarks.compare_servers
+
+signing: $(STAMP)
+	$(BIN)/python -m benchmarks.signing
 
 clean:
 	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache build \

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 import click
 import structlog
-import uvicorn
 
 from domain.agent import Agent
 from domain.errors import (
@@ -27,6 +26,7 @@ from entrypoints.dev_seed import demo_curl, demo_state_file, ensure_demo
 from entrypoints.logs import LOG_FORMAT_ENV, LOG_FORMATS, LogFormat, configure_logging
 from entrypoints.metrics import MULTIPROC_ENV
 from entrypoints.runtime import resolved_database, running_container
+from entrypoints.server import APP_FACTORY, serve_asgi
 from entrypoints.settings import EMBEDDED_MONGODB_ENV, ConfigurationError, Settings
 
 T = TypeVar("T")
@@ -98,17 +98,7 @@ def serve(host: str, port: int, workers: int, dev: bool, log_format: LogFormat |
         os.environ[DEV_ENV] = "1" if dev else "0"
         os.environ[LOG_FORMAT_ENV] = log_format
         _announce(host, port, settings, dev)
-        uvicorn.run(
-            "entrypoints.asgi:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            server_header=False,
-            log_level="info",
-            log_config=None,
-            access_log=False,  # ours (entrypoints/http/observability.py) carries ids and latency
-        )
+        serve_asgi(APP_FACTORY, host=host, port=port, workers=workers)
 
 
 @contextmanager

@@ -10,14 +10,21 @@ logger = logging.getLogger("realtime_tokens.sweeper")
 
 @contextlib.asynccontextmanager
 async def sweeping(expire: Callable[[], Awaitable[int]], interval: float) -> AsyncIterator[None]:
-    """Run `expire` every `interval` seconds while the service runs (0 = never)."""
+    """Run `expire` every `interval` seconds while the service runs (0 = never).
+
+    Stopped by an event, not by cancelling: a cancellation landing inside the driver can come
+    back as a storage error, and a loop that retries those would then never end.
+    """
     if interval <= 0:
         yield
         return
+    stop = asyncio.Event()
 
     async def loop() -> None:
-        while True:
-            await asyncio.sleep(interval)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+                return
             try:
                 if expired := await expire():
                     logger.info("expired %d unjoined calls", expired)
@@ -28,6 +35,5 @@ async def sweeping(expire: Callable[[], Awaitable[int]], interval: float) -> Asy
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        await task

@@ -40,7 +40,8 @@ class MongoStore:
             self._indexing = asyncio.create_task(self._ensure_indexes_eventually())
 
     async def _ensure_indexes_eventually(self) -> None:
-        while True:
+        task = asyncio.current_task()
+        while task is None or not task.cancelling():  # the driver may swallow a cancellation
             await asyncio.sleep(INDEX_RETRY_SECONDS)
             with contextlib.suppress(StorageUnavailable):
                 await ensure_indexes(self.db)

@@ -1,0 +1,61 @@
+"""Diagnostic, not a target: ours with in-memory stores in place of MongoDB (under the same
+read-through caches), holding the same keys and agents, to show what the app and the server
+cost without the database."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from dependency_injector import providers
+from litestar import Litestar
+
+from adapters.clock import SystemClock
+from adapters.memory.idempotency import InMemoryIdempotencyStore
+from adapters.memory.repositories import (
+    InMemoryAgentRepository,
+    InMemoryApiKeyRepository,
+    InMemoryCallRepository,
+)
+from adapters.memory.store import InMemoryStore
+from adapters.memory.webhook_events import InMemoryProcessedEvents
+from domain.agent import Agent
+from domain.call import Call
+from domain.tenant import ApiKey, hash_api_key
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.logs import configure_logging, log_format_from_env
+from entrypoints.settings import Settings
+
+CREDENTIALS_ENV = "BENCH_CREDENTIALS"
+TENANT_ID = "bench-tenant"
+
+
+class _ConstantTimeCalls(InMemoryCallRepository):
+    """The test fake checks room names by scanning every stored call, which would make this
+    diagnostic slow down as it runs; call ids (and so room names) are fresh UUIDs anyway."""
+
+    async def add(self, call: Call) -> None:
+        self.items[call.id] = call
+
+
+def create_in_memory_app() -> Litestar:
+    configure_logging(log_format_from_env(os.environ))
+    container = build_container(Settings.from_env(os.environ))
+    api_keys, agents = InMemoryApiKeyRepository(), InMemoryAgentRepository()
+    now = SystemClock().now()
+    for line in Path(os.environ[CREDENTIALS_ENV]).read_text().splitlines():
+        plaintext, agent_id = line.split()
+        key_hash = hash_api_key(plaintext)
+        api_keys.items[key_hash] = ApiKey(key_hash, TENANT_ID, key_hash, "", now)
+        agents.items[agent_id] = Agent(agent_id, TENANT_ID, "Bench agent", "bench-agent", now)
+    overrides: dict[providers.Provider[Any], object] = {
+        container.store: InMemoryStore(),
+        container.stored_api_keys: api_keys,
+        container.stored_agents: agents,
+        container.calls: _ConstantTimeCalls(),
+        container.idempotency_store: InMemoryIdempotencyStore(),
+        container.processed_events: InMemoryProcessedEvents(),
+    }
+    for provider, fake in overrides.items():
+        provider.override(providers.Object(fake))
+    return create_app(container)

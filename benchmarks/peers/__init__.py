@@ -1,0 +1,1 @@
+"""Naive peers: the same endpoint as a team might first write it, for comparison."""

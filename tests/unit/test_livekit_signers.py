@@ -1,0 +1,61 @@
+"""The production signer writes LiveKit's claims itself; livekit-api's AccessToken is the
+reference it must match, claim for claim, as LiveKit's own verifier reads them."""
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from livekit.api import TokenVerifier
+
+from adapters.livekit.access_token_issuer import AccessTokenIssuer
+from adapters.livekit.issuer import LiveKitTokenIssuer
+from domain.agent import Agent
+from domain.call import Call
+from tests.support.world import TEST_LIVEKIT
+
+DISPATCH_NAMES = ["support-agent", "a", "Agent_7.v2-eu", "x" * 128]
+
+
+def _call_and_agent(dispatch_name: str, now: datetime) -> tuple[Call, Agent]:
+    agent = Agent.create("tenant-1", "Support", dispatch_name, now)
+    call = Call.queue_webrtc(
+        tenant_id="tenant-1",
+        agent_id=agent.id,
+        metadata={"user_id": "usr_456"},
+        now=now,
+        join_window=timedelta(seconds=600),
+    )
+    return call, agent
+
+
+def _both_tokens(dispatch_name: str) -> tuple[str, str]:
+    now = datetime.now(UTC).replace(microsecond=123000)
+    call, agent = _call_and_agent(dispatch_name, now)
+    fast = LiveKitTokenIssuer(TEST_LIVEKIT).issue(call, agent).token
+    reference = AccessTokenIssuer(TEST_LIVEKIT).issue(call, agent).token
+    return fast, reference
+
+
+@pytest.mark.parametrize("dispatch_name", DISPATCH_NAMES)
+def test_livekits_verifier_reads_the_same_claims_from_both_signers(dispatch_name: str) -> None:
+    fast, reference = _both_tokens(dispatch_name)
+    verifier = TokenVerifier(TEST_LIVEKIT.api_key, TEST_LIVEKIT.api_secret)
+
+    assert verifier.verify(fast) == verifier.verify(reference)
+
+
+@pytest.mark.parametrize("dispatch_name", DISPATCH_NAMES)
+def test_both_signers_write_the_same_header_and_raw_claims(dispatch_name: str) -> None:
+    fast, reference = _both_tokens(dispatch_name)
+
+    def decoded(token: str) -> object:
+        return jwt.decode(
+            token,
+            TEST_LIVEKIT.api_secret,
+            algorithms=["HS256"],
+            issuer=TEST_LIVEKIT.api_key,
+            options={"require": ["exp", "nbf", "sub", "iss"]},
+        )
+
+    assert jwt.get_unverified_header(fast) == jwt.get_unverified_header(reference)
+    assert decoded(fast) == decoded(reference)
