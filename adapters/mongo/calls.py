@@ -6,6 +6,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
+from adapters.mongo.insert_batcher import InsertBatcher
 from adapters.mongo.paging import newest_first_page, sort_key
 from domain.call import Call, CallQuery, CallStatus, CallType
 from domain.call_events import EXPIRY, Transition
@@ -15,27 +16,27 @@ from domain.pagination import Page, PageRequest
 class MongoCallRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._calls = db["calls"]
+        self._inserts = InsertBatcher(self._calls, "storing a call")
 
     async def add(self, call: Call) -> None:
-        with storage_errors("storing a call"):
-            await self._calls.insert_one(
-                {
-                    "_id": call.id,
-                    "tenant_id": call.tenant_id,
-                    "agent_id": call.agent_id,
-                    "type": call.type.value,
-                    "status": call.status.value,
-                    "room_name": call.room_name,
-                    "participant_identity": call.participant_identity,
-                    "metadata": dict(call.metadata),
-                    "created_at": call.created_at,
-                    "sort_key": sort_key(call.created_at, call.id),
-                    "expires_at": call.expires_at,
-                    "joined_at": None,
-                    "ended_at": None,
-                    "end_reason": None,
-                }
-            )
+        await self._inserts.insert(
+            {
+                "_id": call.id,
+                "tenant_id": call.tenant_id,
+                "agent_id": call.agent_id,
+                "type": call.type.value,
+                "status": call.status.value,
+                "room_name": call.room_name,
+                "participant_identity": call.participant_identity,
+                "metadata": dict(call.metadata),
+                "created_at": call.created_at,
+                "sort_key": sort_key(call.created_at, call.id),
+                "expires_at": call.expires_at,
+                "joined_at": None,
+                "ended_at": None,
+                "end_reason": None,
+            }
+        )
 
     async def count_queued(self, tenant_id: str, now: datetime) -> int:
         with storage_errors("counting queued calls"):

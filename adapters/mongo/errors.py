@@ -13,6 +13,10 @@ def storage_errors(operation: str) -> Iterator[None]:
     try:
         yield
     except PyMongoError as error:
-        if isinstance(error, ConnectionFailure) or error.timeout:
-            raise StorageUnavailable(f"{operation}: MongoDB unavailable") from error
-        raise StorageError(f"{operation} failed") from error
+        raise storage_error(operation, error) from error
+
+
+def storage_error(operation: str, error: PyMongoError) -> StorageError:
+    if isinstance(error, ConnectionFailure) or error.timeout:
+        return StorageUnavailable(f"{operation}: MongoDB unavailable")
+    return StorageError(f"{operation} failed")
