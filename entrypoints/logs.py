@@ -7,6 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, Literal, TextIO
 
+import msgspec
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
@@ -43,33 +44,59 @@ def log_format_from_env(env: Mapping[str, str]) -> LogFormat:
 
 def _renderer(log_format: LogFormat) -> Processor:
     if log_format == "json":
-        return structlog.processors.JSONRenderer()
+        return structlog.processors.JSONRenderer(serializer=_json)
     return structlog.dev.ConsoleRenderer(colors=False)
 
 
+_ENCODER = msgspec.json.Encoder(enc_hook=str)  # anything msgspec does not know: its str()
+
+
+def _json(event: Any, **_: Any) -> str:
+    return _ENCODER.encode(event).decode()
+
+
+class _NamedWriteLogger(structlog.WriteLogger):
+    """structlog's own writer (no LogRecord, no handler lock): the access log's hot path."""
+
+    def __init__(self, stream: TextIO, name: str) -> None:
+        super().__init__(stream)
+        self.name = name
+
+
+class _NamedWriteLoggerFactory:
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def __call__(self, name: str = "", *_: Any) -> _NamedWriteLogger:
+        return _NamedWriteLogger(self._stream, name)
+
+
 def configure_logging(log_format: LogFormat = "json", stream: TextIO | None = None) -> None:
+    """structlog's loggers write straight to `stream`; the standard library's (uvicorn, the
+    driver, ours) reach the same stream through a handler. One redaction, one renderer."""
+    output = stream or sys.stdout
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    finishing: list[Processor] = [
+        structlog.processors.format_exc_info,
+        redact_secrets,
+        _renderer(log_format),
+    ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, *finishing],
+        logger_factory=_NamedWriteLoggerFactory(output),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            redact_secrets,
-            _renderer(log_format),
-        ],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *finishing],
     )
-    handler = logging.StreamHandler(stream or sys.stdout)
+    handler = logging.StreamHandler(output)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]

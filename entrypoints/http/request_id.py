@@ -1,9 +1,9 @@
 import re
 import uuid
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from entrypoints.http.raw_headers import replace, response_start_headers
 from entrypoints.http.scope_state import scope_state
 
 HEADER = "x-request-id"
@@ -24,5 +24,6 @@ def ensure_request_id(scope: Scope) -> str:
 
 async def echo_request_id(message: Message, scope: Scope) -> None:
     """A before_send hook: it sees every response, error responses from routing included."""
-    if message["type"] == "http.response.start":
-        MutableScopeHeaders.from_message(message)[HEADER] = ensure_request_id(scope)
+    headers = response_start_headers(message)
+    if headers is not None:
+        replace(headers, {_HEADER_BYTES: ensure_request_id(scope).encode()})

@@ -1,22 +1,22 @@
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from entrypoints.http.raw_headers import add_missing, response_start_headers, value_of
+
 _ALWAYS = {
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
-    "strict-transport-security": "max-age=63072000; includeSubDomains",
+    b"x-content-type-options": b"nosniff",
+    b"x-frame-options": b"DENY",
+    b"referrer-policy": b"no-referrer",
+    b"strict-transport-security": b"max-age=63072000; includeSubDomains",
 }
-_API_ONLY = {"content-security-policy": "default-src 'none'; frame-ancestors 'none'"}
+_API_ONLY = {b"content-security-policy": b"default-src 'none'; frame-ancestors 'none'"}
 
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """A before_send hook; JSON answers also get a CSP that forbids everything."""
-    if message["type"] != "http.response.start":
+    headers = response_start_headers(message)
+    if headers is None:
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in _ALWAYS.items():
-        headers.setdefault(name, value)
-    if "json" in (headers.get("content-type") or ""):
-        for name, value in _API_ONLY.items():
-            headers.setdefault(name, value)
+    if b"json" in value_of(headers, b"content-type"):
+        add_missing(headers, {**_ALWAYS, **_API_ONLY})
+    else:
+        add_missing(headers, _ALWAYS)
