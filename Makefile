@@ -10,7 +10,7 @@ DEMO_WEB := entrypoints/http/demo_web
 BROWSER_TESTS := tests/browser
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps demo-assets install system-deps bench bench-servers signing wrk clean
+.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps demo-assets install system-deps bench bench-servers signing app-cpu wrk clean
 
 install: $(STAMP)
 
@@ -84,6 +84,9 @@ bench-servers: $(BENCH_STAMP) wrk
 
 signing: $(STAMP)
 	$(BIN)/python -m benchmarks.signing
+
+app-cpu: $(STAMP)
+	$(BIN)/python -m benchmarks.app_cpu
 
 clean:
 	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache build \
