@@ -17,6 +17,11 @@ def storage_errors(operation: str) -> Iterator[None]:
 
 
 def storage_error(operation: str, error: PyMongoError) -> StorageError:
-    if isinstance(error, ConnectionFailure) or error.timeout:
+    if outcome_unknown(error):
         return StorageUnavailable(f"{operation}: MongoDB unavailable")
     return StorageError(f"{operation} failed")
+
+
+def outcome_unknown(error: PyMongoError) -> bool:
+    """The server could not be reached or did not answer in time: a write may have happened."""
+    return isinstance(error, ConnectionFailure) or error.timeout

@@ -2,85 +2,130 @@
 `insert` command (one round trip, one journal commit) instead of one command each."""
 
 import asyncio
-from collections.abc import Collection
+import contextvars
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from adapters.mongo.client import Document
-from adapters.mongo.errors import storage_error
+from adapters.mongo.errors import outcome_unknown
+from domain.errors import StorageError, StorageUnavailable
 
 DEFAULT_MAX_BATCH = 256
-_Waiting = tuple[Document, "asyncio.Future[None]"]
+
+
+@dataclass(slots=True)
+class _Waiting:
+    document: Document
+    outcome: "asyncio.Future[None]" = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class InsertBatcher:
     """No timer and no added wait: an insert that finds nothing in flight goes out at the next
     turn of the event loop, alone or with whatever arrived in that same turn; inserts that
-    arrive while a batch is in flight go out together as soon as it is acknowledged. Each
-    caller learns the fate of its own document only: `ordered=False`, so one duplicate key
-    fails that document and no other."""
+    arrive while a batch is in flight go out together as soon as it is answered.
+
+    Each caller learns the fate of its own document: `ordered=False`, so a document the server
+    refuses (a duplicate key) fails its own caller only (StorageError: not stored). When the
+    outcome is unknown (MongoDB unreachable or timed out, or the write concern not met), the
+    batch's callers get StorageUnavailable, and so do those already waiting behind it: they
+    have waited one timeout already, and a queue must not grow through an outage. A caller
+    that gave up (cancelled) before its batch left is not written at all.
+    """
 
     def __init__(self, collection: Any, operation: str, max_batch: int = DEFAULT_MAX_BATCH) -> None:
         # `collection`: a PyMongo AsyncCollection or a Motor AsyncIOMotorCollection.
         self._collection = collection
         self._operation = operation
         self._max_batch = max_batch
-        self._waiting: list[_Waiting] = []
+        self._waiting: deque[_Waiting] = deque()
         self._drain: asyncio.Task[None] | None = None
 
     async def insert(self, document: Document) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((document, future))
+        waiting = _Waiting(document)
+        self._waiting.append(waiting)
         if self._drain is None:
-            self._drain = asyncio.create_task(self._drain_waiting())
-        await future
+            # A context of its own: not the first caller's request id on the driver's logs.
+            self._drain = asyncio.create_task(self._drain_waiting(), context=contextvars.Context())
+        await waiting.outcome
 
     async def _drain_waiting(self) -> None:
         try:
-            while self._waiting:
-                batch = self._waiting[: self._max_batch]
-                del self._waiting[: self._max_batch]
-                await self._write(batch)
-        except BaseException:  # cancelled (loop shutting down) or a bug: nobody waits forever
-            _cancel(self._waiting)
-            self._waiting = []
+            while batch := self._next_batch():
+                if not await self._write(batch):
+                    self._settle(list(self._waiting), self._unavailable)
+                    self._waiting.clear()
+        except BaseException:  # cancelled with the event loop: nobody may wait forever
+            for waiting in self._waiting:
+                waiting.outcome.cancel()
+            self._waiting.clear()
             raise
         finally:
             self._drain = None
 
-    async def _write(self, batch: list[_Waiting]) -> None:
+    def _next_batch(self) -> list[_Waiting]:
+        batch: list[_Waiting] = []
+        while self._waiting and len(batch) < self._max_batch:
+            waiting = self._waiting.popleft()
+            if not waiting.outcome.done():
+                batch.append(waiting)
+        return batch
+
+    async def _write(self, batch: list[_Waiting]) -> bool:
+        """Settles every caller in `batch`; False when MongoDB could not be reached."""
         try:
-            await self._collection.insert_many([document for document, _ in batch], ordered=False)
+            await self._collection.insert_many([w.document for w in batch], ordered=False)
         except BulkWriteError as error:
             if error.details.get("writeConcernErrors"):
-                self._settle(batch, error, failed=None)  # no document is known durable
+                self._settle(batch, self._unavailable, error)
             else:
-                failed = {int(each["index"]) for each in error.details.get("writeErrors", [])}
-                self._settle(batch, error, failed)
+                refused = {int(each["index"]) for each in error.details.get("writeErrors", [])}
+                self._settle([w for i, w in enumerate(batch) if i in refused], self._refused, error)
+                self._settle([w for i, w in enumerate(batch) if i not in refused], None)
         except PyMongoError as error:
-            self._settle(batch, error, failed=None)
-        except BaseException:
-            _cancel(batch)
+            unavailable = outcome_unknown(error)
+            self._settle(batch, self._unavailable if unavailable else self._refused, error)
+            return not unavailable
+        except Exception as error:  # raised before sending (a document BSON cannot encode)
+            if len(batch) == 1:
+                self._settle(batch, self._refused, error)
+                return True
+            for index, waiting in enumerate(batch):  # find the culprit; the others get written
+                if not await self._write([waiting]):
+                    self._settle(batch[index + 1 :], self._unavailable)
+                    return False
+        except BaseException:  # cancelled with the event loop
+            for waiting in batch:
+                waiting.outcome.cancel()
             raise
         else:
-            self._settle(batch, None, failed=())
+            self._settle(batch, None)
+        return True
 
+    def _unavailable(self) -> StorageError:
+        return StorageUnavailable(f"{self._operation}: MongoDB unavailable")
+
+    def _refused(self) -> StorageError:
+        return StorageError(f"{self._operation} failed")
+
+    @staticmethod
     def _settle(
-        self, batch: list[_Waiting], cause: PyMongoError | None, failed: Collection[int] | None
+        batch: list[_Waiting],
+        failure: Callable[[], StorageError] | None,
+        cause: BaseException | None = None,
     ) -> None:
-        """`failed`: the indexes in `batch` that were not stored; None for all of them."""
-        for index, (_, future) in enumerate(batch):
-            if future.done():  # its caller was cancelled and no longer listens
+        """Each caller gets its own exception (`failure()`), with the driver's in its chain."""
+        for waiting in batch:
+            if waiting.outcome.done():  # its caller was cancelled and no longer listens
                 continue
-            if cause is not None and (failed is None or index in failed):
-                error = storage_error(self._operation, cause)
-                error.__cause__ = cause
-                future.set_exception(error)
+            if failure is None:
+                waiting.outcome.set_result(None)
             else:
-                future.set_result(None)
-
-
-def _cancel(waiting: list[_Waiting]) -> None:
-    for _, future in waiting:
-        future.cancel()
+                error = failure()
+                error.__cause__ = cause
+                waiting.outcome.set_exception(error)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo.errors import BulkWriteError
 
 from adapters.embedded_mongo import free_port
 from adapters.mongo.client import create_client
@@ -79,29 +80,50 @@ async def test_a_duplicate_fails_only_its_own_caller(counted: tuple[Any, Command
 
     outcomes = await asyncio.gather(*(batcher.insert(doc) for doc in docs), return_exceptions=True)
 
-    failed = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, StorageError)]
-    assert failed == [2]
+    refused = outcomes[2]
+    assert isinstance(refused, StorageError)
+    assert not isinstance(refused, StorageUnavailable), "refused means not stored, not unknown"
+    assert isinstance(refused.__cause__, BulkWriteError)
+    assert "taken" not in str(refused)  # the driver's message stays in the cause chain
     assert [outcome for i, outcome in enumerate(outcomes) if i != 2] == [None] * 5
-    assert "taken" not in str(outcomes[2])  # the driver's message stays in the cause chain
     assert await collection.count_documents({}) == 6
     assert (await collection.find_one({"_id": "taken"}))["n"] == -1
 
 
-async def test_a_cancelled_caller_does_not_disturb_the_others(
+async def test_a_document_the_driver_cannot_encode_fails_alone(
+    counted: tuple[Any, CommandCounter],
+) -> None:
+    collection, _ = counted
+    batcher = InsertBatcher(collection, "storing a call")
+    docs = _docs(4)
+    docs[1]["unencodable"] = object()
+
+    outcomes = await asyncio.gather(*(batcher.insert(doc) for doc in docs), return_exceptions=True)
+    await batcher.insert({"_id": "after", "n": 4})
+
+    assert isinstance(outcomes[1], StorageError)
+    assert not isinstance(outcomes[1], StorageUnavailable)
+    assert [outcomes[0], *outcomes[2:]] == [None] * 3
+    assert await collection.count_documents({}) == 4
+    assert await collection.count_documents({"_id": docs[1]["_id"]}) == 0
+
+
+async def test_a_caller_that_gave_up_is_not_written_and_the_others_are(
     counted: tuple[Any, CommandCounter],
 ) -> None:
     collection, _ = counted
     batcher = InsertBatcher(collection, "storing a call")
     docs = _docs(10)
     tasks = [asyncio.create_task(batcher.insert(doc)) for doc in docs]
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # every insert is queued; the batch has not left yet
     tasks[4].cancel()
 
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
 
     assert isinstance(outcomes[4], asyncio.CancelledError)
     assert [outcome for i, outcome in enumerate(outcomes) if i != 4] == [None] * 9
-    assert await collection.count_documents({}) >= 9
+    assert await collection.count_documents({}) == 9
+    assert await collection.count_documents({"_id": docs[4]["_id"]}) == 0
 
 
 async def test_an_unreachable_server_fails_every_caller_as_unavailable() -> None:
