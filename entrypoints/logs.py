@@ -5,6 +5,7 @@ import logging
 import re
 import sys
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Literal, TextIO
 
 import msgspec
@@ -23,13 +24,20 @@ _SECRETS = re.compile(
 
 
 def _scrub(value: Any) -> Any:
+    """Plain JSON values out, secrets masked. Anything else is logged as its repr(), as
+    structlog's own JSON renderer would: the renderer never sees an object whose fields it
+    could write out past the object's own repr (a settings dataclass hides its secret there)."""
     if isinstance(value, str):
         return _SECRETS.sub(REDACTED, value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
     if isinstance(value, Mapping):
-        return {key: _scrub(item) for key, item in value.items()}
+        return {_scrub(str(key)): _scrub(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_scrub(item) for item in value]
-    return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return _SECRETS.sub(REDACTED, repr(value))
 
 
 def redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
@@ -48,7 +56,7 @@ def _renderer(log_format: LogFormat) -> Processor:
     return structlog.dev.ConsoleRenderer(colors=False)
 
 
-_ENCODER = msgspec.json.Encoder(enc_hook=str)  # anything msgspec does not know: its str()
+_ENCODER = msgspec.json.Encoder()  # redact_secrets leaves it plain JSON values only
 
 
 def _json(event: Any, **_: Any) -> str:

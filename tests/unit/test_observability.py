@@ -4,12 +4,14 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 import structlog
 
+from adapters.livekit.settings import LiveKitSettings
 from entrypoints.container import build_container
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
@@ -132,6 +134,26 @@ def test_secrets_in_messages_and_fields_are_redacted(log_output: io.StringIO) ->
     assert library["event"] == "rejected [redacted]"
     assert ours["header"] == "Bearer [redacted]"
     assert ours["nested"] == {"keys": ["[redacted]"]}
+
+
+def test_objects_and_tracebacks_are_redacted_too(log_output: io.StringIO) -> None:
+    key = "rtk_" + "k" * 43
+    settings = LiveKitSettings(url="wss://x.invalid", api_key="APIkey", api_secret="s3cr3t-value")
+    log = structlog.get_logger("ours")
+    log.info("objects", livekit=settings, raw=key.encode(), when=datetime(2026, 1, 1, tzinfo=UTC))
+    try:
+        raise ValueError(f"bad key {key}")
+    except ValueError:
+        log.exception("failed")
+
+    objects, failed = _json_lines(log_output)
+    assert "s3cr3t-value" not in log_output.getvalue()
+    assert objects["livekit"] == repr(settings)
+    assert objects["raw"] == "b'[redacted]'"
+    assert objects["when"] == "2026-01-01T00:00:00+00:00"
+    assert failed["level"] == "error"
+    assert "ValueError: bad key [redacted]" in failed["exception"]
+    assert "rtk_" not in log_output.getvalue()
 
 
 def test_the_console_format_is_for_people() -> None:
