@@ -23,7 +23,7 @@ from domain.call import Call
 from domain.tenant import ApiKey, hash_api_key
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.logs import configure_logging, log_format_from_env
+from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
 from entrypoints.settings import Settings
 
 CREDENTIALS_ENV = "BENCH_CREDENTIALS"
@@ -39,7 +39,7 @@ class _ConstantTimeCalls(InMemoryCallRepository):
 
 
 def create_in_memory_app() -> Litestar:
-    configure_logging(log_format_from_env(os.environ))
+    configure_logging(log_format_from_env(os.environ), level=log_level_from_env(os.environ))
     container = build_container(Settings.from_env(os.environ))
     api_keys, agents = InMemoryApiKeyRepository(), InMemoryAgentRepository()
     now = SystemClock().now()

@@ -23,7 +23,13 @@ from domain.errors import (
 from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
 from entrypoints.dev_seed import demo_curl, demo_state_file, ensure_demo
-from entrypoints.logs import LOG_FORMAT_ENV, LOG_FORMATS, LogFormat, configure_logging
+from entrypoints.logs import (
+    LOG_FORMAT_ENV,
+    LOG_FORMATS,
+    LogFormat,
+    configure_logging,
+    log_level_from_env,
+)
 from entrypoints.metrics import MULTIPROC_ENV
 from entrypoints.runtime import resolved_database, running_container
 from entrypoints.server import APP_FACTORY, serve_asgi
@@ -91,7 +97,11 @@ def serve(host: str, port: int, workers: int, dev: bool, log_format: LogFormat |
         )
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     log_format = log_format or ("console" if dev else "json")
-    configure_logging(log_format)
+    try:
+        log_level = log_level_from_env(os.environ)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    configure_logging(log_format, level=log_level)
     with resolved_database(_settings(dev)) as settings, _metrics_shared_by(workers):
         os.environ["MONGODB_URI"] = settings.mongodb_uri or ""
         os.environ[EMBEDDED_MONGODB_ENV] = "1" if settings.mongodb_embedded else "0"

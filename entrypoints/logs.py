@@ -15,6 +15,13 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 LogFormat = Literal["console", "json"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("console", "json")
 LOG_FORMAT_ENV = "REALTIME_TOKENS_LOG_FORMAT"
+LOG_LEVEL_ENV = "REALTIME_TOKENS_LOG_LEVEL"
+LOG_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
 REDACTED = "[redacted]"
 
 _SECRETS = re.compile(
@@ -50,6 +57,14 @@ def log_format_from_env(env: Mapping[str, str]) -> LogFormat:
     return "console" if env.get(LOG_FORMAT_ENV) == "console" else "json"
 
 
+def log_level_from_env(env: Mapping[str, str]) -> int:
+    """`REALTIME_TOKENS_LOG_LEVEL`: debug, info (the default), warning or error."""
+    name = env.get(LOG_LEVEL_ENV, "").strip().lower() or "info"
+    if name not in LOG_LEVELS:
+        raise ValueError(f"{LOG_LEVEL_ENV} must be one of {', '.join(LOG_LEVELS)}, not {name!r}")
+    return LOG_LEVELS[name]
+
+
 def _renderer(log_format: LogFormat) -> Processor:
     if log_format == "json":
         return structlog.processors.JSONRenderer(serializer=_json)
@@ -79,7 +94,9 @@ class _NamedWriteLoggerFactory:
         return _NamedWriteLogger(self._stream, name)
 
 
-def configure_logging(log_format: LogFormat = "json", stream: TextIO | None = None) -> None:
+def configure_logging(
+    log_format: LogFormat = "json", stream: TextIO | None = None, level: int = logging.INFO
+) -> None:
     """structlog's loggers write straight to `stream`; the standard library's (uvicorn, the
     driver, ours) reach the same stream through a handler. One redaction, one renderer."""
     output = stream or sys.stdout
@@ -97,7 +114,7 @@ def configure_logging(log_format: LogFormat = "json", stream: TextIO | None = No
     structlog.configure(
         processors=[*shared, *finishing],
         logger_factory=_NamedWriteLoggerFactory(output),
-        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
@@ -108,7 +125,7 @@ def configure_logging(log_format: LogFormat = "json", stream: TextIO | None = No
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]
-    root.setLevel(logging.INFO)
+    root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error"):  # uvicorn.access: left as uvicorn was told
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True

@@ -13,7 +13,7 @@ import structlog
 
 from adapters.livekit.settings import LiveKitSettings
 from entrypoints.container import build_container
-from entrypoints.logs import configure_logging
+from entrypoints.logs import LOG_LEVEL_ENV, configure_logging, log_level_from_env
 from entrypoints.settings import Settings
 from tests.support.prometheus import sample
 from tests.support.world import Seeded
@@ -154,6 +154,25 @@ def test_objects_and_tracebacks_are_redacted_too(log_output: io.StringIO) -> Non
     assert failed["level"] == "error"
     assert "ValueError: bad key [redacted]" in failed["exception"]
     assert "rtk_" not in log_output.getvalue()
+
+
+async def test_at_warning_level_only_failed_requests_are_logged(
+    client: httpx.AsyncClient, seeded: Seeded, log_output: io.StringIO
+) -> None:
+    configure_logging(
+        "json", stream=log_output, level=log_level_from_env({LOG_LEVEL_ENV: "WARNING"})
+    )
+    logging.getLogger("some.library").info("chatter")
+    await client.post(TOKEN, json={"agent_id": seeded.agent.id}, headers=_auth(seeded))
+    structlog.get_logger("realtime_tokens.access").error("request", status=503)
+
+    assert [line["status"] for line in _json_lines(log_output)] == [503]
+
+
+@pytest.mark.parametrize("raw", ["verbose", "10"])
+def test_an_unknown_log_level_is_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match=LOG_LEVEL_ENV):
+        log_level_from_env({LOG_LEVEL_ENV: raw})
 
 
 def test_the_console_format_is_for_people() -> None:
