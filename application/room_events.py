@@ -15,12 +15,14 @@ class Outcome(enum.StrEnum):
 class ApplyRoomEvent:
     """Move the call behind a verified LiveKit event forward.
 
-    Rules: an event id is applied once (a redelivery is DUPLICATE); rooms that are not
-    ours are UNKNOWN_ROOM and ignored; events about other participants (the agent) are
-    IRRELEVANT; otherwise one conditional write moves the call only forward, so late,
-    reordered or concurrent deliveries, on any number of replicas, leave a single
-    forward-only outcome (UNCHANGED when the call was already past that point). If applying
-    fails for any reason, the event id is released so LiveKit's retry is applied.
+    Rules: rooms that are not ours are UNKNOWN_ROOM and ignored; events about other
+    participants (the agent) are IRRELEVANT; otherwise one conditional write moves the call
+    only forward, so late, reordered, repeated or concurrent deliveries, on any number of
+    replicas, leave a single forward-only outcome (UNCHANGED when the call was already past
+    that point). That is what makes an event apply once: its id is recorded only after it
+    was applied, so a delivery that failed anywhere (the write, or the record, or its answer
+    lost) is applied by LiveKit's redelivery, and a redelivery of an applied event changes
+    nothing and is answered DUPLICATE.
     """
 
     def __init__(self, calls: CallRepository, processed: ProcessedEvents) -> None:
@@ -28,13 +30,9 @@ class ApplyRoomEvent:
         self._processed = processed
 
     async def __call__(self, event: RoomEvent) -> Outcome:
-        if not await self._processed.claim(event.id, event.at):
-            return Outcome.DUPLICATE
-        try:
-            return await self._apply(event)
-        except BaseException:
-            await self._processed.release(event.id)
-            raise
+        outcome = await self._apply(event)
+        first = await self._processed.record(event.id, event.at)
+        return outcome if first or outcome is Outcome.APPLIED else Outcome.DUPLICATE
 
     async def _apply(self, event: RoomEvent) -> Outcome:
         call = await self._calls.get_by_room(event.room_name)

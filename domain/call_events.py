@@ -39,6 +39,7 @@ class Transition:
 
 _OPEN = frozenset({CallStatus.QUEUED, CallStatus.IN_PROGRESS, CallStatus.EXPIRED})
 _NOT_STARTED = frozenset({CallStatus.QUEUED, CallStatus.EXPIRED})
+_STARTED = frozenset({CallStatus.IN_PROGRESS})
 _CALLER_ONLY = {
     RoomEventKind.PARTICIPANT_JOINED,
     RoomEventKind.PARTICIPANT_LEFT,
@@ -50,8 +51,11 @@ def transition_for(event: RoomEvent, caller_identity: str) -> Transition | None:
     """None when the event says nothing about this call (e.g. the agent joining).
 
     A join moves a call that has not started (queued, or already judged expired: the join
-    proves the caller made it) to in_progress; the caller leaving, their connection aborting
-    or the room finishing ends any call not yet ended. `ended` is final.
+    proves the caller made it) to in_progress. The caller leaving or their connection
+    aborting ends a call in progress only: LiveKit also sends those for a first connection
+    attempt that failed (ICE) and for a leave delivered before its join, and the caller may
+    still join with the same token; an unjoined call expires with its join window instead.
+    The room finishing ends any call not yet ended. `ended` is final.
     """
     if event.kind in _CALLER_ONLY and event.participant_identity != caller_identity:
         return None
@@ -60,7 +64,8 @@ def transition_for(event: RoomEvent, caller_identity: str) -> Transition | None:
         return Transition(
             _NOT_STARTED, CallStatus.IN_PROGRESS, joined_at=event.at, clears_end_reason=True
         )
-    return Transition(_OPEN, CallStatus.ENDED, ended_at=event.at, end_reason=event.kind.value)
+    ends = _OPEN if event.kind is RoomEventKind.ROOM_FINISHED else _STARTED
+    return Transition(ends, CallStatus.ENDED, ended_at=event.at, end_reason=event.kind.value)
 
 
 EXPIRY = Transition(frozenset({CallStatus.QUEUED}), CallStatus.EXPIRED, end_reason=NOT_JOINED)

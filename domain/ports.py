@@ -133,12 +133,8 @@ class IdempotencyStore(Protocol):
 
 
 class ProcessedEvents(Protocol):
-    async def claim(self, event_id: str, at: datetime) -> bool:
-        """True the first time an event id is seen; False for a redelivery."""
-        ...
-
-    async def release(self, event_id: str) -> None:
-        """Forget a claim whose event could not be applied, so a redelivery is applied."""
+    async def record(self, event_id: str, at: datetime) -> bool:
+        """True the first time an event id is recorded; False for a redelivery."""
         ...
 
 

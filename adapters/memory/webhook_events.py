@@ -5,11 +5,8 @@ class InMemoryProcessedEvents:
     def __init__(self) -> None:
         self.seen: dict[str, datetime] = {}
 
-    async def claim(self, event_id: str, at: datetime) -> bool:
+    async def record(self, event_id: str, at: datetime) -> bool:
         if event_id in self.seen:
             return False
         self.seen[event_id] = at
         return True
-
-    async def release(self, event_id: str) -> None:
-        self.seen.pop(event_id, None)

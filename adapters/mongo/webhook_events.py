@@ -13,14 +13,10 @@ class MongoProcessedEvents:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._events = db["webhook_events"]
 
-    async def claim(self, event_id: str, at: datetime) -> bool:
+    async def record(self, event_id: str, at: datetime) -> bool:
         with storage_errors("recording a webhook event"):
             try:
                 await self._events.insert_one({"_id": event_id, "received_at": at})
             except DuplicateKeyError:
                 return False
         return True
-
-    async def release(self, event_id: str) -> None:
-        with storage_errors("forgetting a webhook event"):
-            await self._events.delete_one({"_id": event_id})

@@ -131,11 +131,10 @@ async def test_agents_change_delete_and_page(repositories: Repositories) -> None
     assert rest.next is None
 
 
-async def test_an_event_id_is_claimed_once_until_released(repositories: Repositories) -> None:
-    assert await repositories.processed_events.claim("evt-1", NOW)
-    assert not await repositories.processed_events.claim("evt-1", NOW)
-    await repositories.processed_events.release("evt-1")
-    assert await repositories.processed_events.claim("evt-1", NOW)
+async def test_an_event_id_is_recorded_once(repositories: Repositories) -> None:
+    assert await repositories.processed_events.record("evt-1", NOW)
+    assert not await repositories.processed_events.record("evt-1", NOW)
+    assert await repositories.processed_events.record("evt-2", NOW)
 
 
 async def test_a_late_join_voids_the_expiry_verdict(repositories: Repositories) -> None:

@@ -74,7 +74,7 @@ async def test_one_event_delivered_to_every_replica_at_once_applies_once(
     outcomes = await asyncio.gather(*(apply(joined) for apply in replicas.appliers * 4))
 
     assert outcomes.count(Outcome.APPLIED) == 1
-    assert set(outcomes) == {Outcome.APPLIED, Outcome.DUPLICATE}
+    assert set(outcomes) <= {Outcome.APPLIED, Outcome.UNCHANGED, Outcome.DUPLICATE}
     stored = await calls.get_for_tenant("t", call.id)
     assert stored is not None
     assert stored.status is CallStatus.IN_PROGRESS

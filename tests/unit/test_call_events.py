@@ -8,8 +8,8 @@ from adapters.memory.repositories import InMemoryCallRepository
 from adapters.memory.webhook_events import InMemoryProcessedEvents
 from application.room_events import ApplyRoomEvent, Outcome
 from domain.call import Call, CallStatus
-from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, transition_for
-from domain.errors import StorageError
+from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, Transition, transition_for
+from domain.errors import StorageError, StorageUnavailable
 
 NOW = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
 CALLER = "caller_1"
@@ -20,14 +20,11 @@ EXPECTED: dict[tuple[RoomEventKind, CallStatus], CallStatus] = {
     (RoomEventKind.PARTICIPANT_JOINED, CallStatus.IN_PROGRESS): CallStatus.IN_PROGRESS,
     (RoomEventKind.PARTICIPANT_JOINED, CallStatus.ENDED): CallStatus.ENDED,
     **{
-        (kind, status): CallStatus.ENDED
-        for kind in (
-            RoomEventKind.PARTICIPANT_LEFT,
-            RoomEventKind.PARTICIPANT_CONNECTION_ABORTED,
-            RoomEventKind.ROOM_FINISHED,
-        )
+        (kind, status): CallStatus.ENDED if status is CallStatus.IN_PROGRESS else status
+        for kind in (RoomEventKind.PARTICIPANT_LEFT, RoomEventKind.PARTICIPANT_CONNECTION_ABORTED)
         for status in CallStatus
     },
+    **{(RoomEventKind.ROOM_FINISHED, status): CallStatus.ENDED for status in CallStatus},
 }
 
 
@@ -103,15 +100,94 @@ async def test_unknown_rooms_are_ignored() -> None:
     assert await apply(_event(RoomEventKind.PARTICIPANT_JOINED)) is Outcome.UNKNOWN_ROOM
 
 
-class FailingCalls(InMemoryCallRepository):
-    async def apply(self, call_id: str, transition: object) -> bool:
-        raise StorageError("down")
+class CallsFailingOnce(InMemoryCallRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    async def apply(self, call_id: str, transition: Transition) -> bool:
+        if self.failures:
+            self.failures -= 1
+            raise StorageError("down")
+        return await super().apply(call_id, transition)
 
 
-async def test_a_failed_write_releases_the_event_for_a_redelivery() -> None:
-    calls = FailingCalls()
+async def test_a_failed_write_leaves_the_event_unrecorded_and_the_redelivery_applies_it() -> None:
+    calls = CallsFailingOnce()
     await calls.add(_call(CallStatus.QUEUED))
     processed = InMemoryProcessedEvents()
+    apply = ApplyRoomEvent(calls, processed)
+    joined = _event(RoomEventKind.PARTICIPANT_JOINED)
+
     with pytest.raises(StorageError):
-        await ApplyRoomEvent(calls, processed)(_event(RoomEventKind.PARTICIPANT_JOINED))
+        await apply(joined)
     assert processed.seen == {}
+
+    assert await apply(joined) is Outcome.APPLIED
+    assert calls.items["1"].status is CallStatus.IN_PROGRESS
+
+
+class RecordLostOnce(InMemoryProcessedEvents):
+    """The record is written but its answer is lost: the webhook gets a 5xx."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    async def record(self, event_id: str, at: datetime) -> bool:
+        first = await super().record(event_id, at)
+        if self.failures:
+            self.failures -= 1
+            raise StorageUnavailable("timed out")
+        return first
+
+
+async def test_an_event_whose_record_was_lost_is_applied_and_its_redelivery_is_harmless() -> None:
+    calls = InMemoryCallRepository()
+    await calls.add(_call(CallStatus.QUEUED))
+    processed = RecordLostOnce()
+    apply = ApplyRoomEvent(calls, processed)
+    joined = _event(RoomEventKind.PARTICIPANT_JOINED, event_id="join")
+
+    with pytest.raises(StorageUnavailable):
+        await apply(joined)
+    after_join = calls.items["1"].status
+    await apply(_event(RoomEventKind.PARTICIPANT_LEFT, event_id="left"))
+    redelivered = await apply(joined)
+
+    assert after_join is CallStatus.IN_PROGRESS
+    assert redelivered is Outcome.DUPLICATE
+    assert calls.items["1"].status is CallStatus.ENDED
+
+
+async def test_a_failed_first_connection_does_not_end_the_call() -> None:
+    calls = InMemoryCallRepository()
+    await calls.add(_call(CallStatus.QUEUED))
+    apply = ApplyRoomEvent(calls, InMemoryProcessedEvents())
+
+    aborted = _event(RoomEventKind.PARTICIPANT_CONNECTION_ABORTED, event_id="aborted")
+    assert await apply(aborted) is Outcome.UNCHANGED
+    after_abort = calls.items["1"].status
+    retried = await apply(_event(RoomEventKind.PARTICIPANT_JOINED, event_id="retry"))
+
+    assert after_abort is CallStatus.QUEUED
+    assert retried is Outcome.APPLIED
+    assert calls.items["1"].status is CallStatus.IN_PROGRESS
+
+
+async def test_a_leave_delivered_before_its_join_is_settled_by_the_room_finishing() -> None:
+    calls = InMemoryCallRepository()
+    await calls.add(_call(CallStatus.QUEUED))
+    apply = ApplyRoomEvent(calls, InMemoryProcessedEvents())
+
+    await apply(_event(RoomEventKind.PARTICIPANT_LEFT, event_id="left"))
+    await apply(_event(RoomEventKind.PARTICIPANT_JOINED, event_id="join"))
+    assert calls.items["1"].status is CallStatus.IN_PROGRESS
+    await apply(_event(RoomEventKind.ROOM_FINISHED, identity=None, event_id="finished"))
+
+    ended = calls.items["1"]
+    assert (ended.status, ended.end_reason, ended.joined_at) == (
+        CallStatus.ENDED,
+        "room_finished",
+        NOW,
+    )
