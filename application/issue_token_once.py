@@ -1,7 +1,13 @@
 import contextlib
 
 from application.issue_token import IssuedToken, IssueRealtimeToken, IssueTokenCommand
-from domain.errors import CallNotFound, CallOutcomeUnknown, DomainError, StorageError
+from domain.errors import (
+    CallAlreadyStored,
+    CallNotFound,
+    CallOutcomeUnknown,
+    DomainError,
+    StorageError,
+)
 from domain.idempotency import (
     IdempotencyKeyReused,
     IdempotencyRecord,
@@ -24,7 +30,10 @@ class IssueRealtimeTokenOnce:
     A claim is released only when the first attempt was refused before anything could be
     stored; otherwise a retry looks for the claimed call: found, it is replayed; not found
     while the first may still run, IdempotentRequestInFlight; not found after 30 s (a
-    crashed replica), the claim is taken over. So one key never stores two calls.
+    crashed replica, or a very slow one), the claim is taken over for the same call id. The
+    call id is unique, so if the slow attempt stores the call after all, only one of the two
+    inserts lands and the other attempt answers from the stored call: one key never stores
+    two calls.
     """
 
     def __init__(self, issue: IssueRealtimeToken, store: IdempotencyStore, clock: Clock) -> None:
@@ -50,13 +59,15 @@ class IssueRealtimeTokenOnce:
             return await self._first(principal, command, claim)
         if held.fingerprint != fingerprint:
             raise IdempotencyKeyReused
-        return await self._retry(principal, command, held, claim)
+        return await self._retry(principal, command, held)
 
     async def _first(
         self, principal: Principal, command: IssueTokenCommand, claim: IdempotencyRecord
     ) -> IssuedToken:
         try:
             issued = await self._issue(principal, command, call_id=claim.call_id)
+        except CallAlreadyStored:  # the other attempt of a taken-over claim stored it first
+            issued = await self._issue.reissue(principal, claim.call_id)
         except CallOutcomeUnknown:
             raise  # the call may exist: keep the claim, a retry will look for it
         except DomainError:
@@ -71,7 +82,6 @@ class IssueRealtimeTokenOnce:
         principal: Principal,
         command: IssueTokenCommand,
         held: IdempotencyRecord,
-        claim: IdempotencyRecord,
     ) -> IssuedToken:
         try:
             replayed = await self._issue.reissue(principal, held.call_id)
@@ -79,9 +89,10 @@ class IssueRealtimeTokenOnce:
             if held.completed or not held.abandoned_at(self._clock.now()):
                 raise IdempotentRequestInFlight from None
             await self._store.release(held)
-            if await self._store.claim(claim) is not None:
+            takeover = held.taken_over(self._clock.now())
+            if await self._store.claim(takeover) is not None:
                 raise IdempotentRequestInFlight from None
-            return await self._first(principal, command, claim)
+            return await self._first(principal, command, takeover)
         if not held.completed:
             await self._store.complete(held)
         return replayed

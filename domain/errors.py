@@ -26,6 +26,11 @@ class CallNotCreated(DomainError):
     """The call record could not be stored, so no token may be issued."""
 
 
+class CallAlreadyStored(CallNotCreated):
+    """A call with this id (or its room) is already stored: for an idempotent request whose
+    claim was taken over, the other attempt stored it first."""
+
+
 class InvalidName(DomainError, ValueError):
     pass
 

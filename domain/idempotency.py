@@ -2,7 +2,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,7 +46,8 @@ def request_fingerprint(agent_id: str, metadata: Mapping[str, Any]) -> str:
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
     """A claim on (tenant, key), kept 24 hours. The call's id is chosen with the claim, so a
-    retry can always tell whether the first attempt stored its call."""
+    retry can always tell whether the first attempt stored its call; `claim_id` tells this
+    claim from a later one that took it over (which keeps the call id)."""
 
     tenant_id: str
     key: str
@@ -55,12 +56,20 @@ class IdempotencyRecord:
     created_at: datetime
     expires_at: datetime
     completed: bool = False
+    claim_id: str = field(default_factory=new_id)
 
     @classmethod
     def claim(
         cls, tenant_id: str, key: str, fingerprint: str, now: datetime
     ) -> "IdempotencyRecord":
         return cls(tenant_id, key, fingerprint, new_id(), now, now + RETENTION)
+
+    def taken_over(self, now: datetime) -> "IdempotencyRecord":
+        """A new claim for the same call: whichever attempt stores the call first wins, and
+        the other finds it stored (a call id is unique), so one key never stores two calls."""
+        return replace(
+            self, created_at=now, expires_at=now + RETENTION, completed=False, claim_id=new_id()
+        )
 
     def abandoned_at(self, moment: datetime) -> bool:
         return not self.completed and moment - self.created_at >= ABANDONED_AFTER

@@ -128,7 +128,7 @@ class IdempotencyStore(Protocol):
     async def complete(self, record: IdempotencyRecord) -> None: ...
 
     async def release(self, record: IdempotencyRecord) -> None:
-        """Drop this very claim (same call id), if it is still there."""
+        """Drop this very claim (same claim id), if it is still there."""
         ...
 
 

@@ -21,4 +21,4 @@ class InMemoryIdempotencyStore:
 
     def _holds(self, record: IdempotencyRecord) -> bool:
         held = self.items.get((record.tenant_id, record.key))
-        return held is not None and held.call_id == record.call_id
+        return held is not None and held.claim_id == record.claim_id

@@ -6,7 +6,7 @@ from adapters.memory.paging import newest_first, page_of
 from domain.agent import Agent
 from domain.call import Call, CallQuery, CallStatus
 from domain.call_events import EXPIRY, Transition
-from domain.errors import StorageError
+from domain.errors import CallAlreadyStored, StorageError
 from domain.pagination import Page, PageRequest
 from domain.tenant import ApiKey, Tenant
 
@@ -92,9 +92,9 @@ class InMemoryCallRepository:
         self.items: dict[str, Call] = {}
 
     async def add(self, call: Call) -> None:
-        if any(c.room_name == call.room_name for c in self.items.values()):
-            raise StorageError("duplicate room")
-        _insert(self.items, call.id, call)
+        if call.id in self.items or any(c.room_name == call.room_name for c in self.items.values()):
+            raise CallAlreadyStored("call id taken")
+        self.items[call.id] = call
 
     async def count_queued(self, tenant_id: str, now: datetime) -> int:
         query = CallQuery(tenant_id=tenant_id, now=now, status=CallStatus.QUEUED)

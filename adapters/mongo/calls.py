@@ -10,13 +10,16 @@ from adapters.mongo.insert_batcher import InsertBatcher
 from adapters.mongo.paging import newest_first_page, sort_key
 from domain.call import Call, CallQuery, CallStatus, CallType
 from domain.call_events import EXPIRY, Transition
+from domain.errors import CallAlreadyStored
 from domain.pagination import Page, PageRequest
 
 
 class MongoCallRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._calls = db["calls"]
-        self._inserts = InsertBatcher(self._calls, "storing a call")
+        self._inserts = InsertBatcher(
+            self._calls, "storing a call", duplicate=lambda: CallAlreadyStored("call id taken")
+        )
 
     async def add(self, call: Call) -> None:
         await self._inserts.insert(

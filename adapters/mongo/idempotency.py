@@ -26,6 +26,7 @@ class MongoIdempotencyStore:
                         "tenant_id": record.tenant_id,
                         "fingerprint": record.fingerprint,
                         "call_id": record.call_id,
+                        "claim_id": record.claim_id,
                         "created_at": record.created_at,
                         "expires_at": record.expires_at,
                         "completed": False,
@@ -45,14 +46,15 @@ class MongoIdempotencyStore:
             created_at=stored_datetime(held["created_at"]),
             expires_at=stored_datetime(held["expires_at"]),
             completed=bool(held["completed"]),
+            claim_id=str(held.get("claim_id") or held["call_id"]),  # claims from before claim_id
         )
 
     async def complete(self, record: IdempotencyRecord) -> None:
         with storage_errors("completing an idempotency key"):
             await self._records.update_one(
-                {"_id": _id(record), "call_id": record.call_id}, {"$set": {"completed": True}}
+                {"_id": _id(record), "claim_id": record.claim_id}, {"$set": {"completed": True}}
             )
 
     async def release(self, record: IdempotencyRecord) -> None:
         with storage_errors("releasing an idempotency key"):
-            await self._records.delete_one({"_id": _id(record), "call_id": record.call_id})
+            await self._records.delete_one({"_id": _id(record), "claim_id": record.claim_id})

@@ -12,9 +12,11 @@ from pymongo.errors import BulkWriteError, PyMongoError
 
 from adapters.mongo.client import Document
 from adapters.mongo.errors import outcome_unknown
-from domain.errors import StorageError, StorageUnavailable
+from domain.errors import DomainError, StorageError, StorageUnavailable
 
 DEFAULT_MAX_BATCH = 256
+DUPLICATE_KEY = 11000
+Failure = Callable[[], DomainError]
 
 
 @dataclass(slots=True)
@@ -38,10 +40,18 @@ class InsertBatcher:
     that gave up (cancelled) before its batch left is not written at all.
     """
 
-    def __init__(self, collection: Any, operation: str, max_batch: int = DEFAULT_MAX_BATCH) -> None:
-        # `collection`: a PyMongo AsyncCollection or a Motor AsyncIOMotorCollection.
+    def __init__(
+        self,
+        collection: Any,
+        operation: str,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        duplicate: Failure | None = None,
+    ) -> None:
+        """`duplicate`: the error for a document refused on a unique key (else StorageError).
+        `collection`: a PyMongo AsyncCollection or a Motor AsyncIOMotorCollection."""
         self._collection = collection
         self._operation = operation
+        self._duplicate = duplicate or self._refused
         self._max_batch = max_batch
         self._waiting: deque[_Waiting] = deque()
         self._drain: asyncio.Task[None] | None = None
@@ -84,9 +94,11 @@ class InsertBatcher:
             if error.details.get("writeConcernErrors"):
                 self._settle(batch, self._unavailable, error)
             else:
-                refused = {int(each["index"]) for each in error.details.get("writeErrors", [])}
-                self._settle([w for i, w in enumerate(batch) if i in refused], self._refused, error)
-                self._settle([w for i, w in enumerate(batch) if i not in refused], None)
+                refused = {e["index"]: e.get("code") for e in error.details.get("writeErrors", [])}
+                for index, waiting in enumerate(batch):
+                    code = refused.get(index)
+                    failure = self._duplicate if code == DUPLICATE_KEY else self._refused
+                    self._settle([waiting], None if index not in refused else failure, error)
         except PyMongoError as error:
             unavailable = outcome_unknown(error)
             self._settle(batch, self._unavailable if unavailable else self._refused, error)
@@ -107,16 +119,16 @@ class InsertBatcher:
             self._settle(batch, None)
         return True
 
-    def _unavailable(self) -> StorageError:
+    def _unavailable(self) -> DomainError:
         return StorageUnavailable(f"{self._operation}: MongoDB unavailable")
 
-    def _refused(self) -> StorageError:
+    def _refused(self) -> DomainError:
         return StorageError(f"{self._operation} failed")
 
     @staticmethod
     def _settle(
         batch: list[_Waiting],
-        failure: Callable[[], StorageError] | None,
+        failure: Failure | None,
         cause: BaseException | None = None,
     ) -> None:
         """Each caller gets its own exception (`failure()`), with the driver's in its chain."""

@@ -1,5 +1,6 @@
 """One contract for every implementation of the repository ports."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from adapters.clock import SystemClock, to_millis
 from domain.agent import Agent
 from domain.call import Call
-from domain.errors import StorageError
+from domain.errors import CallAlreadyStored, StorageError
 from domain.idempotency import IdempotencyRecord
 from domain.tenant import Tenant, mint_api_key
 from tests.integration.conftest import Repositories
@@ -103,8 +104,12 @@ async def test_a_call_is_stored_once(repositories: Repositories) -> None:
         tenant_id="t", agent_id="a", metadata={}, now=NOW, join_window=timedelta(minutes=1)
     )
     await repositories.calls.add(call)
-    with pytest.raises(StorageError):
-        await repositories.calls.add(call)
+
+    with pytest.raises(CallAlreadyStored):  # an idempotent request's takeover relies on it
+        await repositories.calls.add(dataclasses.replace(call, metadata={"second": True}))
+    stored = await repositories.calls.get_for_tenant("t", call.id)
+    assert stored is not None
+    assert stored.metadata == call.metadata
 
 
 async def test_queued_calls_are_counted_inside_their_join_window(

@@ -1,3 +1,4 @@
+import asyncio
 import dataclasses
 import uuid
 from datetime import timedelta
@@ -95,7 +96,7 @@ async def test_an_abandoned_claim_without_a_call_is_taken_over(
     )
 
     assert list(world.calls.items) == [issued.call_id]
-    assert issued.call_id != crashed.call_id
+    assert issued.call_id == crashed.call_id, "a takeover keeps the claimed call id"
     assert world.idempotency_store.items[(seeded.tenant_id, "k")].completed
 
 
@@ -176,3 +177,42 @@ async def test_a_write_whose_answer_was_lost_is_found_by_the_retry(
     assert list(lossy.items) == [retry.call_id]
     assert retry.replayed
     assert world.idempotency_store.items[(seeded.tenant_id, "k")].completed
+
+
+class FirstInsertHeld(InMemoryCallRepository):
+    """The first insert stalls (a slow replica) until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stalled = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def add(self, call: Call) -> None:
+        if not self.stalled.is_set():
+            self.stalled.set()
+            await self.go.wait()
+        await super().add(call)
+
+
+async def test_a_slow_first_attempt_and_the_takeover_store_one_call(
+    world: World, seeded: Seeded
+) -> None:
+    slow = FirstInsertHeld()
+    world.container.calls.override(providers.Object(slow))
+    world.container.issue_realtime_token.reset()
+    world.container.issue_realtime_token_once.reset()
+    once = world.container.issue_realtime_token_once()
+    first = asyncio.create_task(once(_principal(seeded), _command(seeded), "k"))
+    await slow.stalled.wait()
+    world.clock.advance(ABANDONED_AFTER)
+
+    takeover = await once(_principal(seeded), _command(seeded), "k")
+    slow.go.set()
+    late = await first
+
+    assert list(slow.items) == [takeover.call_id]
+    assert late.call_id == takeover.call_id
+    assert late.room_name == takeover.room_name
+    assert late.replayed
+    record = world.idempotency_store.items[(seeded.tenant_id, "k")]
+    assert (record.call_id, record.completed) == (takeover.call_id, True)
