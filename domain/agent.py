@@ -54,7 +54,9 @@ class Agent:
             id=new_id(),
             tenant_id=tenant_id,
             name=clean_name,
-            dispatch_name=checked_dispatch_name(dispatch_name or _slug(clean_name)),
+            dispatch_name=checked_dispatch_name(
+                _slug(clean_name) if dispatch_name is None else dispatch_name
+            ),
             created_at=now,
             default_metadata=defaults,
             updated_at=now,

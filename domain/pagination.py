@@ -10,6 +10,7 @@ from domain.errors import DomainError
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_ID_LENGTH = 128
 
 
 class InvalidCursor(DomainError, ValueError):
@@ -34,6 +35,9 @@ class Cursor:
             millis, item_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
             if not isinstance(millis, int) or not isinstance(item_id, str):
                 raise TypeError
+            if len(item_id) > MAX_ID_LENGTH:
+                raise ValueError
+            item_id.encode()  # a lone surrogate is no id, and no store can hold it
             return cls(datetime.fromtimestamp(millis / 1000, UTC), item_id)
         except (ValueError, TypeError, binascii.Error, OverflowError, OSError):
             raise InvalidCursor("the cursor is not one this API returned") from None

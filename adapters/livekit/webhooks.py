@@ -32,11 +32,20 @@ class LiveKitWebhookVerifier:
         kind = _FOLLOWED.get(event.event)
         if kind is None or not event.room.name:
             return None
-        at = datetime.fromtimestamp(event.created_at, UTC) if event.created_at else None
         return RoomEvent(
             id=event.id or f"{event.event}:{event.room.name}:{event.participant.identity}",
             kind=kind,
             room_name=event.room.name,
             participant_identity=event.participant.identity or None,
-            at=at or self._clock.now(),
+            at=_moment(event.created_at) or self._clock.now(),
         )
+
+
+def _moment(epoch_seconds: int) -> datetime | None:
+    """LiveKit's `createdAt`; None when absent or not a representable moment."""
+    if not epoch_seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch_seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

@@ -15,6 +15,7 @@ from litestar.types import ControllerRouterHandler
 from application.agents import ListAgents
 from application.issue_token import IssueRealtimeToken, IssueTokenCommand
 from entrypoints.dev_seed import DemoCredentials
+from entrypoints.http.content_type import require_json
 from entrypoints.http.observability import record_issued
 from entrypoints.http.schemas import TokenRequest, TokenResponse
 
@@ -52,6 +53,7 @@ async def demo_agents(state: State) -> list[DemoAgent]:
     status_code=200,
     include_in_schema=False,
     cache_control=CacheControlHeader(no_store=True),
+    before_request=require_json,  # a cross-site form post cannot send application/json
 )
 async def demo_token(
     request: Request[Any, Any, Any], data: JSONBody[TokenRequest], state: State

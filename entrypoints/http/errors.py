@@ -128,8 +128,7 @@ def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes
     if error.status_code >= 500:
         return _unexpected(request, error)
     if error.status_code == HTTP_400_BAD_REQUEST:
-        unreadable = FieldError(field="body", message="is not a readable JSON document")
-        return problems.problem_response(request, problems.INVALID_REQUEST, errors=[unreadable])
+        return _unreadable_body(request, error)
     kind = {
         HTTP_404_NOT_FOUND: problems.NOT_FOUND,
         HTTP_405_METHOD_NOT_ALLOWED: problems.METHOD_NOT_ALLOWED,
@@ -137,6 +136,11 @@ def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes
         HTTP_415_UNSUPPORTED_MEDIA_TYPE: problems.UNSUPPORTED_MEDIA_TYPE,
     }.get(error.status_code) or problems.generic_kind(error.status_code)
     return problems.problem_response(request, kind, headers=error.headers)
+
+
+def _unreadable_body(request: AnyRequest, _: Exception) -> Response[bytes]:
+    unreadable = FieldError(field="body", message="is not a readable JSON document")
+    return problems.problem_response(request, problems.INVALID_REQUEST, errors=[unreadable])
 
 
 def _too_deep(request: AnyRequest, _: RecursionError) -> Response[bytes]:
@@ -174,5 +178,6 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     StorageError: _storage_failed,
     HTTPException: _http_exception,
     RecursionError: _too_deep,  # msgspec decoding a body nested ~1000 levels deep
+    UnicodeDecodeError: _unreadable_body,  # msgspec decoding a body that is not UTF-8
     Exception: _unexpected,
 }

@@ -12,13 +12,17 @@ from adapters.livekit.settings import LiveKitSettings
 
 
 def webhook_body(
-    event: str, room_name: str, identity: str | None = None, event_id: str | None = None
+    event: str,
+    room_name: str,
+    identity: str | None = None,
+    event_id: str | None = None,
+    created_at: int | None = None,
 ) -> bytes:
     message = WebhookEvent(
         event=event,
         room=Room(name=room_name),
         id=event_id or f"EV_{uuid.uuid4().hex[:12]}",
-        created_at=int(time.time()),
+        created_at=int(time.time()) if created_at is None else created_at,
     )
     if identity is not None:
         message.participant.CopyFrom(ParticipantInfo(identity=identity))

@@ -1,5 +1,6 @@
 """The dev-only demo: present with demo credentials, absent without, and never leaking the key."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 
@@ -88,3 +89,16 @@ async def test_another_tenants_agent_is_not_the_demos_to_call(
 async def test_the_demo_stays_out_of_the_api_schema(demo_client: httpx.AsyncClient) -> None:
     schema = (await demo_client.get("/schema/openapi.json")).json()
     assert not [path for path in schema["paths"] if path.startswith("/demo")]
+
+
+async def test_the_demo_token_route_wants_json_like_the_api(
+    demo_client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    """A cross-site HTML form can post text/plain without a preflight; it gets nothing."""
+    body = json.dumps({"agent_id": seeded.agent.id})
+    response = await demo_client.post(
+        "/demo/token", content=body, headers={"content-type": "text/plain"}
+    )
+
+    assert response.status_code == 415
+    assert world.calls.items == {}

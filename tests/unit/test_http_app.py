@@ -406,3 +406,34 @@ async def test_a_dispatch_name_of_another_tenant_cannot_be_taken(
     _assert_problem(patched, 409, "dispatch_name_taken")
     assert own_again.status_code == 201, "a tenant may reuse its own dispatch name"
     assert world.agents.items[mine.agent.id].dispatch_name == mine.agent.dispatch_name
+
+
+@pytest.mark.parametrize("route", ["/v1/realtime/token", "/v1/agents"])
+async def test_a_body_that_is_not_utf8_is_400_not_500(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, route: str
+) -> None:
+    body = b'{"agent_id": "%s", "name": "A", "metadata": {"a": "caf\xe9"}}' % (
+        seeded.agent.id.encode()
+    )
+    response = await client.post(
+        route,
+        content=body,
+        headers={"Authorization": f"Bearer {seeded.api_key}", "content-type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_request"
+    assert world.calls.items == {}
+
+
+async def test_an_empty_dispatch_name_is_refused_not_replaced(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    response = await client.post(
+        "/v1/agents",
+        json={"name": "Zed Q", "dispatch_name": ""},
+        headers={"Authorization": f"Bearer {seeded.api_key}"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_name"

@@ -127,3 +127,17 @@ async def test_unknown_rooms_other_participants_and_other_events_get_200(
         "irrelevant",
         "ignored",
     ]
+
+
+@pytest.mark.parametrize("created_at", [2**63 - 1, -(2**62)])
+async def test_an_impossible_event_time_falls_back_to_the_clock(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, created_at: int
+) -> None:
+    call = await _queued_call(client, seeded)
+    room, caller = call["room_name"], call["participant_identity"]
+    body = webhook_body("participant_joined", room, caller, created_at=created_at)
+
+    response = await _deliver(client, body)
+
+    assert (response.status_code, response.json()) == (200, {"outcome": "applied"})
+    assert world.calls.items[call["call_id"]].joined_at == world.clock.now()
