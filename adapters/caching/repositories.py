@@ -26,9 +26,10 @@ class CachedApiKeyRepository:
     async def find_by_hash(self, key_hash: str) -> ApiKey | None:
         if (cached := self._by_hash.get(key_hash)) is not None:
             return cached
+        read_at = self._by_hash.generation
         key = await self._inner.find_by_hash(key_hash)
         if key is not None:
-            self._by_hash.put(key_hash, key, key.expires_at)
+            self._by_hash.put(key_hash, key, key.expires_at, read_at=read_at)
         return key
 
     async def revoke(self, key_id: str, when: datetime) -> ApiKey | None:
@@ -56,9 +57,10 @@ class CachedAgentRepository:
     async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
         if (cached := self._by_id.get((tenant_id, agent_id))) is not None:
             return cached
+        read_at = self._by_id.generation
         agent = await self._inner.get_for_tenant(tenant_id, agent_id)
         if agent is not None:
-            self._by_id.put((tenant_id, agent_id), agent)
+            self._by_id.put((tenant_id, agent_id), agent, read_at=read_at)
         return agent
 
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:

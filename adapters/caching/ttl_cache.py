@@ -19,6 +19,13 @@ class TtlCache(Generic[K, V]):
         self._ttl = ttl
         self._max_entries = max_entries
         self._entries: OrderedDict[K, tuple[datetime, V]] = OrderedDict()
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Changes with every discard. A read-through fill takes it before reading the store
+        and passes it to `put`, so a value read before a discard is not cached after it."""
+        return self._generation
 
     def get(self, key: K) -> V | None:
         entry = self._entries.get(key)
@@ -31,7 +38,11 @@ class TtlCache(Generic[K, V]):
         self._entries.move_to_end(key)
         return value
 
-    def put(self, key: K, value: V, valid_until: datetime | None = None) -> None:
+    def put(
+        self, key: K, value: V, valid_until: datetime | None = None, read_at: int | None = None
+    ) -> None:
+        if read_at is not None and read_at != self._generation:
+            return
         limit = self._clock.now() + self._ttl
         self._entries[key] = (min(limit, valid_until) if valid_until else limit, value)
         self._entries.move_to_end(key)
@@ -39,9 +50,11 @@ class TtlCache(Generic[K, V]):
             self._entries.popitem(last=False)
 
     def discard(self, key: K) -> None:
+        self._generation += 1
         self._entries.pop(key, None)
 
     def discard_where(self, predicate: Callable[[K, V], bool]) -> None:
+        self._generation += 1
         for key in [k for k, (_, v) in self._entries.items() if predicate(k, v)]:
             del self._entries[key]
 

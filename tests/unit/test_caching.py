@@ -1,11 +1,15 @@
+import asyncio
 import uuid
 from datetime import timedelta
 
 import pytest
 
+from adapters.caching.repositories import CachedAgentRepository
 from adapters.caching.ttl_cache import TtlCache
 from adapters.memory.clock import FrozenClock
+from adapters.memory.repositories import InMemoryAgentRepository
 from application.issue_token import IssueTokenCommand
+from domain.agent import Agent
 from domain.errors import AgentNotFound, AuthenticationFailed
 from tests.support.world import fake_world
 
@@ -119,3 +123,35 @@ async def test_misses_are_not_cached() -> None:
 
     world.agents.items[str(late_agent_id)] = replace(seeded.agent, id=str(late_agent_id))
     await issue.with_api_key(seeded.api_key, IssueTokenCommand(late_agent_id))
+
+
+class SlowAgents(InMemoryAgentRepository):
+    """The first read waits for the test, as a MongoDB read in flight would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reading = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
+        found = await super().get_for_tenant(tenant_id, agent_id)
+        if not self.reading.is_set():
+            self.reading.set()
+            await self.answer.wait()
+        return found
+
+
+async def test_a_read_in_flight_during_a_delete_does_not_cache_the_deleted_agent() -> None:
+    clock = FrozenClock()
+    slow = SlowAgents()
+    agents = CachedAgentRepository(slow, clock, CACHE_TTL, max_entries=10)
+    agent = Agent.create("t", "Support", None, clock.now())
+    await slow.add(agent)
+
+    lookup = asyncio.create_task(agents.get_for_tenant("t", agent.id))
+    await slow.reading.wait()  # it has read the agent, not yet answered
+    assert await agents.delete("t", agent.id, clock.now())
+    slow.answer.set()
+    assert await lookup == agent  # read before the delete: that answer stands
+
+    assert await agents.get_for_tenant("t", agent.id) is None
