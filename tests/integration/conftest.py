@@ -18,6 +18,7 @@ from adapters.memory.webhook_events import InMemoryProcessedEvents
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
+from adapters.mongo.client import create_client
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.tenants import MongoTenantRepository
@@ -78,9 +79,13 @@ async def repositories(
         return
     name = f"contract_{uuid.uuid4().hex[:12]}"
     if request.param == "pymongo":
-        db: Any = mongo_client[name]
+        # A client of its own, as Motor's below: nothing another test left on a pooled
+        # connection (nx-27017 keeps a SQLite connection per socket) reaches this one.
+        client = create_client(mongo_uri)
+        db: Any = client[name]
         await ensure_indexes(db)
         yield _mongo(db)
+        await client.close()
     else:
         motor: Any = AsyncIOMotorClient(mongo_uri, tz_aware=True)
         db = motor[name]
