@@ -8,6 +8,7 @@ from dependency_injector import providers
 
 from adapters.memory.repositories import InMemoryCallRepository
 from application.issue_token import IssueTokenCommand
+from application.issue_token_once import IssueRealtimeTokenOnce
 from domain.call import Call
 from domain.errors import AgentNotFound, StorageUnavailable, TooManyQueuedCalls
 from domain.idempotency import (
@@ -153,6 +154,14 @@ async def test_the_queued_call_cap_counts_only_open_calls() -> None:
     assert len(world.calls.items) == 3
 
 
+def _issuing_with(world: World, calls: InMemoryCallRepository) -> IssueRealtimeTokenOnce:
+    """The use case, rebuilt on another call repository."""
+    world.container.calls.override(providers.Object(calls))
+    world.container.issue_realtime_token.reset()
+    world.container.issue_realtime_token_once.reset()
+    return world.container.issue_realtime_token_once()
+
+
 class StoredButUnanswered(InMemoryCallRepository):
     """The write lands, then the store's answer is lost (a timeout after commit)."""
 
@@ -165,10 +174,7 @@ async def test_a_write_whose_answer_was_lost_is_found_by_the_retry(
     world: World, seeded: Seeded
 ) -> None:
     lossy = StoredButUnanswered()
-    world.container.calls.override(providers.Object(lossy))
-    world.container.issue_realtime_token.reset()
-    world.container.issue_realtime_token_once.reset()
-    once = world.container.issue_realtime_token_once()
+    once = _issuing_with(world, lossy)
 
     with pytest.raises(StorageUnavailable):
         await once(_principal(seeded), _command(seeded), "k")
@@ -198,10 +204,7 @@ async def test_a_slow_first_attempt_and_the_takeover_store_one_call(
     world: World, seeded: Seeded
 ) -> None:
     slow = FirstInsertHeld()
-    world.container.calls.override(providers.Object(slow))
-    world.container.issue_realtime_token.reset()
-    world.container.issue_realtime_token_once.reset()
-    once = world.container.issue_realtime_token_once()
+    once = _issuing_with(world, slow)
     first = asyncio.create_task(once(_principal(seeded), _command(seeded), "k"))
     await slow.stalled.wait()
     world.clock.advance(ABANDONED_AFTER)
