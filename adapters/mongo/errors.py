@@ -13,12 +13,15 @@ def storage_errors(operation: str) -> Iterator[None]:
     try:
         yield
     except PyMongoError as error:
-        raise storage_error(operation, error) from error
+        failure = unavailable if outcome_unknown(error) else refused
+        raise failure(operation) from error
 
 
-def storage_error(operation: str, error: PyMongoError) -> StorageError:
-    if outcome_unknown(error):
-        return StorageUnavailable(f"{operation}: MongoDB unavailable")
+def unavailable(operation: str) -> StorageError:
+    return StorageUnavailable(f"{operation}: MongoDB unavailable")
+
+
+def refused(operation: str) -> StorageError:
     return StorageError(f"{operation} failed")
 
 

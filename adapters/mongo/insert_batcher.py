@@ -6,13 +6,14 @@ import contextvars
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from adapters.mongo.client import Document
-from adapters.mongo.errors import outcome_unknown
-from domain.errors import DomainError, StorageError, StorageUnavailable
+from adapters.mongo.errors import outcome_unknown, refused, unavailable
+from domain.errors import DomainError
 
 DEFAULT_MAX_BATCH = 256
 DUPLICATE_KEY = 11000
@@ -50,7 +51,8 @@ class InsertBatcher:
         """`duplicate`: the error for a document refused on a unique key (else StorageError).
         `collection`: a PyMongo AsyncCollection or a Motor AsyncIOMotorCollection."""
         self._collection = collection
-        self._operation = operation
+        self._unavailable: Failure = partial(unavailable, operation)
+        self._refused: Failure = partial(refused, operation)
         self._duplicate = duplicate or self._refused
         self._max_batch = max_batch
         self._waiting: deque[_Waiting] = deque()
@@ -118,12 +120,6 @@ class InsertBatcher:
         else:
             self._settle(batch, None)
         return True
-
-    def _unavailable(self) -> DomainError:
-        return StorageUnavailable(f"{self._operation}: MongoDB unavailable")
-
-    def _refused(self) -> DomainError:
-        return StorageError(f"{self._operation} failed")
 
     @staticmethod
     def _settle(
