@@ -8,7 +8,10 @@ _ALWAYS = {
     b"referrer-policy": b"no-referrer",
     b"strict-transport-security": b"max-age=63072000; includeSubDomains",
 }
-_API_ONLY = {b"content-security-policy": b"default-src 'none'; frame-ancestors 'none'"}
+_FOR_JSON = {
+    **_ALWAYS,
+    b"content-security-policy": b"default-src 'none'; frame-ancestors 'none'",
+}
 
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
@@ -17,6 +20,6 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if headers is None:
         return
     if b"json" in value_of(headers, b"content-type"):
-        add_missing(headers, {**_ALWAYS, **_API_ONLY})
+        add_missing(headers, _FOR_JSON)
     else:
         add_missing(headers, _ALWAYS)
