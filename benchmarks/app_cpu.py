@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.ours_in_memory import CREDENTIALS_ENV, create_in_memory_app
+from benchmarks.seed import Credential, write_credentials
 from benchmarks.signing import SETTINGS as LIVEKIT
 from benchmarks.targets import TOKEN_PATH
 
@@ -56,8 +57,8 @@ def _scope(api_key: str, body: bytes) -> Message:
     }
 
 
-async def _request(app: App, api_key: str, agent_id: str) -> int:
-    body = b'{"agent_id":"%s","metadata":{"source":"bench"}}' % agent_id.encode()
+async def _request(app: App, credential: Credential) -> int:
+    body = b'{"agent_id":"%s","metadata":{"source":"bench"}}' % credential.agent_id.encode()
     messages = [{"type": "http.request", "body": body, "more_body": False}]
     statuses: list[int] = []
 
@@ -71,7 +72,7 @@ async def _request(app: App, api_key: str, agent_id: str) -> int:
         if message["type"] == "http.response.start":
             statuses.append(message["status"])
 
-    await app(_scope(api_key, body), receive, send)
+    await app(_scope(credential.api_key, body), receive, send)
     return statuses[0]
 
 
@@ -94,18 +95,18 @@ async def _started(app: App) -> asyncio.Task[None]:
     return lifespan
 
 
-async def measure(credentials: list[tuple[str, str]], requests: int) -> dict[str, float]:
+async def measure(credentials: list[Credential], requests: int) -> dict[str, float]:
     app: App = create_in_memory_app()  # type: ignore[assignment]
     lifespan = await _started(app)
     try:
         for n in range(500):  # warm the caches and the interpreter
-            assert await _request(app, *credentials[n % len(credentials)]) == 200
+            assert await _request(app, credentials[n % len(credentials)]) == 200
         per_batch = requests // BATCHES
         batches = []
         for _ in range(BATCHES):
             started = time.process_time()
             for n in range(per_batch):
-                await _request(app, *credentials[n % len(credentials)])
+                await _request(app, credentials[n % len(credentials)])
             batches.append((time.process_time() - started) / per_batch * 1e6)
     finally:
         lifespan.cancel()
@@ -113,10 +114,11 @@ async def measure(credentials: list[tuple[str, str]], requests: int) -> dict[str
 
 
 def main(requests: int = 5_000, pairs: int = 4) -> None:
-    credentials = [(f"rtk_{secrets.token_urlsafe(32)}", str(uuid.uuid4())) for _ in range(pairs)]
+    credentials = [
+        Credential(f"rtk_{secrets.token_urlsafe(32)}", str(uuid.uuid4())) for _ in range(pairs)
+    ]
     with tempfile.TemporaryDirectory() as scratch, open(os.devnull, "w") as access_log:
-        path = Path(scratch) / "credentials.txt"
-        path.write_text("".join(f"{key} {agent}\n" for key, agent in credentials))
+        path = write_credentials(credentials, Path(scratch) / "credentials.txt")
         os.environ.update(
             {
                 CREDENTIALS_ENV: str(path),
