@@ -43,6 +43,17 @@ def _call(status: CallStatus) -> Call:
     )
 
 
+async def _one_queued_call(
+    calls: InMemoryCallRepository | None = None,
+    processed: InMemoryProcessedEvents | None = None,
+) -> tuple[InMemoryCallRepository, ApplyRoomEvent]:
+    """The call repository holding one queued call, and the use case applying events to it."""
+    calls = InMemoryCallRepository() if calls is None else calls
+    processed = InMemoryProcessedEvents() if processed is None else processed
+    await calls.add(_call(CallStatus.QUEUED))
+    return calls, ApplyRoomEvent(calls, processed)
+
+
 @pytest.mark.parametrize(("kind", "status"), list(EXPECTED))
 async def test_each_event_moves_each_status_only_forward(
     kind: RoomEventKind, status: CallStatus
@@ -76,17 +87,13 @@ def test_only_queued_calls_expire() -> None:
 
 
 async def test_the_same_event_id_is_applied_once() -> None:
-    calls = InMemoryCallRepository()
-    await calls.add(_call(CallStatus.QUEUED))
-    apply = ApplyRoomEvent(calls, InMemoryProcessedEvents())
+    _, apply = await _one_queued_call()
     assert await apply(_event(RoomEventKind.PARTICIPANT_JOINED, event_id="e1")) is Outcome.APPLIED
     assert await apply(_event(RoomEventKind.PARTICIPANT_JOINED, event_id="e1")) is Outcome.DUPLICATE
 
 
 async def test_a_late_join_after_the_end_changes_nothing() -> None:
-    calls = InMemoryCallRepository()
-    await calls.add(_call(CallStatus.QUEUED))
-    apply = ApplyRoomEvent(calls, InMemoryProcessedEvents())
+    calls, apply = await _one_queued_call()
     await apply(_event(RoomEventKind.ROOM_FINISHED, event_id="finish"))
     assert await apply(_event(RoomEventKind.PARTICIPANT_JOINED, event_id="join")) is (
         Outcome.UNCHANGED
@@ -113,10 +120,8 @@ class CallsFailingOnce(InMemoryCallRepository):
 
 
 async def test_a_failed_write_leaves_the_event_unrecorded_and_the_redelivery_applies_it() -> None:
-    calls = CallsFailingOnce()
-    await calls.add(_call(CallStatus.QUEUED))
     processed = InMemoryProcessedEvents()
-    apply = ApplyRoomEvent(calls, processed)
+    calls, apply = await _one_queued_call(CallsFailingOnce(), processed)
     joined = _event(RoomEventKind.PARTICIPANT_JOINED)
 
     with pytest.raises(StorageError):
@@ -143,10 +148,7 @@ class RecordLostOnce(InMemoryProcessedEvents):
 
 
 async def test_an_event_whose_record_was_lost_is_applied_and_its_redelivery_is_harmless() -> None:
-    calls = InMemoryCallRepository()
-    await calls.add(_call(CallStatus.QUEUED))
-    processed = RecordLostOnce()
-    apply = ApplyRoomEvent(calls, processed)
+    calls, apply = await _one_queued_call(processed=RecordLostOnce())
     joined = _event(RoomEventKind.PARTICIPANT_JOINED, event_id="join")
 
     with pytest.raises(StorageUnavailable):
@@ -161,9 +163,7 @@ async def test_an_event_whose_record_was_lost_is_applied_and_its_redelivery_is_h
 
 
 async def test_a_failed_first_connection_does_not_end_the_call() -> None:
-    calls = InMemoryCallRepository()
-    await calls.add(_call(CallStatus.QUEUED))
-    apply = ApplyRoomEvent(calls, InMemoryProcessedEvents())
+    calls, apply = await _one_queued_call()
 
     aborted = _event(RoomEventKind.PARTICIPANT_CONNECTION_ABORTED, event_id="aborted")
     assert await apply(aborted) is Outcome.UNCHANGED
@@ -176,9 +176,7 @@ async def test_a_failed_first_connection_does_not_end_the_call() -> None:
 
 
 async def test_a_leave_delivered_before_its_join_is_settled_by_the_room_finishing() -> None:
-    calls = InMemoryCallRepository()
-    await calls.add(_call(CallStatus.QUEUED))
-    apply = ApplyRoomEvent(calls, InMemoryProcessedEvents())
+    calls, apply = await _one_queued_call()
 
     await apply(_event(RoomEventKind.PARTICIPANT_LEFT, event_id="left"))
     await apply(_event(RoomEventKind.PARTICIPANT_JOINED, event_id="join"))
