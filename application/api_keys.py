@@ -1,8 +1,8 @@
 from datetime import timedelta
 
+from domain.api_key import ApiKey, NewApiKey, mint_api_key
 from domain.errors import ApiKeyNotFound, TenantNotFound
 from domain.ports import ApiKeyRepository, Clock, TenantRepository
-from domain.tenant import ApiKey, NewApiKey, mint_api_key
 
 
 class CreateApiKey:

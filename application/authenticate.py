@@ -1,8 +1,9 @@
 from datetime import datetime, timedelta
 
+from domain.api_key import ApiKey, hash_api_key, looks_like_api_key
 from domain.errors import AuthenticationFailed, StorageError
 from domain.ports import ApiKeyRepository, Clock
-from domain.tenant import ApiKey, Principal, hash_api_key, looks_like_api_key
+from domain.tenant import Principal
 
 USAGE_RECORD_INTERVAL = timedelta(minutes=1)
 _MAX_TRACKED_KEYS = 10_000

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from application.authenticate import AuthenticateApiKey
 from application.join_window import JoinWindow
 from domain.agent import Agent
 from domain.call import Call
@@ -58,11 +57,19 @@ class IssueRealtimeToken:
        `expires_at` = now + join window; if storing fails, CallNotCreated (CallOutcomeUnknown
        when the store did not answer, so the call may exist) and no token;
     5. only then is the token signed, expiring with the call's join window.
+
+    The hot-path budget: a warm request sends MongoDB exactly ONE command, the call's insert
+    (concurrent requests may even share one insert: adapters/mongo/insert_batcher.py). The
+    API key and the agent come from the in-process read-through caches, LiveKit signing is
+    local, and nothing in the background (sweeps, usage stamps, deliveries) rides on the
+    request. Two options may each add one command, and only when asked for: the queued-call
+    cap (rule 3, a `count`) and an `Idempotency-Key` (IssueTokenIdempotently's claim). Any
+    other read or write added here breaks tests/integration/test_round_trips.py and the
+    `make bench` row of every token route.
     """
 
     def __init__(
         self,
-        authenticate: AuthenticateApiKey,
         agents: AgentRepository,
         calls: CallRepository,
         issuer: TokenIssuer,
@@ -70,17 +77,12 @@ class IssueRealtimeToken:
         join_window: JoinWindow,
         max_queued_calls: int = 0,
     ) -> None:
-        self._authenticate = authenticate
         self._agents = agents
         self._calls = calls
         self._issuer = issuer
         self._clock = clock
         self._join_window = join_window
         self._max_queued_calls = max_queued_calls
-
-    async def with_api_key(self, api_key: str, command: IssueTokenCommand) -> IssuedToken:
-        """The whole request path for callers holding a plaintext key (no HTTP needed)."""
-        return await self(await self._authenticate(api_key), command)
 
     async def __call__(
         self, principal: Principal, command: IssueTokenCommand, call_id: str | None = None

@@ -10,21 +10,21 @@ from dependency_injector import providers
 from litestar import Litestar
 
 from adapters.clock import SystemClock
-from adapters.memory.idempotency import InMemoryIdempotencyStore
-from adapters.memory.repositories import (
-    InMemoryAgentRepository,
-    InMemoryApiKeyRepository,
-    InMemoryCallRepository,
-)
-from adapters.memory.store import InMemoryStore
-from adapters.memory.webhook_events import InMemoryProcessedEvents
 from domain.agent import Agent
+from domain.api_key import ApiKey, hash_api_key
 from domain.call import Call
-from domain.tenant import ApiKey, hash_api_key
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
 from entrypoints.settings import Settings
+from tests.fakes.idempotency import InMemoryIdempotencyStore
+from tests.fakes.repositories import (
+    InMemoryAgentRepository,
+    InMemoryApiKeyRepository,
+    InMemoryCallRepository,
+)
+from tests.fakes.store import InMemoryStore
+from tests.fakes.webhook_events import InMemoryProcessedEvents
 
 CREDENTIALS_ENV = "BENCH_CREDENTIALS"
 TENANT_ID = "bench-tenant"

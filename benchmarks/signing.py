@@ -5,12 +5,12 @@ import json
 import timeit
 from datetime import UTC, datetime, timedelta
 
-from adapters.livekit.access_token_issuer import AccessTokenIssuer
 from adapters.livekit.issuer import LiveKitTokenIssuer
 from adapters.livekit.settings import LiveKitSettings
 from domain.agent import Agent
 from domain.call import Call
 from domain.ports import TokenIssuer
+from tests.fakes.access_token_issuer import AccessTokenIssuer
 
 SETTINGS = LiveKitSettings(
     url="wss://livekit.bench.invalid",

@@ -7,7 +7,6 @@ from typing import Any
 
 from domain.ids import new_id
 
-WEBRTC_METADATA_TYPE = "webrtc"
 NOT_JOINED = "not_joined"
 
 
@@ -23,7 +22,7 @@ class CallStatus(enum.StrEnum):
 
 
 def webrtc_room_name(call_id: str) -> str:
-    return f"webrtc_{call_id}"
+    return f"{CallType.WEBRTC.value}_{call_id}"
 
 
 def caller_identity(call_id: str) -> str:
@@ -35,7 +34,7 @@ def tagged_metadata(
 ) -> dict[str, Any]:
     """The agent's defaults, overridden by the caller's object, with `type` forced to webrtc:
     callers cannot override the tag."""
-    return {**(defaults or {}), **caller_metadata, "type": WEBRTC_METADATA_TYPE}
+    return {**(defaults or {}), **caller_metadata, "type": CallType.WEBRTC.value}
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,3 +67,26 @@ class CallOutcomeUnknown(StorageUnavailable):
 
 class DispatchNameTaken(DomainError):
     """Another tenant's agents already dispatch under this LiveKit agent name."""
+
+
+class InvalidMetadata(DomainError, ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class InvalidCursor(DomainError, ValueError):
+    """A page cursor this API did not hand out, or a limit out of range."""
+
+
+class InvalidIdempotencyKey(DomainError, ValueError):
+    pass
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same key came with a different request body."""
+
+
+class IdempotentRequestInFlight(DomainError):
+    """The first request with this key has not finished yet."""

@@ -6,25 +6,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.errors import DomainError
+from domain.errors import InvalidIdempotencyKey
 from domain.ids import new_id
 
 RETENTION = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(seconds=30)
 KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 _KEY = re.compile(KEY_PATTERN)
-
-
-class InvalidIdempotencyKey(DomainError, ValueError):
-    pass
-
-
-class IdempotencyKeyReused(DomainError):
-    """The same key came with a different request body."""
-
-
-class IdempotentRequestInFlight(DomainError):
-    """The first request with this key has not finished yet."""
 
 
 def checked_idempotency_key(raw: str) -> str:

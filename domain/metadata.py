@@ -2,19 +2,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from domain.errors import DomainError
+from domain.errors import InvalidMetadata
 
 MAX_METADATA_BYTES = 16 * 1024
 MAX_DEPTH = 8
 MAX_KEY_LENGTH = 256
 _INT64 = range(-(2**63), 2**63)
-
-
-class InvalidMetadata(DomainError, ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def check_metadata(metadata: Mapping[str, Any], field: str = "metadata") -> None:

@@ -3,12 +3,13 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.agent import Agent
+from domain.api_key import ApiKey
 from domain.call import Call, CallQuery
 from domain.call_events import RoomEvent, Transition
 from domain.idempotency import IdempotencyRecord
 from domain.pagination import Page, PageRequest
 from domain.rate_limit import RateLimitDecision
-from domain.tenant import ApiKey, Tenant
+from domain.tenant import Tenant
 
 
 class Clock(Protocol):

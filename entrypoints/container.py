@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from dependency_injector import containers, providers
+from redis.asyncio import Redis
 
 from adapters.caching.repositories import CachedAgentRepository, CachedApiKeyRepository
 from adapters.clock import SystemClock
@@ -15,25 +16,44 @@ from adapters.mongo.monitoring import CommandTimer
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
+from adapters.rate_limit.in_process import InProcessRateLimiter
+from adapters.rate_limit.redis import RedisRateLimiter
 from application.agents import CreateAgent, DeleteAgent, GetAgent, ListAgents, UpdateAgent
 from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
 from application.calls import GetCall, ListCalls
 from application.expire_calls import ExpireUnjoinedCalls
 from application.issue_token import IssueRealtimeToken
-from application.issue_token_once import IssueRealtimeTokenOnce
+from application.issue_token_idempotently import IssueTokenIdempotently
+from application.issue_token_with_api_key import IssueTokenWithApiKey
 from application.join_window import JoinWindow
 from application.room_events import ApplyRoomEvent
 from application.tenants import CreateTenant
+from domain.ports import Clock, RateLimiter
+from domain.rate_limit import RateLimitPolicy
 from entrypoints.metrics import Metrics
-from entrypoints.rate_limiting import choose_rate_limiter
 from entrypoints.settings import Settings
 
 CACHE_ENTRIES = 10_000
+REDIS_TIMEOUT_SECONDS = 0.25
+
+
+def choose_rate_limiter(redis_url: str | None, per_minute: int, clock: Clock) -> RateLimiter:
+    """Redis when REDIS_URL is set (shared by replicas); otherwise per process."""
+    policy = RateLimitPolicy(limit=per_minute)
+    if not redis_url:
+        return InProcessRateLimiter(policy, clock)
+    redis = Redis.from_url(
+        redis_url,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    return RedisRateLimiter(redis, policy, clock)
 
 
 class Container(containers.DeclarativeContainer):
-    """Wires adapters to use cases. Tests swap any adapter with `container.X.override(...)`."""
+    """The one composition root: wires adapters to use cases. Tests swap any adapter with
+    `container.X.override(...)`, before or after `create_app` (routes resolve per request)."""
 
     settings = providers.Dependency(instance_of=Settings)
 
@@ -72,10 +92,11 @@ class Container(containers.DeclarativeContainer):
         clock,
     )
 
+    # Stateful (it remembers when it last stamped each key's use): one per container.
     authenticate_api_key = providers.Singleton(AuthenticateApiKey, api_keys, clock)
-    issue_realtime_token = providers.Singleton(
+    # Stateless use cases are factories: built per call, so an override always reaches them.
+    issue_realtime_token = providers.Factory(
         IssueRealtimeToken,
-        authenticate=authenticate_api_key,
         agents=agents,
         calls=calls,
         issuer=token_issuer,
@@ -83,8 +104,11 @@ class Container(containers.DeclarativeContainer):
         join_window=join_window,
         max_queued_calls=settings.provided.max_queued_calls_per_tenant,
     )
-    issue_realtime_token_once = providers.Singleton(
-        IssueRealtimeTokenOnce, issue_realtime_token, idempotency_store, clock
+    issue_token_idempotently = providers.Factory(
+        IssueTokenIdempotently, issue_realtime_token, idempotency_store, clock
+    )
+    issue_token_with_api_key = providers.Factory(
+        IssueTokenWithApiKey, authenticate_api_key, issue_realtime_token
     )
     create_tenant = providers.Factory(CreateTenant, tenants, clock)
     create_api_key = providers.Factory(CreateApiKey, tenants, api_keys, clock)

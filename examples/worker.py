@@ -17,7 +17,7 @@ from entrypoints.settings import Settings
 
 async def issue(settings: Settings, api_key: str, agent_id: str) -> dict[str, str]:
     async with running_container(settings) as container:
-        issued = await container.issue_realtime_token().with_api_key(
+        issued = await container.issue_token_with_api_key()(
             api_key,
             IssueTokenCommand(agent_id=uuid.UUID(agent_id), metadata={"source": "worker"}),
         )

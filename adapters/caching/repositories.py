@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from adapters.caching.ttl_cache import TtlCache
 from domain.agent import Agent
+from domain.api_key import ApiKey
 from domain.pagination import Page, PageRequest
 from domain.ports import AgentRepository, ApiKeyRepository, Clock
-from domain.tenant import ApiKey
 
 
 class CachedApiKeyRepository:

@@ -6,7 +6,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
-from domain.tenant import ApiKey
+from domain.api_key import ApiKey
 
 
 class MongoApiKeyRepository:

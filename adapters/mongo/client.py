@@ -2,7 +2,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
 
 Document = dict[str, Any]
@@ -24,7 +23,3 @@ def create_client(
         timeoutMS=timeout_ms,
         appname="realtime-tokens",
     )
-
-
-def database(client: AsyncMongoClient[Document], name: str) -> AsyncDatabase[Document]:
-    return client[name]

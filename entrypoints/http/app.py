@@ -1,9 +1,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from litestar import Litestar, Router
-from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -17,11 +15,11 @@ from entrypoints.http.auth import ApiKeyAuthentication
 from entrypoints.http.calls import CallsController
 from entrypoints.http.content_type import require_json
 from entrypoints.http.demo import demo_routes
-from entrypoints.http.dependencies import DEPENDENCIES
+from entrypoints.http.dependencies import dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.observability import metrics_endpoint, observe_requests
-from entrypoints.http.rate_limit import add_rate_limit_headers
+from entrypoints.http.rate_limit import PerKeyRateLimit, add_rate_limit_headers
 from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.security_headers import add_security_headers
 from entrypoints.http.tokens import create_realtime_token
@@ -35,25 +33,26 @@ MAX_BODY_BYTES = 64 * 1024
 def create_app(container: Container, demo: DemoCredentials | None = None) -> Litestar:
     """Nothing is built at import time: the container decides every adapter. With `demo`
     (`serve --dev` only) the browser demo and its token route exist; without it they do not."""
-    store = container.store()
-    rate_limiter = container.rate_limiter()
-    metrics = container.metrics()
     sweep_interval = container.settings().sweep_interval_seconds
 
     @asynccontextmanager
     async def storage_lifespan(_: Litestar) -> AsyncIterator[None]:
+        store = container.store()
         await store.start()
         try:
             async with sweeping(container.expire_unjoined_calls(), sweep_interval):
                 yield
         finally:
-            await rate_limiter.close()
+            await container.rate_limiter().close()
             await store.close()
 
     api = Router(
         path="/",
         route_handlers=[create_realtime_token, AgentsController, CallsController],
-        middleware=[DefineMiddleware(ApiKeyAuthentication)],
+        middleware=[
+            DefineMiddleware(ApiKeyAuthentication, authenticate=container.authenticate_api_key),
+            DefineMiddleware(PerKeyRateLimit, limiter=container.rate_limiter),
+        ],
         before_request=require_json,
     )
     routes: list[ControllerRouterHandler] = [
@@ -63,23 +62,11 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         readyz,
         metrics_endpoint,
     ]
-    state: dict[str, Any] = {
-        "container": container,
-        "store": store,
-        "metrics": metrics,
-        "token_issuer": container.token_issuer(),
-        "authenticate_api_key": container.authenticate_api_key(),
-        "issue_realtime_token": container.issue_realtime_token(),
-        "issue_realtime_token_once": container.issue_realtime_token_once(),
-        "rate_limiter": rate_limiter,
-    }
     if demo is not None:
         routes += demo_routes()
-        state.update(demo=demo, list_agents=container.list_agents())
     app = Litestar(
         route_handlers=routes,
-        dependencies=DEPENDENCIES,
-        state=State(state),
+        dependencies=dependencies(container, demo),
         lifespan=[storage_lifespan],
         before_send=[echo_request_id, add_security_headers, add_rate_limit_headers],
         request_max_body_size=MAX_BODY_BYTES,
@@ -100,4 +87,4 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         logging_config=None,  # entrypoints/logs.py configures logging once per process
         debug=False,
     )
-    return observe_requests(app, metrics)
+    return observe_requests(app, container.metrics())

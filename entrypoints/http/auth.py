@@ -1,12 +1,12 @@
+from collections.abc import Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp
 
 from application.authenticate import AuthenticateApiKey
-from domain.errors import AuthenticationFailed, RateLimited
-from domain.ports import RateLimiter
-from entrypoints.http.rate_limit import remember
+from domain.errors import AuthenticationFailed
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -15,21 +15,17 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 class ApiKeyAuthentication(AbstractAuthenticationMiddleware):
-    """`Authorization: Bearer <api key>` → the tenant's Principal, before the body is read;
-    then one hit on the key's rate limit (429 past it)."""
+    """`Authorization: Bearer <api key>` → the tenant's Principal, before the body is read."""
+
+    def __init__(self, app: ASGIApp, authenticate: Callable[[], AuthenticateApiKey]) -> None:
+        super().__init__(app)
+        self._authenticate = authenticate
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        authenticate: AuthenticateApiKey = connection.app.state.authenticate_api_key
-        limiter: RateLimiter = connection.app.state.rate_limiter
         presented = bearer_token(connection.headers.get("authorization"))
         if presented is None:
             raise AuthenticationFailed
-        principal = await authenticate(presented)
-        decision = await limiter.hit(principal.api_key_id)
-        if decision is not None:
-            remember(connection.scope, decision)
-            if not decision.allowed:
-                raise RateLimited(decision.reset_seconds)
+        principal = await self._authenticate()(presented)
         return AuthenticationResult(user=principal, auth=principal.api_key_id)

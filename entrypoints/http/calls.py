@@ -4,13 +4,15 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import FromPath, QueryParameter
 
-from application.calls import CallFilter
+from application.calls import CallFilter, GetCall, ListCalls
 from domain.call import CallStatus
+from domain.errors import CallNotFound, InvalidCursor
 from domain.pagination import DEFAULT_LIMIT
 from domain.tenant import Principal
-from entrypoints.http.agents import Limit, PageCursor, page_request
-from entrypoints.http.dependencies import ContainerDep
-from entrypoints.http.openapi_docs import AUTH_PROBLEMS, BEARER, problems
+from entrypoints.http.dependencies import Injected
+from entrypoints.http.errors import AUTHENTICATED, QUERY, responses
+from entrypoints.http.openapi_docs import BEARER
+from entrypoints.http.paging import Limit, PageCursor, next_cursor, page_request
 from entrypoints.http.schemas import CallPage, CallView
 from entrypoints.http.views import call_view
 
@@ -26,12 +28,12 @@ class CallsController(Controller):
 
     @get(
         summary="List calls, newest first",
-        responses=AUTH_PROBLEMS,
+        responses=responses(AUTHENTICATED, QUERY, InvalidCursor),
     )
     async def list_calls(
         self,
         request: TenantRequest,
-        container: ContainerDep,
+        list_calls: Injected[ListCalls],
         agent_id: Annotated[
             uuid.UUID | None, QueryParameter(description="Only this agent's")
         ] = None,
@@ -40,23 +42,18 @@ class CallsController(Controller):
         cursor: PageCursor = None,
     ) -> CallPage:
         where = CallFilter(agent_id=None if agent_id is None else str(agent_id), status=status)
-        found = await container.list_calls()(
-            request.user.tenant_id, where, page_request(limit, cursor)
-        )
-        return CallPage(
-            data=[call_view(c) for c in found.items],
-            next_cursor=found.next.encode() if found.next else None,
-        )
+        found = await list_calls(request.user.tenant_id, where, page_request(limit, cursor))
+        return CallPage(data=[call_view(c) for c in found.items], next_cursor=next_cursor(found))
 
     @get(
         "/{call_id:uuid}",
         summary="Get a call",
-        responses={**AUTH_PROBLEMS, **problems(s404="No such call for this API key's tenant")},
+        responses=responses(AUTHENTICATED, QUERY, CallNotFound),
     )
     async def get_call(
         self,
         request: TenantRequest,
-        container: ContainerDep,
+        get_call: Injected[GetCall],
         call_id: FromPath[uuid.UUID],
     ) -> CallView:
-        return call_view(await container.get_call()(request.user.tenant_id, str(call_id)))
+        return call_view(await get_call(request.user.tenant_id, str(call_id)))

@@ -1,8 +1,12 @@
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import HTTPException
+from litestar.exceptions import ClientException
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+
+class UnsupportedMediaType(ClientException):
+    status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 
 async def require_json(request: Request[Any, Any, Any]) -> None:
@@ -11,8 +15,4 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
         return
     media_type, _ = request.content_type
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise HTTPException(
-            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail="Send the body as application/json.",
-            headers={"accept-post": "application/json"},
-        )
+        raise UnsupportedMediaType(headers={"accept-post": "application/json"})

@@ -7,15 +7,17 @@ from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, get, post
-from litestar.datastructures import CacheControlHeader, State
+from litestar.datastructures import CacheControlHeader
 from litestar.params import JSONBody
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from application.agents import ListAgents
-from application.issue_token import IssueRealtimeToken, IssueTokenCommand
+from application.issue_token import IssueTokenCommand
+from application.issue_token_with_api_key import IssueTokenWithApiKey
 from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.content_type import require_json
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.observability import record_issued
 from entrypoints.http.schemas import TokenRequest, TokenResponse
 
@@ -39,9 +41,9 @@ def demo_page() -> str:
 
 
 @get("/demo/agents", include_in_schema=False)
-async def demo_agents(state: State) -> list[DemoAgent]:
-    demo: DemoCredentials = state.demo
-    list_agents: ListAgents = state.list_agents
+async def demo_agents(
+    demo: Injected[DemoCredentials], list_agents: Injected[ListAgents]
+) -> list[DemoAgent]:
     return [
         DemoAgent(id=agent.id, name=agent.name, dispatch_name=agent.dispatch_name)
         for agent in await list_agents(demo.tenant_id)
@@ -56,12 +58,13 @@ async def demo_agents(state: State) -> list[DemoAgent]:
     before_request=require_json,  # a cross-site form post cannot send application/json
 )
 async def demo_token(
-    request: Request[Any, Any, Any], data: JSONBody[TokenRequest], state: State
+    request: Request[Any, Any, Any],
+    data: JSONBody[TokenRequest],
+    demo: Injected[DemoCredentials],
+    issue_token_with_api_key: Injected[IssueTokenWithApiKey],
 ) -> TokenResponse:
-    demo: DemoCredentials = state.demo
-    issue: IssueRealtimeToken = state.issue_realtime_token
     command = IssueTokenCommand(agent_id=data.agent_id, metadata={"source": "demo"})
-    issued = await issue.with_api_key(demo.api_key, command)
+    issued = await issue_token_with_api_key(demo.api_key, command)
     record_issued(request, issued, demo.tenant_id)
     return TokenResponse.of(issued)
 

@@ -1,17 +1,48 @@
-from litestar.datastructures import State
+"""The one way a handler reaches a use case or an adapter: a named dependency, resolved from
+the container's provider on every request, so `container.X.override(...)` reaches each route
+even after `create_app`. A handler names what it needs (`create_agent: Injected[CreateAgent]`)."""
+
+from collections.abc import Callable
+from typing import Any, TypeAlias, TypeVar
+
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
 from entrypoints.container import Container
+from entrypoints.dev_seed import DemoCredentials
+
+T = TypeVar("T")
+# The container built the value: checking it again per request would only cost time, and
+# ports are Protocols, which the signature model cannot check.
+Injected: TypeAlias = NamedDependency[SkipValidation[T]]
+
+PROVIDED = (
+    "issue_token_idempotently",
+    "issue_token_with_api_key",
+    "create_agent",
+    "list_agents",
+    "get_agent",
+    "update_agent",
+    "delete_agent",
+    "get_call",
+    "list_calls",
+    "webhook_verifier",
+    "apply_room_event",
+    "store",
+    "token_issuer",
+    "metrics",
+)
 
 
-def container_of(state: State) -> Container:
-    """Handlers ask the container for use cases; tests override its adapters."""
-    container: Container = state.container
-    return container
+def _resolved(provider: Callable[[], Any]) -> Provide:
+    def provide() -> Any:
+        return provider()
+
+    return Provide(provide, sync_to_thread=False)
 
 
-DEPENDENCIES = {"container": Provide(container_of, sync_to_thread=False)}
-
-# dependency-injector hands out a DynamicContainer, which Litestar cannot validate as Container.
-ContainerDep = NamedDependency[SkipValidation[Container]]
+def dependencies(container: Container, demo: DemoCredentials | None) -> dict[str, Provide]:
+    provided = {name: _resolved(getattr(container, name)) for name in PROVIDED}
+    if demo is not None:
+        provided["demo"] = _resolved(lambda: demo)
+    return provided

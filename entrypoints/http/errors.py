@@ -1,17 +1,21 @@
+"""The one error table: every exception a route can raise → its problem (status, code,
+detail, headers, log level). The exception handler and each route's OpenAPI `responses=`
+are both built from it, and a test holds the README's error table to it."""
+
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import (
-    HTTP_400_BAD_REQUEST,
-    HTTP_404_NOT_FOUND,
-    HTTP_405_METHOD_NOT_ALLOWED,
-    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
 )
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from domain.errors import (
     AgentNotFound,
@@ -19,6 +23,12 @@ from domain.errors import (
     CallNotCreated,
     CallNotFound,
     DispatchNameTaken,
+    DomainError,
+    IdempotencyKeyReused,
+    IdempotentRequestInFlight,
+    InvalidCursor,
+    InvalidIdempotencyKey,
+    InvalidMetadata,
     InvalidName,
     RateLimited,
     StorageError,
@@ -27,52 +37,20 @@ from domain.errors import (
     TooManyQueuedCalls,
     WebhookRejected,
 )
-from domain.idempotency import (
-    IdempotencyKeyReused,
-    IdempotentRequestInFlight,
-    InvalidIdempotencyKey,
+from entrypoints.http.content_type import UnsupportedMediaType
+from entrypoints.http.problems import (
+    PROBLEM_MEDIA_TYPE,
+    ProblemKind,
+    generic_kind,
+    problem_response,
 )
-from domain.metadata import InvalidMetadata
-from domain.pagination import InvalidCursor
-from entrypoints.http import problems
-from entrypoints.http.schemas import FieldError
+from entrypoints.http.schemas import FieldError, Problem
 
 logger = logging.getLogger("realtime_tokens.http")
 
-AnyRequest = Request[Any, Any, Any]
-Handler = Callable[[AnyRequest, Any], Response[bytes]]
-STORAGE_RETRY_AFTER_SECONDS = "2"
-
-
-def _rate_limited(request: AnyRequest, error: RateLimited) -> Response[bytes]:
-    retry_after = {"retry-after": str(error.retry_after_seconds)}
-    return problems.problem_response(request, problems.RATE_LIMITED, headers=retry_after)
-
-
-def _kind_handler(kind: problems.ProblemKind, headers: dict[str, str] | None = None) -> Handler:
-    def handle(request: AnyRequest, _: Exception) -> Response[bytes]:
-        return problems.problem_response(request, kind, headers=headers)
-
-    return handle
-
-
-def _invalid_metadata(request: AnyRequest, error: InvalidMetadata) -> Response[bytes]:
-    errors = [FieldError(field=error.field, message=error.reason)]
-    return problems.problem_response(request, problems.INVALID_METADATA, errors=errors)
-
-
 _MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
 _UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `([^`]+)`")
-
-
-def _invalid_name(request: AnyRequest, error: InvalidName) -> Response[bytes]:
-    errors = [FieldError(message=str(error))]
-    return problems.problem_response(request, problems.INVALID_NAME, errors=errors)
-
-
-def _webhook_rejected(request: AnyRequest, error: WebhookRejected) -> Response[bytes]:
-    logger.warning("webhook rejected: %s", error)
-    return problems.problem_response(request, problems.INVALID_SIGNATURE)
+STORAGE_RETRY_AFTER_SECONDS = "2"
 
 
 def _field_error(item: dict[str, Any]) -> FieldError:
@@ -88,96 +66,190 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     return FieldError(field=field, message=message)
 
 
-def _invalid_request(request: AnyRequest, error: ValidationException) -> Response[bytes]:
+def _validation_errors(error: ValidationException) -> list[FieldError]:
     extra = error.extra if isinstance(error.extra, list) else []
     errors = [_field_error(item) for item in extra if isinstance(item, dict)]
-    if errors and all(e.field == "idempotency_key" for e in errors):
-        return problems.problem_response(request, problems.INVALID_IDEMPOTENCY_KEY, errors=errors)
-    return problems.problem_response(
-        request,
-        problems.INVALID_REQUEST,
-        errors=errors or [FieldError(field="body", message="is not valid")],
-    )
+    return errors or [FieldError(field="body", message="is not valid")]
 
 
-def _livekit_not_configured(
-    request: AnyRequest, error: TokenIssuerNotConfigured
-) -> Response[bytes]:
-    logger.error("token issuer not configured: %s", error)
-    return problems.problem_response(request, problems.LIVEKIT_NOT_CONFIGURED)
+def _body(message: str) -> list[FieldError]:
+    return [FieldError(field="body", message=message)]
 
 
-def _call_not_created(request: AnyRequest, error: CallNotCreated) -> Response[bytes]:
-    logger.error("call insert failed: %r", error.__cause__)
-    return problems.problem_response(request, problems.CALL_NOT_CREATED)
+_INVALID = "The request is not valid."
+INVALID_REQUEST = ProblemKind(400, "invalid_request", _INVALID, errors=_validation_errors)
+UNREADABLE_BODY = ProblemKind(
+    400, "invalid_request", _INVALID, errors=lambda _: _body("is not a readable JSON document")
+)
+INTERNAL_ERROR = ProblemKind(
+    500, "internal_error", "An unexpected error occurred.", log_level=logging.ERROR
+)
 
-
-def _storage_unavailable(request: AnyRequest, error: StorageUnavailable) -> Response[bytes]:
-    logger.error("storage unavailable: %s (%r)", error, error.__cause__)
-    return problems.problem_response(
-        request, problems.STORAGE_UNAVAILABLE, headers={"retry-after": STORAGE_RETRY_AFTER_SECONDS}
-    )
-
-
-def _storage_failed(request: AnyRequest, error: StorageError) -> Response[bytes]:
-    logger.error("storage failed: %s (%r)", error, error.__cause__)
-    return problems.problem_response(request, problems.INTERNAL_ERROR)
-
-
-def _http_exception(request: AnyRequest, error: HTTPException) -> Response[bytes]:
-    if error.status_code >= 500:
-        return _unexpected(request, error)
-    if error.status_code == HTTP_400_BAD_REQUEST:
-        return _unreadable_body(request, error)
-    kind = {
-        HTTP_404_NOT_FOUND: problems.NOT_FOUND,
-        HTTP_405_METHOD_NOT_ALLOWED: problems.METHOD_NOT_ALLOWED,
-        HTTP_413_REQUEST_ENTITY_TOO_LARGE: problems.PAYLOAD_TOO_LARGE,
-        HTTP_415_UNSUPPORTED_MEDIA_TYPE: problems.UNSUPPORTED_MEDIA_TYPE,
-    }.get(error.status_code) or problems.generic_kind(error.status_code)
-    return problems.problem_response(request, kind, headers=error.headers)
-
-
-def _unreadable_body(request: AnyRequest, _: Exception) -> Response[bytes]:
-    unreadable = FieldError(field="body", message="is not a readable JSON document")
-    return problems.problem_response(request, problems.INVALID_REQUEST, errors=[unreadable])
-
-
-def _too_deep(request: AnyRequest, _: RecursionError) -> Response[bytes]:
-    errors = [FieldError(field="body", message="nests too deeply")]
-    return problems.problem_response(request, problems.INVALID_REQUEST, errors=errors)
-
-
-def _unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
-    logger.exception("unhandled error", exc_info=error)
-    return problems.problem_response(request, problems.INTERNAL_ERROR)
-
-
-EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
-    AuthenticationFailed: _kind_handler(
-        problems.UNAUTHENTICATED, {"www-authenticate": 'Bearer realm="api"'}
+PROBLEMS: dict[type[BaseException], ProblemKind] = {
+    ValidationException: INVALID_REQUEST,
+    RecursionError: ProblemKind(  # msgspec decoding a body nested ~1000 levels deep
+        400, "invalid_request", _INVALID, errors=lambda _: _body("nests too deeply")
     ),
-    RateLimited: _rate_limited,
-    AgentNotFound: _kind_handler(problems.AGENT_NOT_FOUND),
-    CallNotFound: _kind_handler(problems.CALL_NOT_FOUND),
-    DispatchNameTaken: _kind_handler(problems.DISPATCH_NAME_TAKEN),
-    InvalidIdempotencyKey: _kind_handler(problems.INVALID_IDEMPOTENCY_KEY),
-    IdempotencyKeyReused: _kind_handler(problems.IDEMPOTENCY_KEY_REUSED),
-    IdempotentRequestInFlight: _kind_handler(
-        problems.IDEMPOTENCY_KEY_IN_FLIGHT, {"retry-after": "1"}
+    UnicodeDecodeError: UNREADABLE_BODY,  # msgspec decoding a body that is not UTF-8
+    InvalidMetadata: ProblemKind(
+        400,
+        "invalid_metadata",
+        "The metadata object is not acceptable.",
+        errors=lambda e: [FieldError(field=e.field, message=e.reason)],
     ),
-    TooManyQueuedCalls: _kind_handler(problems.TOO_MANY_QUEUED_CALLS, {"retry-after": "5"}),
-    InvalidMetadata: _invalid_metadata,
-    InvalidName: _invalid_name,
-    InvalidCursor: _kind_handler(problems.INVALID_CURSOR),
-    WebhookRejected: _webhook_rejected,
-    ValidationException: _invalid_request,
-    TokenIssuerNotConfigured: _livekit_not_configured,
-    CallNotCreated: _call_not_created,
-    StorageUnavailable: _storage_unavailable,
-    StorageError: _storage_failed,
-    HTTPException: _http_exception,
-    RecursionError: _too_deep,  # msgspec decoding a body nested ~1000 levels deep
-    UnicodeDecodeError: _unreadable_body,  # msgspec decoding a body that is not UTF-8
-    Exception: _unexpected,
+    InvalidName: ProblemKind(
+        400,
+        "invalid_name",
+        "A name or dispatch name is not valid.",
+        errors=lambda e: [FieldError(message=str(e))],
+    ),
+    InvalidCursor: ProblemKind(400, "invalid_cursor", "The cursor or limit is not valid."),
+    InvalidIdempotencyKey: ProblemKind(
+        400,
+        "invalid_idempotency_key",
+        "An Idempotency-Key is 1 to 255 visible ASCII characters.",
+        errors=lambda e: [FieldError(field="idempotency_key", message=str(e))],
+    ),
+    AuthenticationFailed: ProblemKind(
+        401,
+        "unauthenticated",
+        "A valid API key is required as 'Authorization: Bearer <key>'.",
+        headers={"www-authenticate": 'Bearer realm="api"'},
+    ),
+    WebhookRejected: ProblemKind(
+        401,
+        "invalid_signature",
+        "The LiveKit webhook signature does not verify.",
+        log_level=logging.WARNING,
+    ),
+    AgentNotFound: ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant."),
+    CallNotFound: ProblemKind(404, "call_not_found", "No such call for this API key's tenant."),
+    NotFoundException: ProblemKind(404, "not_found", "No such resource."),
+    MethodNotAllowedException: ProblemKind(
+        405,
+        "method_not_allowed",
+        "This method is not allowed here.",
+        headers_of=lambda e: e.headers or {},
+    ),
+    DispatchNameTaken: ProblemKind(
+        409, "dispatch_name_taken", "Another tenant's agents already use this dispatch name."
+    ),
+    IdempotentRequestInFlight: ProblemKind(
+        409,
+        "idempotency_key_in_flight",
+        "A request with this Idempotency-Key is still running.",
+        headers={"retry-after": "1"},
+    ),
+    RequestEntityTooLarge: ProblemKind(
+        413, "payload_too_large", "The request body is over 64 KiB."
+    ),
+    UnsupportedMediaType: ProblemKind(
+        415,
+        "unsupported_media_type",
+        "Send the body as application/json.",
+        headers={"accept-post": "application/json"},
+    ),
+    IdempotencyKeyReused: ProblemKind(
+        422, "idempotency_key_reused", "This Idempotency-Key was used with a different body."
+    ),
+    RateLimited: ProblemKind(
+        429,
+        "rate_limited",
+        "Too many requests for this API key; retry after the Retry-After delay.",
+        headers_of=lambda e: {"retry-after": str(e.retry_after_seconds)},
+    ),
+    TooManyQueuedCalls: ProblemKind(
+        429,
+        "too_many_queued_calls",
+        "Too many calls are waiting for their caller to join.",
+        headers={"retry-after": "5"},
+    ),
+    TokenIssuerNotConfigured: ProblemKind(
+        500,
+        "livekit_not_configured",
+        "The service is not configured to issue LiveKit tokens.",
+        log_level=logging.ERROR,
+    ),
+    CallNotCreated: ProblemKind(
+        500,
+        "call_initialization_failed",
+        "The call could not be stored; no token was issued.",
+        log_level=logging.ERROR,
+    ),
+    StorageError: INTERNAL_ERROR,
+    StorageUnavailable: ProblemKind(
+        503,
+        "storage_unavailable",
+        "The database is unavailable; retry shortly.",
+        headers={"retry-after": STORAGE_RETRY_AFTER_SECONDS},
+        log_level=logging.ERROR,
+    ),
+    Exception: INTERNAL_ERROR,
 }
+
+# What each kind of route can answer, for its `responses=`.
+AUTHENTICATED = (AuthenticationFailed, RateLimited, StorageUnavailable, StorageError)
+JSON_BODY = (ValidationException, RequestEntityTooLarge, UnsupportedMediaType)
+QUERY = (ValidationException,)
+
+
+def kind_for(error: BaseException) -> ProblemKind:
+    for cls in type(error).__mro__:
+        if cls is HTTPException:  # raised by the framework with a status of its own
+            return _framework_kind(error)
+        if (kind := PROBLEMS.get(cls)) is not None:
+            return kind
+    return INTERNAL_ERROR
+
+
+def _framework_kind(error: Any) -> ProblemKind:
+    if error.status_code >= 500:
+        return INTERNAL_ERROR
+    if error.status_code == HTTP_400_BAD_REQUEST:
+        return UNREADABLE_BODY
+    return generic_kind(error.status_code)
+
+
+def _described(error: BaseException) -> str:
+    """Our own messages and the cause's class and code: never a driver's message or repr,
+    which may hold the documents it refused (a caller's metadata)."""
+    text = type(error).__name__
+    if isinstance(error, DomainError) and str(error):
+        text += f" ({error})"
+    if (cause := error.__cause__) is not None:
+        code = getattr(cause, "code", None)
+        text += f", caused by {type(cause).__name__}" + (f" code={code}" if code else "")
+    return text
+
+
+def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    kind = kind_for(error)
+    if kind is INTERNAL_ERROR and not isinstance(error, StorageError):
+        logger.exception("unhandled error", exc_info=error)
+    elif kind.log_level:
+        logger.log(kind.log_level, "%s: %s", kind.code, _described(error))
+    return problem_response(request, kind, error)
+
+
+EXCEPTION_HANDLERS = dict.fromkeys(PROBLEMS, handle_error)
+
+
+Raised = type[BaseException] | tuple[type[BaseException], ...]
+
+
+def responses(*raised: Raised) -> dict[int, ResponseSpec]:
+    """OpenAPI `responses=` for a route that can raise these exceptions: one problem response
+    per status, naming every code it can carry."""
+    kinds: dict[int, dict[str, ProblemKind]] = {}
+    for item in raised:
+        for error in item if isinstance(item, tuple) else (item,):
+            kind = PROBLEMS[error]
+            kinds.setdefault(kind.status, {})[kind.code] = kind
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM_MEDIA_TYPE,
+            description=" ".join(f"`{k.code}`: {k.detail}" for k in by_code.values()),
+        )
+        for status, by_code in sorted(kinds.items())
+    }

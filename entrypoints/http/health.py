@@ -1,6 +1,8 @@
 from litestar import Response, get
-from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 
+from domain.ports import HealthProbe, TokenIssuer
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.schemas import Health
 
 
@@ -13,10 +15,13 @@ async def healthz() -> Health:
     "/readyz",
     summary="Readiness: MongoDB answers and LiveKit is configured (503 otherwise)",
     tags=["operations"],
+    responses={503: ResponseSpec(Health, description="Not ready: `checks` says what failed")},
 )
-async def readyz(state: State) -> Response[Health]:
-    storage_problem = await state.store.check()
-    livekit_problem = state.token_issuer.configuration_problem()
+async def readyz(
+    store: Injected[HealthProbe], token_issuer: Injected[TokenIssuer]
+) -> Response[Health]:
+    storage_problem = await store.check()
+    livekit_problem = token_issuer.configuration_problem()
     checks = {"mongodb": storage_problem or "ok", "livekit": livekit_problem or "ok"}
     ready = storage_problem is None and livekit_problem is None
     return Response(

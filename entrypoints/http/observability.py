@@ -5,17 +5,18 @@ from typing import Any
 
 import structlog
 from litestar import Litestar, Request, Response, get
-from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from application.issue_token import IssuedToken
 from domain.tenant import Principal
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.request_id import ensure_request_id
 from entrypoints.metrics import EXPOSITION_MEDIA_TYPE, Metrics
 
 access_log = structlog.get_logger("realtime_tokens.access")
 _FIELDS = "log_fields"
+_ISSUED = "token_issued"
 UNMATCHED_ROUTE = "unmatched"
 
 
@@ -26,18 +27,16 @@ def annotate(scope: Scope, **fields: str) -> None:
 
 def record_issued(request: Request[Any, Any, Any], issued: IssuedToken, tenant_id: str) -> None:
     annotate(request.scope, tenant_id=tenant_id, call_id=issued.call_id)
-    metrics: Metrics = request.app.state.metrics
-    metrics.tokens_issued.labels(request.scope.get("path_template", "")).inc()
+    request.scope.setdefault("state", {})[_ISSUED] = True
 
 
-def record_problem(request: Request[Any, Any, Any], code: str) -> None:
-    annotate(request.scope, code=code)
-    metrics: Metrics = request.app.state.metrics
-    metrics.errors.labels(code).inc()
+def annotate_problem(scope: Scope, code: str) -> None:
+    annotate(scope, code=code)
 
 
 class RequestObserver:
-    """Times and logs every HTTP request. It wraps the app's whole handler rather than being
+    """Times, counts and logs every HTTP request (tokens issued and problems by code from what
+    the handlers annotated). It wraps the app's whole handler rather than being
     app middleware, which Litestar runs for matched routes only: 404s and 405s count too."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
@@ -66,7 +65,12 @@ class RequestObserver:
     def _record(self, scope: HTTPScope, status: int, seconds: float) -> None:
         route = scope.get("path_template") or UNMATCHED_ROUTE
         self._metrics.request_duration.labels(scope["method"], route, str(status)).observe(seconds)
-        fields: dict[str, str] = dict(scope.get("state", {}).get(_FIELDS, {}))
+        state = scope.get("state", {})
+        fields: dict[str, str] = dict(state.get(_FIELDS, {}))
+        if state.get(_ISSUED):
+            self._metrics.tokens_issued.labels(route).inc()
+        if code := fields.get("code"):
+            self._metrics.errors.labels(code).inc()
         user = scope.get("user")
         if isinstance(user, Principal):
             fields.setdefault("tenant_id", user.tenant_id)
@@ -94,6 +98,5 @@ def observe_requests(app: Litestar, metrics: Metrics) -> Litestar:
     media_type=EXPOSITION_MEDIA_TYPE,
     sync_to_thread=False,
 )
-def metrics_endpoint(state: State) -> Response[bytes]:
-    metrics: Metrics = state.metrics
+def metrics_endpoint(metrics: Injected[Metrics]) -> Response[bytes]:
     return Response(metrics.exposition(), media_type=EXPOSITION_MEDIA_TYPE)

@@ -1,14 +1,34 @@
-from litestar.types import Message, Scope
+from collections.abc import Callable
 
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.errors import RateLimited
+from domain.ports import RateLimiter
 from domain.rate_limit import RateLimitDecision
+from domain.tenant import Principal
 from entrypoints.http.raw_headers import replace, response_start_headers
 from entrypoints.http.scope_state import scope_state
 
 _STATE_KEY = "rate_limit"
 
 
-def remember(scope: Scope, decision: RateLimitDecision) -> None:
-    scope_state(scope)[_STATE_KEY] = decision
+class PerKeyRateLimit:
+    """After authentication: one hit on the API key's limit per request; past it, 429 with
+    Retry-After, before the body is read. The decision's headers go on the response."""
+
+    def __init__(self, app: ASGIApp, limiter: Callable[[], RateLimiter]) -> None:
+        self._app = app
+        self._limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        principal = scope.get("user")
+        if isinstance(principal, Principal):
+            decision = await self._limiter().hit(principal.api_key_id)
+            if decision is not None:
+                scope_state(scope)[_STATE_KEY] = decision
+                if not decision.allowed:
+                    raise RateLimited(decision.reset_seconds)
+        await self._app(scope, receive, send)
 
 
 def headers_for(decision: RateLimitDecision, window_seconds: int = 60) -> dict[bytes, bytes]:

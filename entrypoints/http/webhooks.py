@@ -1,9 +1,13 @@
 from typing import Any
 
 from litestar import Request, post
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
-from entrypoints.http.dependencies import ContainerDep
-from entrypoints.http.openapi_docs import problems
+from application.room_events import ApplyRoomEvent
+from domain.errors import StorageError, StorageUnavailable, WebhookRejected
+from domain.ports import WebhookVerifier
+from entrypoints.http.dependencies import Injected
+from entrypoints.http.errors import responses
 from entrypoints.http.schemas import WebhookAck
 
 
@@ -12,12 +16,16 @@ from entrypoints.http.schemas import WebhookAck
     status_code=200,
     summary="LiveKit webhooks: move calls forward (signed by LiveKit, not by an API key)",
     tags=["livekit"],
-    responses=problems(s401="Missing or invalid LiveKit signature"),
+    responses=responses(WebhookRejected, RequestEntityTooLarge, StorageUnavailable, StorageError),
 )
-async def livekit_webhook(request: Request[Any, Any, Any], container: ContainerDep) -> WebhookAck:
+async def livekit_webhook(
+    request: Request[Any, Any, Any],
+    webhook_verifier: Injected[WebhookVerifier],
+    apply_room_event: Injected[ApplyRoomEvent],
+) -> WebhookAck:
     body = await request.body()
-    event = container.webhook_verifier().verify(body, request.headers.get("authorization"))
+    event = webhook_verifier.verify(body, request.headers.get("authorization"))
     if event is None:
         return WebhookAck(outcome="ignored")
-    outcome = await container.apply_room_event()(event)
+    outcome = await apply_room_event(event)
     return WebhookAck(outcome=outcome.value)

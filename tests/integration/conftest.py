@@ -7,14 +7,6 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import AsyncMongoClient
 
-from adapters.memory.idempotency import InMemoryIdempotencyStore
-from adapters.memory.repositories import (
-    InMemoryAgentRepository,
-    InMemoryApiKeyRepository,
-    InMemoryCallRepository,
-    InMemoryTenantRepository,
-)
-from adapters.memory.webhook_events import InMemoryProcessedEvents
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.api_keys import MongoApiKeyRepository
 from adapters.mongo.calls import MongoCallRepository
@@ -31,6 +23,14 @@ from domain.ports import (
     ProcessedEvents,
     TenantRepository,
 )
+from tests.fakes.idempotency import InMemoryIdempotencyStore
+from tests.fakes.repositories import (
+    InMemoryAgentRepository,
+    InMemoryApiKeyRepository,
+    InMemoryCallRepository,
+    InMemoryTenantRepository,
+)
+from tests.fakes.webhook_events import InMemoryProcessedEvents
 
 pytestmark = pytest.mark.integration
 

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from adapters.clock import SystemClock
-from adapters.memory.dispatch_names import InMemoryDispatchNames
 from adapters.mongo.dispatch_names import MongoDispatchNames
 from domain.agent import Agent
 from domain.call import Call, CallQuery, CallStatus
 from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, transition_for
 from domain.pagination import PageRequest
+from tests.fakes.dispatch_names import InMemoryDispatchNames
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,8 @@ from pymongo import AsyncMongoClient
 from adapters.clock import SystemClock
 from adapters.mongo.calls import MongoCallRepository
 from domain.call import Call
-from domain.metadata import InvalidMetadata, check_metadata
+from domain.errors import InvalidMetadata
+from domain.metadata import check_metadata
 from tests.support.json_strategies import any_metadata
 
 pytestmark = pytest.mark.integration

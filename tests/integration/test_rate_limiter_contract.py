@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from adapters.memory.clock import FrozenClock
-from adapters.rate_limit.memory import InMemoryRateLimiter
+from adapters.rate_limit.in_process import InProcessRateLimiter
 from adapters.rate_limit.redis import RedisRateLimiter
 from domain.ports import RateLimiter
 from domain.rate_limit import RateLimitPolicy
+from tests.fakes.clock import FrozenClock
 from tests.support.redis_server import redis_server
 
 pytestmark = pytest.mark.integration
@@ -33,7 +33,7 @@ async def limiter(
     request: pytest.FixtureRequest, redis_url: str, clock: FrozenClock
 ) -> AsyncIterator[RateLimiter]:
     if request.param == "memory":
-        yield InMemoryRateLimiter(POLICY, clock)
+        yield InProcessRateLimiter(POLICY, clock)
         return
     redis = Redis.from_url(redis_url)
     await redis.flushdb()
@@ -96,4 +96,4 @@ async def test_redis_down_fails_open(clock: FrozenClock) -> None:
 
 
 async def test_a_zero_limit_turns_limiting_off(clock: FrozenClock) -> None:
-    assert await InMemoryRateLimiter(RateLimitPolicy(limit=0), clock).hit("key") is None
+    assert await InProcessRateLimiter(RateLimitPolicy(limit=0), clock).hit("key") is None

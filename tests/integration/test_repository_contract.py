@@ -7,10 +7,11 @@ import pytest
 
 from adapters.clock import SystemClock, to_millis
 from domain.agent import Agent
+from domain.api_key import mint_api_key
 from domain.call import Call
 from domain.errors import CallAlreadyStored, StorageError
 from domain.idempotency import IdempotencyRecord
-from domain.tenant import Tenant, mint_api_key
+from domain.tenant import Tenant
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration

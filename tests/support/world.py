@@ -5,21 +5,21 @@ from dataclasses import dataclass, field
 from dependency_injector import providers
 
 from adapters.livekit.settings import LiveKitSettings
-from adapters.memory.clock import FrozenClock
-from adapters.memory.dispatch_names import InMemoryDispatchNames
-from adapters.memory.idempotency import InMemoryIdempotencyStore
-from adapters.memory.issuer import FakeTokenIssuer
-from adapters.memory.repositories import (
+from domain.agent import Agent
+from entrypoints.container import Container, build_container
+from entrypoints.settings import Settings
+from tests.fakes.clock import FrozenClock
+from tests.fakes.dispatch_names import InMemoryDispatchNames
+from tests.fakes.idempotency import InMemoryIdempotencyStore
+from tests.fakes.issuer import FakeTokenIssuer
+from tests.fakes.repositories import (
     InMemoryAgentRepository,
     InMemoryApiKeyRepository,
     InMemoryCallRepository,
     InMemoryTenantRepository,
 )
-from adapters.memory.store import InMemoryStore
-from adapters.memory.webhook_events import InMemoryProcessedEvents
-from domain.agent import Agent
-from entrypoints.container import Container, build_container
-from entrypoints.settings import Settings
+from tests.fakes.store import InMemoryStore
+from tests.fakes.webhook_events import InMemoryProcessedEvents
 
 TEST_LIVEKIT = LiveKitSettings(
     url="wss://livekit.example.test",

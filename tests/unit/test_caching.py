@@ -1,16 +1,17 @@
 import asyncio
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from adapters.caching.repositories import CachedAgentRepository
 from adapters.caching.ttl_cache import TtlCache
-from adapters.memory.clock import FrozenClock
-from adapters.memory.repositories import InMemoryAgentRepository
 from application.issue_token import IssueTokenCommand
 from domain.agent import Agent
 from domain.errors import AgentNotFound, AuthenticationFailed
+from tests.fakes.clock import FrozenClock
+from tests.fakes.repositories import InMemoryAgentRepository
 from tests.support.world import fake_world
 
 CACHE_TTL = timedelta(seconds=5)
@@ -98,31 +99,30 @@ async def test_last_use_is_recorded_at_most_once_a_minute() -> None:
 async def test_warm_requests_read_neither_keys_nor_agents_from_the_store() -> None:
     world = fake_world()
     seeded = await world.seed_tenant()
-    issue = world.container.issue_realtime_token()
+    issue = world.container.issue_token_with_api_key()
     command = IssueTokenCommand(uuid.UUID(seeded.agent.id))
-    await issue.with_api_key(seeded.api_key, command)
+    await issue(seeded.api_key, command)
 
     world.api_keys.items.clear()
     world.agents.items.clear()
 
-    issued = await issue.with_api_key(seeded.api_key, command)
+    issued = await issue(seeded.api_key, command)
     assert issued.call_id in world.calls.items
     world.clock.advance(CACHE_TTL)
     with pytest.raises(AuthenticationFailed):
-        await issue.with_api_key(seeded.api_key, command)
+        await issue(seeded.api_key, command)
 
 
 async def test_misses_are_not_cached() -> None:
     world = fake_world()
     seeded = await world.seed_tenant()
-    issue = world.container.issue_realtime_token()
+    issue = world.container.issue_token_with_api_key()
     late_agent_id = uuid.uuid4()
     with pytest.raises(AgentNotFound):
-        await issue.with_api_key(seeded.api_key, IssueTokenCommand(late_agent_id))
-    from dataclasses import replace
-
+        await issue(seeded.api_key, IssueTokenCommand(late_agent_id))
     world.agents.items[str(late_agent_id)] = replace(seeded.agent, id=str(late_agent_id))
-    await issue.with_api_key(seeded.api_key, IssueTokenCommand(late_agent_id))
+    issued = await issue(seeded.api_key, IssueTokenCommand(late_agent_id))
+    assert world.calls.items[issued.call_id].agent_id == str(late_agent_id)
 
 
 class SlowAgents(InMemoryAgentRepository):

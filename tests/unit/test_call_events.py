@@ -4,12 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.memory.repositories import InMemoryCallRepository
-from adapters.memory.webhook_events import InMemoryProcessedEvents
 from application.room_events import ApplyRoomEvent, Outcome
 from domain.call import Call, CallStatus
 from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, Transition, transition_for
 from domain.errors import StorageError, StorageUnavailable
+from tests.fakes.repositories import InMemoryCallRepository
+from tests.fakes.webhook_events import InMemoryProcessedEvents
 
 NOW = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
 CALLER = "caller_1"

@@ -1,6 +1,4 @@
 import ast
-import base64
-import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -8,11 +6,10 @@ from pathlib import Path
 import pytest
 
 from domain.agent import Agent
+from domain.api_key import hash_api_key, looks_like_api_key, mint_api_key
 from domain.call import Call, CallStatus
-from domain.errors import InvalidName
-from domain.metadata import MAX_METADATA_BYTES, InvalidMetadata, check_metadata
-from domain.pagination import Cursor, InvalidCursor
-from domain.tenant import hash_api_key, looks_like_api_key, mint_api_key
+from domain.errors import InvalidMetadata, InvalidName
+from domain.metadata import MAX_METADATA_BYTES, check_metadata
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -98,28 +95,3 @@ def test_domain_imports_only_the_standard_library() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top == "domain" or top in sys.stdlib_module_names, (source.name, name)
-
-
-def _cursor_token(value: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
-
-
-def test_a_cursor_round_trips() -> None:
-    cursor = Cursor(datetime(2026, 5, 1, 10, 0, 0, 123000, tzinfo=UTC), "an-id")
-    assert Cursor.decode(cursor.encode()) == cursor
-
-
-@pytest.mark.parametrize(
-    "token",
-    [
-        "not base64!",
-        _cursor_token([1, 2]),
-        _cursor_token(["1", "id"]),
-        _cursor_token([10**20, "id"]),
-        _cursor_token([1795663318890, "\ud800"]),  # no store can hold a lone surrogate
-        _cursor_token([1795663318890, "x" * 129]),
-    ],
-)
-def test_a_cursor_this_api_did_not_write_is_refused(token: str) -> None:
-    with pytest.raises(InvalidCursor):
-        Cursor.decode(token)

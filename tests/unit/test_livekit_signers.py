@@ -7,10 +7,10 @@ import jwt
 import pytest
 from livekit.api import TokenVerifier
 
-from adapters.livekit.access_token_issuer import AccessTokenIssuer
 from adapters.livekit.issuer import LiveKitTokenIssuer
 from domain.agent import Agent
 from domain.call import Call
+from tests.fakes.access_token_issuer import AccessTokenIssuer
 from tests.support.world import TEST_LIVEKIT
 
 DISPATCH_NAMES = ["support-agent", "a", "Agent_7.v2-eu", "x" * 128]

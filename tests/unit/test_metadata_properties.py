@@ -3,7 +3,8 @@ from typing import Any
 from hypothesis import given
 
 from domain.call import tagged_metadata
-from domain.metadata import InvalidMetadata, check_metadata
+from domain.errors import InvalidMetadata
+from domain.metadata import check_metadata
 from tests.support.json_strategies import any_metadata, safe_metadata
 
 

@@ -4,7 +4,7 @@ from domain.rate_limit import RateLimitDecision, RateLimitPolicy
 _MAX_SUBJECTS = 100_000
 
 
-class InMemoryRateLimiter:
+class InProcessRateLimiter:
     """Per process: with N replicas each allows the limit, so use Redis there."""
 
     def __init__(self, policy: RateLimitPolicy, clock: Clock) -> None:

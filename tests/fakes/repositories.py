@@ -2,13 +2,14 @@ import dataclasses
 from datetime import datetime
 from typing import TypeVar
 
-from adapters.memory.paging import newest_first, page_of
 from domain.agent import Agent
+from domain.api_key import ApiKey
 from domain.call import Call, CallQuery, CallStatus
 from domain.call_events import EXPIRY, Transition
 from domain.errors import CallAlreadyStored, StorageError
 from domain.pagination import Page, PageRequest
-from domain.tenant import ApiKey, Tenant
+from domain.tenant import Tenant
+from tests.fakes.paging import newest_first, page_of
 
 T = TypeVar("T")
 

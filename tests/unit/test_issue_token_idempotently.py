@@ -6,22 +6,26 @@ from datetime import timedelta
 import pytest
 from dependency_injector import providers
 
-from adapters.memory.repositories import InMemoryCallRepository
 from application.issue_token import IssueTokenCommand
-from application.issue_token_once import IssueRealtimeTokenOnce
+from application.issue_token_idempotently import IssueTokenIdempotently
 from domain.call import Call
-from domain.errors import AgentNotFound, StorageUnavailable, TooManyQueuedCalls
+from domain.errors import (
+    AgentNotFound,
+    IdempotencyKeyReused,
+    IdempotentRequestInFlight,
+    InvalidIdempotencyKey,
+    StorageUnavailable,
+    TooManyQueuedCalls,
+)
 from domain.idempotency import (
     ABANDONED_AFTER,
     RETENTION,
-    IdempotencyKeyReused,
     IdempotencyRecord,
-    IdempotentRequestInFlight,
-    InvalidIdempotencyKey,
     checked_idempotency_key,
     request_fingerprint,
 )
 from domain.tenant import Principal
+from tests.fakes.repositories import InMemoryCallRepository
 from tests.support.world import Seeded, World, fake_world
 
 
@@ -36,7 +40,7 @@ def _command(seeded: Seeded, **metadata: object) -> IssueTokenCommand:
 async def test_a_retry_returns_the_same_call_and_creates_nothing(
     world: World, seeded: Seeded
 ) -> None:
-    once = world.container.issue_realtime_token_once()
+    once = world.container.issue_token_idempotently()
     first = await once(_principal(seeded), _command(seeded, user="u1"), "order-42")
     world.clock.advance(timedelta(seconds=3))
     retry = await once(_principal(seeded), _command(seeded, user="u1"), "order-42")
@@ -49,7 +53,7 @@ async def test_a_retry_returns_the_same_call_and_creates_nothing(
 
 
 async def test_the_same_key_with_another_body_is_refused(world: World, seeded: Seeded) -> None:
-    once = world.container.issue_realtime_token_once()
+    once = world.container.issue_token_idempotently()
     await once(_principal(seeded), _command(seeded, user="u1"), "order-42")
     with pytest.raises(IdempotencyKeyReused):
         await once(_principal(seeded), _command(seeded, user="u2"), "order-42")
@@ -61,7 +65,7 @@ async def test_a_duplicate_while_the_first_runs_is_in_flight(world: World, seede
     running = IdempotencyRecord.claim(seeded.tenant_id, "k", fingerprint, world.clock.now())
     await world.idempotency_store.claim(running)
     with pytest.raises(IdempotentRequestInFlight):
-        await world.container.issue_realtime_token_once()(_principal(seeded), _command(seeded), "k")
+        await world.container.issue_token_idempotently()(_principal(seeded), _command(seeded), "k")
     assert world.calls.items == {}
 
 
@@ -69,7 +73,7 @@ async def test_an_abandoned_claim_whose_call_was_stored_is_answered_from_it(
     world: World, seeded: Seeded
 ) -> None:
     """A replica stored the call, then died before completing the claim."""
-    once = world.container.issue_realtime_token_once()
+    once = world.container.issue_token_idempotently()
     first = await once(_principal(seeded), _command(seeded), "k")
     held = world.idempotency_store.items[(seeded.tenant_id, "k")]
     world.idempotency_store.items[(seeded.tenant_id, "k")] = dataclasses.replace(
@@ -92,7 +96,7 @@ async def test_an_abandoned_claim_without_a_call_is_taken_over(
     await world.idempotency_store.claim(crashed)
     world.clock.advance(ABANDONED_AFTER)
 
-    issued = await world.container.issue_realtime_token_once()(
+    issued = await world.container.issue_token_idempotently()(
         _principal(seeded), _command(seeded), "k"
     )
 
@@ -102,7 +106,7 @@ async def test_an_abandoned_claim_without_a_call_is_taken_over(
 
 
 async def test_a_failed_first_attempt_releases_the_key(world: World, seeded: Seeded) -> None:
-    once = world.container.issue_realtime_token_once()
+    once = world.container.issue_token_idempotently()
     missing_agent = IssueTokenCommand(uuid.uuid4())
     with pytest.raises(AgentNotFound):
         await once(_principal(seeded), missing_agent, "k")
@@ -112,7 +116,7 @@ async def test_a_failed_first_attempt_releases_the_key(world: World, seeded: See
 async def test_keys_are_scoped_per_tenant(world: World) -> None:
     mine = await world.seed_tenant("Mine")
     theirs = await world.seed_tenant("Theirs")
-    once = world.container.issue_realtime_token_once()
+    once = world.container.issue_token_idempotently()
     a = await once(_principal(mine), _command(mine), "shared-key")
     b = await once(_principal(theirs), _command(theirs), "shared-key")
     assert a.call_id != b.call_id
@@ -120,7 +124,7 @@ async def test_keys_are_scoped_per_tenant(world: World) -> None:
 
 
 async def test_a_key_is_forgotten_after_24_hours(world: World, seeded: Seeded) -> None:
-    once = world.container.issue_realtime_token_once()
+    once = world.container.issue_token_idempotently()
     first = await once(_principal(seeded), _command(seeded), "k")
     world.clock.advance(RETENTION)
     later = await once(_principal(seeded), _command(seeded), "k")
@@ -154,12 +158,10 @@ async def test_the_queued_call_cap_counts_only_open_calls() -> None:
     assert len(world.calls.items) == 3
 
 
-def _issuing_with(world: World, calls: InMemoryCallRepository) -> IssueRealtimeTokenOnce:
+def _issuing_with(world: World, calls: InMemoryCallRepository) -> IssueTokenIdempotently:
     """The use case, rebuilt on another call repository."""
     world.container.calls.override(providers.Object(calls))
-    world.container.issue_realtime_token.reset()
-    world.container.issue_realtime_token_once.reset()
-    return world.container.issue_realtime_token_once()
+    return world.container.issue_token_idempotently()
 
 
 class StoredButUnanswered(InMemoryCallRepository):

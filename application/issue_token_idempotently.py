@@ -6,20 +6,17 @@ from domain.errors import (
     CallNotFound,
     CallOutcomeUnknown,
     DomainError,
+    IdempotencyKeyReused,
+    IdempotentRequestInFlight,
     StorageError,
 )
-from domain.idempotency import (
-    IdempotencyKeyReused,
-    IdempotencyRecord,
-    IdempotentRequestInFlight,
-    request_fingerprint,
-)
+from domain.idempotency import IdempotencyRecord, request_fingerprint
 from domain.metadata import check_metadata
 from domain.ports import Clock, IdempotencyStore
 from domain.tenant import Principal
 
 
-class IssueRealtimeTokenOnce:
+class IssueTokenIdempotently:
     """IssueRealtimeToken behind an Idempotency-Key (Stripe / IETF draft semantics).
 
     Rules: keys are scoped per tenant and kept 24 hours; without a key nothing changes.

@@ -1,0 +1,99 @@
+"""What every answer shares: readiness, request ids, problems for unknown routes, security
+headers, rate-limit headers, the lifespan, and logs without secrets."""
+
+import httpx
+import pytest
+from litestar.testing import AsyncTestClient
+
+from entrypoints.http.app import create_app
+from tests.support.http import assert_problem as _assert_problem
+from tests.support.http import bearer as _auth
+from tests.support.world import Seeded, World, fake_world
+
+TOKEN = "/v1/realtime/token"
+
+
+async def test_readiness_follows_the_store(client: httpx.AsyncClient, world: World) -> None:
+    assert (await client.get("/readyz")).json() == {
+        "status": "ready",
+        "checks": {"mongodb": "ok", "livekit": "ok"},
+    }
+    world.store.down = True
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_a_sane_request_id_is_echoed_and_a_hostile_one_replaced(
+    client: httpx.AsyncClient,
+) -> None:
+    kept = await client.post(TOKEN, headers={"x-request-id": "trace-123"})
+    assert kept.headers["x-request-id"] == "trace-123"
+    assert kept.json()["request_id"] == "trace-123"
+    replaced = await client.post(TOKEN, headers={"x-request-id": "<script>"})
+    assert replaced.headers["x-request-id"] != "<script>"
+
+
+async def test_unknown_routes_and_methods_are_problems_too(client: httpx.AsyncClient) -> None:
+    _assert_problem(await client.get("/v1/nothing-here"), 404, "not_found")
+    _assert_problem(await client.get(TOKEN), 405, "method_not_allowed")
+
+
+async def test_the_lifespan_starts_and_closes_the_store(world: World) -> None:
+    async with AsyncTestClient(create_app(world.container)):
+        assert world.store.started
+    assert world.store.closed
+
+
+async def test_security_headers_are_on_every_answer(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    ok = await client.post(TOKEN, json={"agent_id": seeded.agent.id}, headers=_auth(seeded.api_key))
+    denied = await client.post(TOKEN, json={})
+    for response in (ok, denied, await client.get("/healthz")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+async def test_each_key_is_rate_limited_with_standard_headers() -> None:
+    world = fake_world(rate_limit=2)
+    seeded = await world.seed_tenant()
+    other_key = (await world.container.create_api_key()(seeded.tenant_id)).plaintext
+    body = {"agent_id": seeded.agent.id}
+    async with AsyncTestClient(create_app(world.container)) as client:
+        allowed = [
+            await client.post(TOKEN, json=body, headers=_auth(seeded.api_key)) for _ in range(2)
+        ]
+        refused = await client.post(TOKEN, json=body, headers=_auth(seeded.api_key))
+        other = await client.post(TOKEN, json=body, headers=_auth(other_key))
+
+    assert [r.status_code for r in allowed] == [200, 200]
+    assert [r.headers["ratelimit-remaining"] for r in allowed] == ["1", "0"]
+    assert allowed[0].headers["ratelimit-limit"] == "2"
+    assert allowed[0].headers["ratelimit-policy"] == "2;w=60"
+    _assert_problem(refused, 429, "rate_limited")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-remaining"] == "0"
+    assert other.status_code == 200
+    assert len(world.calls.items) == 3
+
+
+async def test_keys_and_tokens_never_reach_the_logs(
+    capfd: pytest.CaptureFixture[str], world: World, seeded: Seeded
+) -> None:
+    world.store.down = True
+    body = {"agent_id": seeded.agent.id}
+    async with AsyncTestClient(create_app(world.container)) as client:
+        issued = await client.post(TOKEN, json=body, headers=_auth(seeded.api_key))
+        await client.post(TOKEN, json=body, headers=_auth(seeded.api_key[:-1] + "x"))
+        await client.post(TOKEN, content=b"{", headers=_auth(seeded.api_key))
+        await client.get("/readyz")
+    logged = "".join(capfd.readouterr())
+    token = issued.json()["client_token"]
+    assert "/v1/realtime/token" in logged, "the requests were logged"
+    assert seeded.api_key[4:-1] not in logged
+    assert token not in logged
+    assert "eyJ" not in logged
