@@ -1,14 +1,27 @@
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import create_client
 from tests.support.mongo import mongo_server
+
+# Property tests check what the code decides, not how fast Hypothesis builds recursive JSON:
+# on a busy 2-core CI machine, generation alone can trip `too_slow`, and any deadline is
+# timing. CI (a clean clone, no example database) also runs a fixed, repeatable sequence.
+settings.register_profile(
+    "default",
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    deadline=None,
+)
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 @pytest.fixture(scope="session")
