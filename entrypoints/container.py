@@ -21,6 +21,7 @@ from adapters.rate_limit.redis import RedisRateLimiter
 from application.agents import CreateAgent, DeleteAgent, GetAgent, ListAgents, UpdateAgent
 from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
+from application.authentication_lockout import AuthenticationLockout
 from application.calls import GetCall, ListCalls
 from application.expire_calls import ExpireUnjoinedCalls
 from application.issue_token import IssueRealtimeToken
@@ -92,7 +93,14 @@ class Container(containers.DeclarativeContainer):
         clock,
     )
 
-    # Stateful (it remembers when it last stamped each key's use): one per container.
+    auth_failure_limiter = providers.Singleton(
+        choose_rate_limiter,
+        settings.provided.redis_url,
+        settings.provided.auth_failures_per_minute,
+        clock,
+    )
+    # Stateful (locks, when each key's use was last stamped): one per container.
+    authentication_lockout = providers.Singleton(AuthenticationLockout, auth_failure_limiter, clock)
     authenticate_api_key = providers.Singleton(AuthenticateApiKey, api_keys, clock)
     # Stateless use cases are factories: built per call, so an override always reaches them.
     issue_realtime_token = providers.Factory(

@@ -13,6 +13,7 @@ DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_s
 DEFAULT_CACHE_TTL_SECONDS = 5.0
 MAX_CACHE_TTL_SECONDS = 60.0
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
+DEFAULT_AUTH_FAILURES_PER_MINUTE = 20
 DEFAULT_SWEEP_INTERVAL_SECONDS = 30.0
 
 
@@ -30,6 +31,7 @@ class Settings:
     token_ttl_seconds: int = DEFAULT_TTL_SECONDS
     cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
+    auth_failures_per_minute: int = DEFAULT_AUTH_FAILURES_PER_MINUTE
     redis_url: str | None = None
     max_queued_calls_per_tenant: int = 0
     sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
@@ -57,6 +59,9 @@ class Settings:
             cache_ttl_seconds=_parsed(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),
             rate_limit_per_minute=_parsed(
                 env, "RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE
+            ),
+            auth_failures_per_minute=_parsed(
+                env, "AUTH_FAILURES_PER_MINUTE", DEFAULT_AUTH_FAILURES_PER_MINUTE
             ),
             redis_url=env.get("REDIS_URL") or None,
             max_queued_calls_per_tenant=_parsed(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
@@ -90,6 +95,8 @@ class Settings:
             raise ConfigurationError("MAX_QUEUED_CALLS_PER_TENANT must be 0 (off) or more")
         if self.rate_limit_per_minute < 0:
             raise ConfigurationError("RATE_LIMIT_PER_MINUTE must be 0 (off) or more")
+        if self.auth_failures_per_minute < 0:
+            raise ConfigurationError("AUTH_FAILURES_PER_MINUTE must be 0 (off) or more")
         if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
             raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 

@@ -1,7 +1,8 @@
 """Read-through caches in front of the repositories on the token hot path.
 
-Only hits are cached, for at most the configured TTL: a key revoked, or an agent changed or
+Hits are cached for at most the configured TTL: a key revoked, or an agent changed or
 deleted, by another process takes effect within that bound; in this process, at once.
+API-key misses are cached too (agent misses are not: an agent may be created at any time).
 """
 
 from datetime import datetime, timedelta
@@ -19,16 +20,25 @@ class CachedApiKeyRepository:
     ) -> None:
         self._inner = inner
         self._by_hash: TtlCache[str, ApiKey] = TtlCache(clock, ttl, max_entries)
+        self._unknown: TtlCache[str, bool] = TtlCache(clock, ttl, max_entries)
 
     async def add(self, key: ApiKey) -> None:
         await self._inner.add(key)
+        self._unknown.discard(key.key_hash)
 
     async def find_by_hash(self, key_hash: str) -> ApiKey | None:
+        """A miss is remembered as well: presenting an unknown key again costs no read, just
+        as a known (revoked or valid) one does. Safe for every replica: a key is 256 random
+        bits, so nobody presents a key's hash before that key exists."""
         if (cached := self._by_hash.get(key_hash)) is not None:
             return cached
+        if self._unknown.get(key_hash):
+            return None
         read_at = self._by_hash.generation
         key = await self._inner.find_by_hash(key_hash)
-        if key is not None:
+        if key is None:
+            self._unknown.put(key_hash, True)
+        else:
             self._by_hash.put(key_hash, key, key.expires_at, read_at=read_at)
         return key
 

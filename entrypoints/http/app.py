@@ -15,7 +15,7 @@ from entrypoints.http.auth import ApiKeyAuthentication
 from entrypoints.http.calls import CallsController
 from entrypoints.http.content_type import require_json
 from entrypoints.http.demo import demo_routes
-from entrypoints.http.dependencies import dependencies
+from entrypoints.http.dependencies import dependencies, resolver
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.observability import metrics_endpoint, observe_requests
@@ -44,14 +44,19 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
                 yield
         finally:
             await container.rate_limiter().close()
+            await container.auth_failure_limiter().close()
             await store.close()
 
     api = Router(
         path="/",
         route_handlers=[create_realtime_token, AgentsController, CallsController],
         middleware=[
-            DefineMiddleware(ApiKeyAuthentication, authenticate=container.authenticate_api_key),
-            DefineMiddleware(PerKeyRateLimit, limiter=container.rate_limiter),
+            DefineMiddleware(
+                ApiKeyAuthentication,
+                authenticate=resolver(container.authenticate_api_key),
+                lockout=resolver(container.authentication_lockout),
+            ),
+            DefineMiddleware(PerKeyRateLimit, limiter=resolver(container.rate_limiter)),
         ],
         before_request=require_json,
     )

@@ -34,11 +34,19 @@ PROVIDED = (
 )
 
 
-def _resolved(provider: Callable[[], Any]) -> Provide:
-    def provide() -> Any:
+def resolver(provider: Callable[[], T]) -> Callable[[], T]:
+    """A plain function in front of a provider. Litestar deep-copies routers with their
+    middleware arguments, and a deep-copied provider is a new provider graph (new singletons,
+    overrides lost); a function is copied by reference."""
+
+    def resolve() -> T:
         return provider()
 
-    return Provide(provide, sync_to_thread=False)
+    return resolve
+
+
+def _resolved(provider: Callable[[], Any]) -> Provide:
+    return Provide(resolver(provider), sync_to_thread=False)
 
 
 def dependencies(container: Container, demo: DemoCredentials | None) -> dict[str, Provide]:

@@ -1,6 +1,7 @@
 """The hot path's cost in MongoDB commands, counted by PyMongo's command monitoring: the
 budget written in IssueRealtimeToken's docstring."""
 
+import secrets
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ from entrypoints.http.app import create_app
 from entrypoints.runtime import running_container
 from entrypoints.settings import Settings
 from tests.support.command_counter import CommandCounter
+from tests.support.http import bearer
 from tests.support.world import TEST_LIVEKIT
 
 pytestmark = pytest.mark.integration
@@ -52,3 +54,45 @@ async def test_a_warm_token_request_costs_one_insert(
     assert cold.status_code == 200
     assert [response.status_code for response in warm] == [200] * 5
     assert sent == ["insert"] * 5
+
+
+async def test_bad_keys_cost_one_find_each_at_most_and_stop_at_the_failure_limit(
+    mongo_uri: str, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
+        livekit=TEST_LIVEKIT,
+        sweep_interval_seconds=0,
+        auth_failures_per_minute=20,
+    )
+    async with running_container(settings) as seeding:
+        tenant = await seeding.create_tenant()("Acme")
+        revoked = await seeding.create_api_key()(tenant.id)
+        await seeding.revoke_api_key()(revoked.key.id)
+    counter = CommandCounter()
+    container = build_container(settings)
+    container.store.override(
+        providers.Singleton(MongoStore, mongo_uri, settings.mongodb_database, listeners=[counter])
+    )
+    unknown = "rtk_" + secrets.token_urlsafe(32)
+
+    async with AsyncTestClient(create_app(container)) as client:
+        sent = []
+        for key in (revoked.plaintext, unknown) * 2:
+            counter.names.clear()
+            await client.post("/v1/realtime/token", json={}, headers=bearer(key))
+            sent.append(list(counter.names))
+        counter.names.clear()
+        burst = [
+            await client.post(
+                "/v1/realtime/token", json={}, headers=bearer("rtk_" + secrets.token_urlsafe(32))
+            )
+            for _ in range(200)
+        ]
+
+    await mongo_client.drop_database(settings.mongodb_database)
+    assert sent == [["find"], ["find"], [], []]
+    assert counter.names == ["find"] * 16  # 20 failures a minute: 4 were spent above
+    assert {r.status_code for r in burst[:16]} == {401}
+    assert {r.status_code for r in burst[16:]} == {429}

@@ -3,9 +3,13 @@ headers, rate-limit headers, the lifespan, and logs without secrets."""
 
 import httpx
 import pytest
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
+from adapters.rate_limit.in_process import InProcessRateLimiter
+from domain.rate_limit import RateLimitPolicy
 from entrypoints.http.app import create_app
+from tests.fakes.issuer import FakeTokenIssuer
 from tests.support.http import assert_problem as _assert_problem
 from tests.support.http import bearer as _auth
 from tests.support.world import Seeded, World, fake_world
@@ -97,3 +101,21 @@ async def test_keys_and_tokens_never_reach_the_logs(
     assert seeded.api_key[4:-1] not in logged
     assert token not in logged
     assert "eyJ" not in logged
+
+
+async def test_an_override_after_create_app_reaches_the_routes_and_the_middleware(
+    world: World, seeded: Seeded
+) -> None:
+    app = create_app(world.container)
+    body, headers = {"agent_id": seeded.agent.id}, _auth(seeded.api_key)
+    world.container.token_issuer.override(
+        providers.Object(FakeTokenIssuer(server_url="wss://overridden.test"))
+    )
+    one_a_minute = InProcessRateLimiter(RateLimitPolicy(limit=1), world.clock)
+    world.container.rate_limiter.override(providers.Object(one_a_minute))
+    async with AsyncTestClient(app) as client:
+        issued = await client.post(TOKEN, json=body, headers=headers)
+        limited = await client.post(TOKEN, json=body, headers=headers)
+
+    assert issued.json()["server_url"] == "wss://overridden.test"
+    _assert_problem(limited, 429, "rate_limited")
