@@ -67,3 +67,8 @@ class CallOutcomeUnknown(StorageUnavailable):
 
 class DispatchNameTaken(DomainError):
     """Another tenant's agents already dispatch under this LiveKit agent name."""
+
+
+class CallExpired(DomainError):
+    """The call's join window has passed: a token for it could no longer connect, so none
+    is signed; the caller starts a new call."""

@@ -16,6 +16,7 @@ from litestar.status_codes import (
 from domain.errors import (
     AgentNotFound,
     AuthenticationFailed,
+    CallExpired,
     CallNotCreated,
     CallNotFound,
     DispatchNameTaken,
@@ -160,6 +161,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     RateLimited: _rate_limited,
     AgentNotFound: _kind_handler(problems.AGENT_NOT_FOUND),
     CallNotFound: _kind_handler(problems.CALL_NOT_FOUND),
+    CallExpired: _kind_handler(problems.CALL_EXPIRED),
     DispatchNameTaken: _kind_handler(problems.DISPATCH_NAME_TAKEN),
     InvalidIdempotencyKey: _kind_handler(problems.INVALID_IDEMPOTENCY_KEY),
     IdempotencyKeyReused: _kind_handler(problems.IDEMPOTENCY_KEY_REUSED),

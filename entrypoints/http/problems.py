@@ -48,6 +48,11 @@ INVALID_NAME = ProblemKind(400, "invalid_name", "A name or dispatch name is not 
 DISPATCH_NAME_TAKEN = ProblemKind(
     409, "dispatch_name_taken", "Another tenant's agents already use this dispatch name."
 )
+CALL_EXPIRED = ProblemKind(
+    410,
+    "call_expired",
+    "The call of this Idempotency-Key is past its join window; start a new call with a new key.",
+)
 CALL_NOT_FOUND = ProblemKind(404, "call_not_found", "No such call for this API key's tenant.")
 AGENT_NOT_FOUND = ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant.")
 NOT_FOUND = ProblemKind(404, "not_found", "No such resource.")

@@ -47,6 +47,7 @@ def _operation_id(
         401: problem("Missing or invalid API key"),
         404: problem("Agent not found for the authenticated tenant"),
         409: problem("A request with the same Idempotency-Key is still running"),
+        410: problem("The Idempotency-Key's call is past its join window; start a new call"),
         413: problem("The body is over 64 KiB"),
         415: problem("The body is not application/json"),
         422: problem("The Idempotency-Key was used with a different body"),
