@@ -11,7 +11,7 @@ from adapters.memory.dispatch_names import InMemoryDispatchNames
 from adapters.mongo.dispatch_names import MongoDispatchNames
 from domain.agent import Agent
 from domain.call import Call, CallQuery, CallStatus
-from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, transition_for
+from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, rejoin_for, transition_for
 from domain.pagination import PageRequest
 from tests.integration.conftest import Repositories
 
@@ -55,6 +55,41 @@ async def test_a_transition_applies_once_and_only_from_its_statuses(
     assert stored.status is CallStatus.ENDED
     assert (stored.joined_at, stored.ended_at) == (NOW, NOW)
     assert stored.end_reason == "participant_left"
+
+
+async def test_a_rejoin_reopens_only_a_call_that_ended_before_it(
+    repositories: Repositories,
+) -> None:
+    call = _call()
+    await repositories.calls.add(call)
+    start = NOW.replace(microsecond=0)  # LiveKit stamps events in whole seconds
+
+    def event(kind: RoomEventKind, seconds: int) -> RoomEvent:
+        at = start + timedelta(seconds=seconds)
+        return RoomEvent(f"e{seconds}", kind, call.room_name, call.participant_identity, at)
+
+    for kind, seconds in (
+        (RoomEventKind.PARTICIPANT_JOINED, 0),
+        (RoomEventKind.PARTICIPANT_LEFT, 30),
+    ):
+        transition = transition_for(event(kind, seconds), call.participant_identity)
+        assert transition is not None
+        assert await repositories.calls.apply(call.id, transition)
+    ended = await repositories.calls.get_by_room(call.room_name)
+    assert ended is not None
+    stale = rejoin_for(event(RoomEventKind.PARTICIPANT_JOINED, 30), ended)
+    fresh = rejoin_for(event(RoomEventKind.PARTICIPANT_JOINED, 60), ended)
+    assert stale is not None
+    assert fresh is not None
+
+    assert not await repositories.calls.apply(call.id, stale)
+    assert await repositories.calls.apply(call.id, fresh)
+    assert not await repositories.calls.apply(call.id, fresh)
+
+    stored = await repositories.calls.get_by_room(call.room_name)
+    assert stored is not None
+    assert (stored.status, stored.joined_at) == (CallStatus.IN_PROGRESS, start)
+    assert (stored.ended_at, stored.end_reason) == (None, None)
 
 
 async def test_expiry_takes_only_due_queued_calls_in_bounded_batches(
