@@ -1,3 +1,4 @@
+import dataclasses
 import uuid
 from typing import Annotated, Any
 
@@ -42,7 +43,11 @@ class AgentsController(Controller):
         container: ContainerDep,
     ) -> AgentView:
         agent = await container.create_agent()(
-            request.user.tenant_id, data.name, data.dispatch_name, data.default_metadata
+            request.user.tenant_id,
+            data.name,
+            data.dispatch_name,
+            data.default_metadata,
+            caller_permissions=data.caller_permissions.permissions(),
         )
         return agent_view(agent)
 
@@ -87,6 +92,10 @@ class AgentsController(Controller):
         changes = AgentChanges(
             name=data.name, dispatch_name=data.dispatch_name, default_metadata=data.default_metadata
         )
+        if data.caller_permissions is not None:
+            changes = dataclasses.replace(
+                changes, caller_permissions=data.caller_permissions.permissions()
+            )
         agent = await container.update_agent()(request.user.tenant_id, str(agent_id), changes)
         return agent_view(agent)
 

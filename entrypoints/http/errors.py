@@ -79,10 +79,11 @@ def _webhook_rejected(request: AnyRequest, error: WebhookRejected) -> Response[b
 def _field_error(item: dict[str, Any]) -> FieldError:
     message = str(item.get("message", "is not valid"))
     field = str(item.get("key") or "body")
+    nested = "" if field in ("data", "body") else f"{field}."  # the key is the parent object
     if missing := _MISSING_FIELD.match(message):
-        return FieldError(field=missing.group(1), message="is required")
+        return FieldError(field=nested + missing.group(1), message="is required")
     if unknown := _UNKNOWN_FIELD.match(message):
-        return FieldError(field=unknown.group(1), message="is not a field of this body")
+        return FieldError(field=nested + unknown.group(1), message="is not a field of this body")
     if field == "data":
         empty = message == "'data'"
         return FieldError(field="body", message="is empty" if empty else message)

@@ -8,10 +8,12 @@ import pytest
 
 from adapters.clock import SystemClock
 from adapters.memory.dispatch_names import InMemoryDispatchNames
+from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.dispatch_names import MongoDispatchNames
 from domain.agent import Agent
 from domain.call import Call, CallQuery, CallStatus
 from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, rejoin_for, transition_for
+from domain.caller_permissions import CallerPermissions
 from domain.pagination import PageRequest
 from tests.integration.conftest import Repositories
 
@@ -201,3 +203,44 @@ async def test_a_dispatch_name_belongs_to_the_first_tenant_that_claims_it(mongo_
         assert await names.claim("support", "t1")
         assert not await names.claim("support", "t2")
         assert await names.claim("sales", "t2")
+
+
+async def test_an_agents_caller_permissions_are_stored_and_changed(
+    repositories: Repositories,
+) -> None:
+    video = CallerPermissions(("microphone", "camera"), can_publish_data=True)
+    agent = Agent.create("t", "Video desk", None, NOW, caller_permissions=video)
+    await repositories.agents.add(agent)
+    stored = await repositories.agents.get_for_tenant("t", agent.id)
+    narrowed = dataclasses.replace(agent, caller_permissions=CallerPermissions())
+
+    assert await repositories.agents.replace(narrowed)
+
+    assert stored is not None
+    assert stored.caller_permissions == video
+    changed = await repositories.agents.get_for_tenant("t", agent.id)
+    assert changed is not None
+    assert changed.caller_permissions == CallerPermissions(("microphone",), False)
+
+
+async def test_an_agent_stored_before_caller_permissions_gets_a_microphone_only(
+    mongo_db: Any,
+) -> None:
+    agent = Agent.create("t", "Legacy", None, NOW)
+    await mongo_db["agents"].insert_one(
+        {
+            "_id": agent.id,
+            "tenant_id": "t",
+            "name": agent.name,
+            "dispatch_name": agent.dispatch_name,
+            "default_metadata": {},
+            "created_at": NOW,
+            "updated_at": NOW,
+            "deleted_at": None,
+        }
+    )
+
+    legacy = await MongoAgentRepository(mongo_db).get_for_tenant("t", agent.id)
+
+    assert legacy is not None
+    assert legacy.caller_permissions == CallerPermissions(("microphone",), can_publish_data=False)
