@@ -1,5 +1,6 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from domain.errors import InvalidCallerPermissions
 
@@ -28,3 +29,8 @@ class CallerPermissions:
                 _SOURCES_FIELD, f"{unknown[0]!r} is not one of {', '.join(TRACK_SOURCES)}"
             )
         object.__setattr__(self, "can_publish_sources", sources)
+
+    @classmethod
+    def of(cls, sources: Iterable[str], can_publish_data: bool = False) -> "CallerPermissions":
+        """From untyped input (a stored document, a command line), checked like any other."""
+        return cls(cast(tuple[TrackSource, ...], tuple(sources)), can_publish_data)

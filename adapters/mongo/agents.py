@@ -93,6 +93,4 @@ def _caller_permissions(stored: Document | None) -> CallerPermissions:
     """Agents stored before the setting existed take the safe default (a microphone only)."""
     if not stored:
         return CallerPermissions()
-    return CallerPermissions(
-        tuple(stored["can_publish_sources"]), bool(stored.get("can_publish_data"))
-    )
+    return CallerPermissions.of(stored["can_publish_sources"], bool(stored.get("can_publish_data")))
