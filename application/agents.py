@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.agent import Agent
+from domain.caller_permissions import CallerPermissions
 from domain.errors import AgentNotFound, DispatchNameTaken, TenantNotFound
 from domain.pagination import Page, PageRequest
 from domain.ports import AgentRepository, Clock, DispatchNames, TenantRepository
@@ -13,7 +14,7 @@ class CreateAgent:
     from its name (LiveKit dispatches by that name). A dispatch name already used by
     another tenant is DispatchNameTaken: it would route this tenant's callers to that
     tenant's worker. Default metadata is validated like a call's and merged under every
-    call's own."""
+    call's own. Without caller permissions, its callers may publish a microphone only."""
 
     def __init__(
         self,
@@ -33,10 +34,18 @@ class CreateAgent:
         name: str,
         dispatch_name: str | None = None,
         default_metadata: Mapping[str, Any] | None = None,
+        caller_permissions: CallerPermissions | None = None,
     ) -> Agent:
         if await self._tenants.get(tenant_id) is None:
             raise TenantNotFound(tenant_id)
-        agent = Agent.create(tenant_id, name, dispatch_name, self._clock.now(), default_metadata)
+        agent = Agent.create(
+            tenant_id,
+            name,
+            dispatch_name,
+            self._clock.now(),
+            default_metadata,
+            caller_permissions=caller_permissions,
+        )
         if not await self._names.claim(agent.dispatch_name, tenant_id):
             raise DispatchNameTaken(agent.dispatch_name)
         await self._agents.add(agent)
@@ -76,6 +85,7 @@ class AgentChanges:
     name: str | None = None
     dispatch_name: str | None = None
     default_metadata: Mapping[str, Any] | None = None
+    caller_permissions: CallerPermissions | None = None
 
 
 class UpdateAgent:
@@ -95,6 +105,7 @@ class UpdateAgent:
             name=changes.name,
             dispatch_name=changes.dispatch_name,
             default_metadata=changes.default_metadata,
+            caller_permissions=changes.caller_permissions,
         )
         if not await self._names.claim(updated.dispatch_name, tenant_id):
             raise DispatchNameTaken(updated.dispatch_name)

@@ -10,6 +10,7 @@ from domain.agent import Agent
 from domain.call import Call
 from domain.errors import (
     AgentNotFound,
+    CallExpired,
     CallNotCreated,
     CallNotFound,
     CallOutcomeUnknown,
@@ -116,12 +117,15 @@ class IssueRealtimeToken:
         return self._signed(call, agent)
 
     async def reissue(self, principal: Principal, call_id: str) -> IssuedToken:
-        """A fresh token for an existing call of this tenant, expiring with its join window."""
+        """A fresh token for an existing call of this tenant, expiring with its join window;
+        past that window it would be dead on arrival, so the call is CallExpired instead."""
         if (problem := self._issuer.configuration_problem()) is not None:
             raise TokenIssuerNotConfigured(problem)
         call = await self._calls.get_for_tenant(principal.tenant_id, call_id)
         if call is None:
             raise CallNotFound
+        if self._clock.now() >= call.expires_at:
+            raise CallExpired
         agent = await self._agents.get_for_tenant(principal.tenant_id, call.agent_id)
         if agent is None:
             raise AgentNotFound

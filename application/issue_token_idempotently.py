@@ -23,7 +23,9 @@ class IssueTokenIdempotently:
     The first request claims the key together with the id its call will have, then creates
     that call. A retry with the same body gets the same call (same call id and room) and a
     freshly signed token that still expires with the call's original join window; it
-    creates nothing. The same key with another body is IdempotencyKeyReused.
+    creates nothing. Once that window has passed, the retry is CallExpired (a token would
+    be dead on arrival): the caller starts a new call with a new key. The same key with
+    another body is IdempotencyKeyReused.
     A claim is released only when the first attempt was refused before anything could be
     stored; otherwise a retry looks for the claimed call: found, it is replayed; not found
     while the first may still run, IdempotentRequestInFlight; not found after 30 s (a

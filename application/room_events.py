@@ -1,6 +1,6 @@
 import enum
 
-from domain.call_events import RoomEvent, transition_for
+from domain.call_events import RoomEvent, rejoin_for, transition_for
 from domain.ports import CallRepository, ProcessedEvents
 
 
@@ -19,7 +19,9 @@ class ApplyRoomEvent:
     participants (the agent) are IRRELEVANT; otherwise one conditional write moves the call
     only forward, so late, reordered, repeated or concurrent deliveries, on any number of
     replicas, leave a single forward-only outcome (UNCHANGED when the call was already past
-    that point). That is what makes an event apply once: its id is recorded only after it
+    that point). The one way back: the caller joining an ended call again, later than it
+    ended, re-opens it (a second conditional write, tried only when the first moved
+    nothing). That is what makes an event apply once: its id is recorded only after it
     was applied, so a delivery that failed anywhere (the write, or the record, or its answer
     lost) is applied by LiveKit's redelivery, and a redelivery of an applied event changes
     nothing and is answered DUPLICATE.
@@ -42,4 +44,6 @@ class ApplyRoomEvent:
         if transition is None:
             return Outcome.IRRELEVANT
         moved = await self._calls.apply(call.id, transition)
+        if not moved and (rejoin := rejoin_for(event, call)) is not None:
+            moved = await self._calls.apply(call.id, rejoin)
         return Outcome.APPLIED if moved else Outcome.UNCHANGED

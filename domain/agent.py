@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.caller_permissions import CallerPermissions
 from domain.errors import InvalidName
 from domain.ids import new_id
 from domain.metadata import check_metadata
@@ -26,7 +27,8 @@ class Agent:
     """A voice agent of one tenant; `dispatch_name` is the LiveKit agent name it registers.
 
     `default_metadata` is merged under each call's own metadata. A deleted agent keeps its
-    record (calls still point at it) but no longer takes calls.
+    record (calls still point at it) but no longer takes calls. `caller_permissions` is what
+    its callers' tokens let them publish.
     """
 
     id: str
@@ -37,6 +39,7 @@ class Agent:
     default_metadata: Mapping[str, Any] = field(default_factory=dict)
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    caller_permissions: CallerPermissions = field(default_factory=CallerPermissions)
 
     @classmethod
     def create(
@@ -46,6 +49,7 @@ class Agent:
         dispatch_name: str | None,
         now: datetime,
         default_metadata: Mapping[str, Any] | None = None,
+        caller_permissions: CallerPermissions | None = None,
     ) -> "Agent":
         clean_name = checked_name(name)
         defaults = dict(default_metadata or {})
@@ -60,6 +64,7 @@ class Agent:
             created_at=now,
             default_metadata=defaults,
             updated_at=now,
+            caller_permissions=caller_permissions or CallerPermissions(),
         )
 
     def changed(
@@ -69,6 +74,7 @@ class Agent:
         name: str | None = None,
         dispatch_name: str | None = None,
         default_metadata: Mapping[str, Any] | None = None,
+        caller_permissions: CallerPermissions | None = None,
     ) -> "Agent":
         if default_metadata is not None:
             check_metadata(default_metadata, field="default_metadata")
@@ -84,6 +90,7 @@ class Agent:
                 self.default_metadata if default_metadata is None else dict(default_metadata)
             ),
             updated_at=now,
+            caller_permissions=caller_permissions or self.caller_permissions,
         )
 
 

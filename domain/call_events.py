@@ -1,10 +1,11 @@
-"""How LiveKit room events move a call: forward only, each move one conditional write."""
+"""How LiveKit room events move a call: forward only (a rejoin after the end excepted), each
+move one conditional write."""
 
 import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.call import NOT_JOINED, CallStatus
+from domain.call import NOT_JOINED, Call, CallStatus
 
 
 class RoomEventKind(enum.StrEnum):
@@ -27,7 +28,8 @@ class RoomEvent:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """Move to `to` only from one of `allowed_from`; the store applies it conditionally."""
+    """Move to `to` only from one of `allowed_from` (and, with `ended_before`, only a call
+    that ended before that moment); the store applies it conditionally."""
 
     allowed_from: frozenset[CallStatus]
     to: CallStatus
@@ -35,6 +37,8 @@ class Transition:
     ended_at: datetime | None = None
     end_reason: str | None = None
     clears_end_reason: bool = False
+    ended_before: datetime | None = None
+    clears_ended_at: bool = False
 
 
 _OPEN = frozenset({CallStatus.QUEUED, CallStatus.IN_PROGRESS, CallStatus.EXPIRED})
@@ -55,7 +59,8 @@ def transition_for(event: RoomEvent, caller_identity: str) -> Transition | None:
     aborting ends a call in progress only: LiveKit also sends those for a first connection
     attempt that failed (ICE) and for a leave delivered before its join, and the caller may
     still join with the same token; an unjoined call expires with its join window instead.
-    The room finishing ends any call not yet ended. `ended` is final.
+    The room finishing ends any call not yet ended. A join cannot move an ended call here:
+    see `rejoin_for`.
     """
     if event.kind in _CALLER_ONLY and event.participant_identity != caller_identity:
         return None
@@ -66,6 +71,27 @@ def transition_for(event: RoomEvent, caller_identity: str) -> Transition | None:
         )
     ends = _OPEN if event.kind is RoomEventKind.ROOM_FINISHED else _STARTED
     return Transition(ends, CallStatus.ENDED, ended_at=event.at, end_reason=event.kind.value)
+
+
+def rejoin_for(event: RoomEvent, call: Call) -> Transition | None:
+    """The caller joining an ended call again, with a token still valid: LiveKit re-creates the
+    room (or the caller returns to it) and dispatches the agent again, so the call is in
+    progress once more. Only a join later than the end re-opens it: an older one is a late
+    delivery of a session already counted. The first join is kept (or, for a call that had
+    never been joined, this one is its first); the end is cleared until the next one.
+    """
+    if event.kind is not RoomEventKind.PARTICIPANT_JOINED:
+        return None
+    if event.participant_identity != call.participant_identity:
+        return None
+    return Transition(
+        frozenset({CallStatus.ENDED}),
+        CallStatus.IN_PROGRESS,
+        joined_at=call.joined_at or event.at,
+        clears_end_reason=True,
+        ended_before=event.at,
+        clears_ended_at=True,
+    )
 
 
 EXPIRY = Transition(frozenset({CallStatus.QUEUED}), CallStatus.EXPIRED, end_reason=NOT_JOINED)

@@ -90,3 +90,15 @@ class IdempotencyKeyReused(DomainError):
 
 class IdempotentRequestInFlight(DomainError):
     """The first request with this key has not finished yet."""
+
+
+class CallExpired(DomainError):
+    """The call's join window has passed: a token for it could no longer connect, so none
+    is signed; the caller starts a new call."""
+
+
+class InvalidCallerPermissions(DomainError, ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

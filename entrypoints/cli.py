@@ -13,6 +13,7 @@ import click
 import structlog
 
 from domain.agent import Agent
+from domain.caller_permissions import TRACK_SOURCES, CallerPermissions
 from domain.errors import (
     ApiKeyNotFound,
     DispatchNameTaken,
@@ -234,9 +235,27 @@ def agents() -> None:
 @click.argument("tenant_id")
 @click.argument("name")
 @click.option("--dispatch-name", help="LiveKit agent name to dispatch (default: from NAME).")
+@click.option(
+    "--caller-source",
+    "caller_sources",
+    multiple=True,
+    type=click.Choice(TRACK_SOURCES),
+    help="A track source its callers may publish; repeat for several (default: microphone).",
+)
+@click.option("--caller-data", is_flag=True, help="Let its callers publish data (text, RPC).")
 @json_option
-def create_agent(tenant_id: str, name: str, dispatch_name: str | None, as_json: bool) -> None:
-    agent = _run(lambda c: c.create_agent()(tenant_id, name, dispatch_name))
+def create_agent(
+    tenant_id: str,
+    name: str,
+    dispatch_name: str | None,
+    caller_sources: tuple[str, ...],
+    caller_data: bool,
+    as_json: bool,
+) -> None:
+    permissions = CallerPermissions.of(caller_sources or ("microphone",), caller_data)
+    agent = _run(
+        lambda c: c.create_agent()(tenant_id, name, dispatch_name, caller_permissions=permissions)
+    )
     _emit(as_json, _agent_json(agent), f"agent {agent.id} ({agent.name} -> {agent.dispatch_name})")
 
 
@@ -260,4 +279,8 @@ def _agent_json(agent: Agent) -> dict[str, Any]:
         "name": agent.name,
         "dispatch_name": agent.dispatch_name,
         "created_at": agent.created_at.isoformat(),
+        "caller_permissions": {
+            "can_publish_sources": list(agent.caller_permissions.can_publish_sources),
+            "can_publish_data": agent.caller_permissions.can_publish_data,
+        },
     }

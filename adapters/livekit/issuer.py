@@ -35,7 +35,7 @@ class LiveKitTokenIssuer:
 
 def join_claims(call: Call, agent: Agent, api_key: str) -> dict[str, Any]:
     """The claims of livekit-api's AccessToken, in its order, for a caller joining the call's
-    room with the agent dispatched by the room's creation."""
+    room with the agent dispatched by the room's creation, publishing what the agent allows."""
     ids = {"call_id": call.id, "agent_id": agent.id}
     dispatch = {**ids, "room_name": call.room_name, "type": call.type.value}
     return {
@@ -46,7 +46,8 @@ def join_claims(call: Call, agent: Agent, api_key: str) -> dict[str, Any]:
             "room": call.room_name,
             "canPublish": True,
             "canSubscribe": True,
-            "canPublishData": True,
+            "canPublishData": agent.caller_permissions.can_publish_data,
+            "canPublishSources": list(agent.caller_permissions.can_publish_sources),
         },
         "attributes": ids,
         "roomConfig": {

@@ -7,6 +7,7 @@ from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import NEWEST_FIRST, newest_first_page, sort_key
 from domain.agent import Agent
+from domain.caller_permissions import CallerPermissions
 from domain.pagination import Page, PageRequest
 
 
@@ -67,6 +68,10 @@ def _editable(agent: Agent) -> Document:
         "dispatch_name": agent.dispatch_name,
         "default_metadata": dict(agent.default_metadata),
         "updated_at": agent.updated_at,
+        "caller_permissions": {
+            "can_publish_sources": list(agent.caller_permissions.can_publish_sources),
+            "can_publish_data": agent.caller_permissions.can_publish_data,
+        },
     }
 
 
@@ -80,4 +85,12 @@ def _to_agent(doc: Document) -> Agent:
         default_metadata=doc.get("default_metadata") or {},
         updated_at=optional_datetime(doc.get("updated_at")),
         deleted_at=optional_datetime(doc.get("deleted_at")),
+        caller_permissions=_caller_permissions(doc.get("caller_permissions")),
     )
+
+
+def _caller_permissions(stored: Document | None) -> CallerPermissions:
+    """Agents stored before the setting existed take the safe default (a microphone only)."""
+    if not stored:
+        return CallerPermissions()
+    return CallerPermissions.of(stored["can_publish_sources"], bool(stored.get("can_publish_data")))

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -12,6 +12,8 @@ from domain.call import Call, CallQuery, CallStatus, CallType
 from domain.call_events import EXPIRY, Transition
 from domain.errors import CallAlreadyStored
 from domain.pagination import Page, PageRequest
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MongoCallRepository:
@@ -60,11 +62,16 @@ class MongoCallRepository:
                 changes[name] = value
         if transition.clears_end_reason:
             changes["end_reason"] = None
+        if transition.ended_at is not None:
+            changes["ended_ms"] = _epoch_ms(transition.ended_at)
+        if transition.clears_ended_at:
+            changes.update(ended_at=None, ended_ms=None)
         allowed = [status.value for status in transition.allowed_from]
+        condition: Document = {"_id": call_id, "status": {"$in": allowed}}
+        if transition.ended_before is not None:
+            condition["ended_ms"] = {"$lt": _epoch_ms(transition.ended_before)}
         with storage_errors("moving a call"):
-            result = await self._calls.update_one(
-                {"_id": call_id, "status": {"$in": allowed}}, {"$set": changes}
-            )
+            result = await self._calls.update_one(condition, {"$set": changes})
         return result.modified_count == 1
 
     async def expire_due(self, now: datetime, limit: int) -> int:
@@ -96,6 +103,12 @@ class MongoCallRepository:
         with storage_errors("reading a call"):
             doc = await self._calls.find_one(query)
         return None if doc is None else _to_call(doc)
+
+
+def _epoch_ms(moment: datetime) -> int:
+    """`ended_at` as a number, for range conditions: nx-27017 keeps a date written by `$set`
+    as a string, which no date range matches (adapters/mongo/dates.py)."""
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _status_is(status: CallStatus, now: datetime) -> Document:

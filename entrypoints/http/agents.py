@@ -1,3 +1,4 @@
+import dataclasses
 import uuid
 from typing import Annotated, Any
 
@@ -47,7 +48,11 @@ class AgentsController(Controller):
         create_agent: Injected[CreateAgent],
     ) -> AgentView:
         agent = await create_agent(
-            request.user.tenant_id, data.name, data.dispatch_name, data.default_metadata
+            request.user.tenant_id,
+            data.name,
+            data.dispatch_name,
+            data.default_metadata,
+            caller_permissions=data.caller_permissions.permissions(),
         )
         return agent_view(agent)
 
@@ -93,6 +98,10 @@ class AgentsController(Controller):
         changes = AgentChanges(
             name=data.name, dispatch_name=data.dispatch_name, default_metadata=data.default_metadata
         )
+        if data.caller_permissions is not None:
+            changes = dataclasses.replace(
+                changes, caller_permissions=data.caller_permissions.permissions()
+            )
         return agent_view(await update_agent(request.user.tenant_id, str(agent_id), changes))
 
     @delete(

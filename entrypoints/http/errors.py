@@ -20,12 +20,14 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST
 from domain.errors import (
     AgentNotFound,
     AuthenticationFailed,
+    CallExpired,
     CallNotCreated,
     CallNotFound,
     DispatchNameTaken,
     DomainError,
     IdempotencyKeyReused,
     IdempotentRequestInFlight,
+    InvalidCallerPermissions,
     InvalidCursor,
     InvalidIdempotencyKey,
     InvalidMetadata,
@@ -56,10 +58,11 @@ STORAGE_RETRY_AFTER_SECONDS = "2"
 def _field_error(item: dict[str, Any]) -> FieldError:
     message = str(item.get("message", "is not valid"))
     field = str(item.get("key") or "body")
+    nested = "" if field in ("data", "body") else f"{field}."  # the key is the parent object
     if missing := _MISSING_FIELD.match(message):
-        return FieldError(field=missing.group(1), message="is required")
+        return FieldError(field=nested + missing.group(1), message="is required")
     if unknown := _UNKNOWN_FIELD.match(message):
-        return FieldError(field=unknown.group(1), message="is not a field of this body")
+        return FieldError(field=nested + unknown.group(1), message="is not a field of this body")
     if field == "data":
         empty = message == "'data'"
         return FieldError(field="body", message="is empty" if empty else message)
@@ -76,10 +79,10 @@ def _body(message: str) -> list[FieldError]:
     return [FieldError(field="body", message=message)]
 
 
-_INVALID = "The request is not valid."
-INVALID_REQUEST = ProblemKind(400, "invalid_request", _INVALID, errors=_validation_errors)
+_INVALID_CODE, _INVALID = "invalid_request", "The request is not valid."
+INVALID_REQUEST = ProblemKind(400, _INVALID_CODE, _INVALID, errors=_validation_errors)
 UNREADABLE_BODY = ProblemKind(
-    400, "invalid_request", _INVALID, errors=lambda _: _body("is not a readable JSON document")
+    400, _INVALID_CODE, _INVALID, errors=lambda _: _body("is not a readable JSON document")
 )
 INTERNAL_ERROR = ProblemKind(
     500, "internal_error", "An unexpected error occurred.", log_level=logging.ERROR
@@ -88,7 +91,7 @@ INTERNAL_ERROR = ProblemKind(
 PROBLEMS: dict[type[BaseException], ProblemKind] = {
     ValidationException: INVALID_REQUEST,
     RecursionError: ProblemKind(  # msgspec decoding a body nested ~1000 levels deep
-        400, "invalid_request", _INVALID, errors=lambda _: _body("nests too deeply")
+        400, _INVALID_CODE, _INVALID, errors=lambda _: _body("nests too deeply")
     ),
     UnicodeDecodeError: UNREADABLE_BODY,  # msgspec decoding a body that is not UTF-8
     InvalidMetadata: ProblemKind(
@@ -96,6 +99,9 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         "invalid_metadata",
         "The metadata object is not acceptable.",
         errors=lambda e: [FieldError(field=e.field, message=e.reason)],
+    ),
+    InvalidCallerPermissions: ProblemKind(
+        400, _INVALID_CODE, _INVALID, errors=lambda e: [FieldError(field=e.field, message=e.reason)]
     ),
     InvalidName: ProblemKind(
         400,
@@ -121,6 +127,11 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         "invalid_signature",
         "The LiveKit webhook signature does not verify.",
         log_level=logging.WARNING,
+    ),
+    CallExpired: ProblemKind(
+        410,
+        "call_expired",
+        "The call of this Idempotency-Key is past its join window; start a new call.",
     ),
     AgentNotFound: ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant."),
     CallNotFound: ProblemKind(404, "call_not_found", "No such call for this API key's tenant."),

@@ -1,10 +1,11 @@
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from application.issue_token import IssuedToken
+from domain.caller_permissions import CallerPermissions, TrackSource
 
 
 class TokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -56,18 +57,33 @@ class Health(msgspec.Struct, kw_only=True):
     checks: dict[str, str] = msgspec.field(default_factory=dict)
 
 
+TrackSources = Annotated[list[TrackSource], msgspec.Meta(min_length=1)]
+
+
+class CallerPermissionsBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """LiveKit's grants for the agent's callers; a member left out takes its default."""
+
+    can_publish_sources: TrackSources = msgspec.field(default_factory=lambda: ["microphone"])
+    can_publish_data: bool = False
+
+    def permissions(self) -> CallerPermissions:
+        return CallerPermissions(tuple(self.can_publish_sources), self.can_publish_data)
+
+
 class AgentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Only these fields are writable: ids, tenant and timestamps are the service's."""
 
     name: str
     dispatch_name: str | None = None
     default_metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+    caller_permissions: CallerPermissionsBody = msgspec.field(default_factory=CallerPermissionsBody)
 
 
 class AgentPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: str | None = None
     dispatch_name: str | None = None
     default_metadata: dict[str, Any] | None = None
+    caller_permissions: CallerPermissionsBody | None = None
 
 
 class AgentView(msgspec.Struct, kw_only=True):
@@ -77,6 +93,7 @@ class AgentView(msgspec.Struct, kw_only=True):
     default_metadata: dict[str, Any]
     created_at: datetime
     updated_at: datetime | None
+    caller_permissions: CallerPermissionsBody
 
 
 class AgentPage(msgspec.Struct, kw_only=True):

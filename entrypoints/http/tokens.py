@@ -11,6 +11,7 @@ from application.issue_token import IssueTokenCommand
 from application.issue_token_idempotently import IssueTokenIdempotently
 from domain.errors import (
     AgentNotFound,
+    CallExpired,
     CallNotCreated,
     IdempotencyKeyReused,
     IdempotentRequestInFlight,
@@ -58,6 +59,7 @@ def _operation_id(
         AgentNotFound,
         IdempotentRequestInFlight,
         IdempotencyKeyReused,
+        CallExpired,
         TooManyQueuedCalls,
         TokenIssuerNotConfigured,
         CallNotCreated,

@@ -1,6 +1,6 @@
 from domain.agent import Agent
 from domain.call import Call
-from entrypoints.http.schemas import AgentView, CallView
+from entrypoints.http.schemas import AgentView, CallerPermissionsBody, CallView
 
 
 def agent_view(agent: Agent) -> AgentView:
@@ -11,6 +11,10 @@ def agent_view(agent: Agent) -> AgentView:
         default_metadata=dict(agent.default_metadata),
         created_at=agent.created_at,
         updated_at=agent.updated_at,
+        caller_permissions=CallerPermissionsBody(
+            can_publish_sources=list(agent.caller_permissions.can_publish_sources),
+            can_publish_data=agent.caller_permissions.can_publish_data,
+        ),
     )
 
 

@@ -45,7 +45,14 @@ class AccessTokenIssuer:
             )
             .with_identity(call.participant_identity)
             .with_kind("standard")
-            .with_grants(VideoGrants(room_join=True, room=call.room_name))
+            .with_grants(
+                VideoGrants(
+                    room_join=True,
+                    room=call.room_name,
+                    can_publish_data=agent.caller_permissions.can_publish_data,
+                    can_publish_sources=list(agent.caller_permissions.can_publish_sources),
+                )
+            )
             .with_metadata(json.dumps(ids))
             .with_attributes(ids)
             .with_room_config(

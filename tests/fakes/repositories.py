@@ -112,11 +112,15 @@ class InMemoryCallRepository:
         call = self.items.get(call_id)
         if call is None or call.status not in transition.allowed_from:
             return False
+        if transition.ended_before is not None and not (
+            call.ended_at is not None and call.ended_at < transition.ended_before
+        ):
+            return False
         self.items[call_id] = dataclasses.replace(
             call,
             status=transition.to,
             joined_at=transition.joined_at or call.joined_at,
-            ended_at=transition.ended_at or call.ended_at,
+            ended_at=None if transition.clears_ended_at else transition.ended_at or call.ended_at,
             end_reason=None
             if transition.clears_end_reason
             else transition.end_reason or call.end_reason,

@@ -69,6 +69,30 @@ def test_bad_names_are_usage_errors(env: dict[str, str]) -> None:
     assert "dispatch name" in done.stderr
 
 
+def test_an_agent_may_let_its_callers_publish_more_than_a_microphone(
+    env: dict[str, str],
+) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    voice = cli_json(env, "agents", "create", tenant["id"], "Voice")
+    video = cli_json(
+        env,
+        *("agents", "create", tenant["id"], "Video"),
+        *("--caller-source", "microphone", "--caller-source", "camera", "--caller-data"),
+    )
+    bad = cli(env, "agents", "create", tenant["id"], "Bad", "--caller-source", "webcam")
+
+    assert voice["caller_permissions"] == {
+        "can_publish_sources": ["microphone"],
+        "can_publish_data": False,
+    }
+    assert video["caller_permissions"] == {
+        "can_publish_sources": ["microphone", "camera"],
+        "can_publish_data": True,
+    }
+    assert bad.returncode == 2
+    assert "--caller-source" in bad.stderr
+
+
 def test_an_invalid_ttl_is_refused_before_anything_runs(env: dict[str, str]) -> None:
     done = cli({**env, "TOKEN_TTL_SECONDS": "5"}, "tenants", "create", "Acme", "--json")
     assert done.returncode == 2

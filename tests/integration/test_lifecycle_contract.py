@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 
 from adapters.clock import SystemClock
+from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.dispatch_names import MongoDispatchNames
 from domain.agent import Agent
 from domain.call import Call, CallQuery, CallStatus
-from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, transition_for
+from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, rejoin_for, transition_for
+from domain.caller_permissions import CallerPermissions
 from domain.pagination import PageRequest
 from tests.fakes.dispatch_names import InMemoryDispatchNames
 from tests.integration.conftest import Repositories
@@ -55,6 +57,41 @@ async def test_a_transition_applies_once_and_only_from_its_statuses(
     assert stored.status is CallStatus.ENDED
     assert (stored.joined_at, stored.ended_at) == (NOW, NOW)
     assert stored.end_reason == "participant_left"
+
+
+async def test_a_rejoin_reopens_only_a_call_that_ended_before_it(
+    repositories: Repositories,
+) -> None:
+    call = _call()
+    await repositories.calls.add(call)
+    start = NOW.replace(microsecond=0)  # LiveKit stamps events in whole seconds
+
+    def event(kind: RoomEventKind, seconds: int) -> RoomEvent:
+        at = start + timedelta(seconds=seconds)
+        return RoomEvent(f"e{seconds}", kind, call.room_name, call.participant_identity, at)
+
+    for kind, seconds in (
+        (RoomEventKind.PARTICIPANT_JOINED, 0),
+        (RoomEventKind.PARTICIPANT_LEFT, 30),
+    ):
+        transition = transition_for(event(kind, seconds), call.participant_identity)
+        assert transition is not None
+        assert await repositories.calls.apply(call.id, transition)
+    ended = await repositories.calls.get_by_room(call.room_name)
+    assert ended is not None
+    stale = rejoin_for(event(RoomEventKind.PARTICIPANT_JOINED, 30), ended)
+    fresh = rejoin_for(event(RoomEventKind.PARTICIPANT_JOINED, 60), ended)
+    assert stale is not None
+    assert fresh is not None
+
+    assert not await repositories.calls.apply(call.id, stale)
+    assert await repositories.calls.apply(call.id, fresh)
+    assert not await repositories.calls.apply(call.id, fresh)
+
+    stored = await repositories.calls.get_by_room(call.room_name)
+    assert stored is not None
+    assert (stored.status, stored.joined_at) == (CallStatus.IN_PROGRESS, start)
+    assert (stored.ended_at, stored.end_reason) == (None, None)
 
 
 async def test_expiry_takes_only_due_queued_calls_in_bounded_batches(
@@ -166,3 +203,44 @@ async def test_a_dispatch_name_belongs_to_the_first_tenant_that_claims_it(mongo_
         assert await names.claim("support", "t1")
         assert not await names.claim("support", "t2")
         assert await names.claim("sales", "t2")
+
+
+async def test_an_agents_caller_permissions_are_stored_and_changed(
+    repositories: Repositories,
+) -> None:
+    video = CallerPermissions(("microphone", "camera"), can_publish_data=True)
+    agent = Agent.create("t", "Video desk", None, NOW, caller_permissions=video)
+    await repositories.agents.add(agent)
+    stored = await repositories.agents.get_for_tenant("t", agent.id)
+    narrowed = dataclasses.replace(agent, caller_permissions=CallerPermissions())
+
+    assert await repositories.agents.replace(narrowed)
+
+    assert stored is not None
+    assert stored.caller_permissions == video
+    changed = await repositories.agents.get_for_tenant("t", agent.id)
+    assert changed is not None
+    assert changed.caller_permissions == CallerPermissions(("microphone",), False)
+
+
+async def test_an_agent_stored_before_caller_permissions_gets_a_microphone_only(
+    mongo_db: Any,
+) -> None:
+    agent = Agent.create("t", "Legacy", None, NOW)
+    await mongo_db["agents"].insert_one(
+        {
+            "_id": agent.id,
+            "tenant_id": "t",
+            "name": agent.name,
+            "dispatch_name": agent.dispatch_name,
+            "default_metadata": {},
+            "created_at": NOW,
+            "updated_at": NOW,
+            "deleted_at": None,
+        }
+    )
+
+    legacy = await MongoAgentRepository(mongo_db).get_for_tenant("t", agent.id)
+
+    assert legacy is not None
+    assert legacy.caller_permissions == CallerPermissions(("microphone",), can_publish_data=False)

@@ -189,3 +189,62 @@ async def test_a_leave_delivered_before_its_join_is_settled_by_the_room_finishin
         "room_finished",
         NOW,
     )
+
+
+def _at(kind: RoomEventKind, seconds: int, identity: str | None = CALLER) -> RoomEvent:
+    return RoomEvent(
+        f"{kind.value}@{seconds}", kind, "webrtc_1", identity, NOW + timedelta(seconds=seconds)
+    )
+
+
+async def test_a_rejoin_after_the_end_reopens_the_call_keeping_its_first_join() -> None:
+    calls, apply = await _one_queued_call()
+    for event in (
+        _at(RoomEventKind.PARTICIPANT_JOINED, 0),
+        _at(RoomEventKind.PARTICIPANT_LEFT, 30),
+        _at(RoomEventKind.ROOM_FINISHED, 50, identity=None),
+    ):
+        await apply(event)
+
+    rejoined = await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 70))
+    reopened = calls.items["1"]
+    await apply(_at(RoomEventKind.PARTICIPANT_CONNECTION_ABORTED, 90))
+
+    assert rejoined is Outcome.APPLIED
+    assert (reopened.status, reopened.joined_at) == (CallStatus.IN_PROGRESS, NOW)
+    assert (reopened.ended_at, reopened.end_reason) == (None, None)
+    ended = calls.items["1"]
+    assert (ended.status, ended.joined_at) == (CallStatus.ENDED, NOW)
+    assert (ended.ended_at, ended.end_reason) == (
+        NOW + timedelta(seconds=90),
+        "participant_connection_aborted",
+    )
+
+
+async def test_a_join_older_than_the_end_is_a_late_delivery_not_a_rejoin() -> None:
+    calls, apply = await _one_queued_call()
+    await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 0))
+    await apply(_at(RoomEventKind.PARTICIPANT_LEFT, 30))
+
+    late = await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 20))
+
+    assert late is Outcome.UNCHANGED
+    assert calls.items["1"].status is CallStatus.ENDED
+    assert calls.items["1"].ended_at == NOW + timedelta(seconds=30)
+
+
+async def test_a_first_join_after_an_unjoined_room_finished_starts_the_call() -> None:
+    """The caller's first attempt created the room but failed; the room emptied and finished;
+    a second attempt with the same token succeeds."""
+    calls, apply = await _one_queued_call()
+    await apply(_at(RoomEventKind.PARTICIPANT_CONNECTION_ABORTED, 0))
+    await apply(_at(RoomEventKind.ROOM_FINISHED, 20, identity=None))
+
+    joined = await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 40))
+
+    assert joined is Outcome.APPLIED
+    started = calls.items["1"]
+    assert (started.status, started.joined_at) == (
+        CallStatus.IN_PROGRESS,
+        NOW + timedelta(seconds=40),
+    )

@@ -11,6 +11,7 @@ from application.issue_token_idempotently import IssueTokenIdempotently
 from domain.call import Call
 from domain.errors import (
     AgentNotFound,
+    CallExpired,
     IdempotencyKeyReused,
     IdempotentRequestInFlight,
     InvalidIdempotencyKey,
@@ -50,6 +51,23 @@ async def test_a_retry_returns_the_same_call_and_creates_nothing(
     assert retry.expires_at == first.expires_at
     assert (first.replayed, retry.replayed) == (False, True)
     assert list(world.calls.items) == [first.call_id]
+
+
+async def test_a_retry_after_the_join_window_is_refused_not_given_a_dead_token() -> None:
+    world = fake_world(ttl_seconds=60)
+    seeded = await world.seed_tenant()
+    once = world.container.issue_token_idempotently()
+    await once(_principal(seeded), _command(seeded), "order-42")
+    world.clock.advance(timedelta(seconds=65))
+    await world.container.expire_unjoined_calls()()
+    calls_before = dict(world.calls.items)
+    record_before = world.idempotency_store.items[(seeded.tenant_id, "order-42")]
+
+    with pytest.raises(CallExpired):
+        await once(_principal(seeded), _command(seeded), "order-42")
+
+    assert world.calls.items == calls_before
+    assert world.idempotency_store.items[(seeded.tenant_id, "order-42")] == record_before
 
 
 async def test_the_same_key_with_another_body_is_refused(world: World, seeded: Seeded) -> None:

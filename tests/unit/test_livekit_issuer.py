@@ -9,6 +9,7 @@ from adapters.livekit.issuer import CLOCK_SKEW_ALLOWANCE, LiveKitTokenIssuer
 from adapters.livekit.settings import LiveKitSettings
 from domain.agent import Agent
 from domain.call import Call
+from tests.fakes.access_token_issuer import AccessTokenIssuer
 from tests.support.world import TEST_LIVEKIT
 
 
@@ -53,6 +54,20 @@ def test_token_is_accepted_by_livekits_verifier_with_the_right_grants(now: datet
     }
     assert claims.attributes == {"call_id": call.id, "agent_id": agent.id}
     assert json.loads(claims.metadata) == {"call_id": call.id, "agent_id": agent.id}
+
+
+@pytest.mark.parametrize("issuer", [LiveKitTokenIssuer, AccessTokenIssuer])
+def test_a_caller_may_publish_a_microphone_only_and_no_data_by_default(
+    now: datetime, issuer: type[LiveKitTokenIssuer | AccessTokenIssuer]
+) -> None:
+    call, agent = _call_and_agent(now)
+    token = issuer(TEST_LIVEKIT).issue(call, agent).token
+
+    video = TokenVerifier(TEST_LIVEKIT.api_key, TEST_LIVEKIT.api_secret).verify(token).video
+
+    assert video is not None
+    assert video.can_publish_sources == ["microphone"]
+    assert video.can_publish_data is False
 
 
 def test_registered_claims_follow_livekits_rules(now: datetime) -> None:

@@ -1,6 +1,7 @@
 """The production signer writes LiveKit's claims itself; livekit-api's AccessToken is the
 reference it must match, claim for claim, as LiveKit's own verifier reads them."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -10,6 +11,7 @@ from livekit.api import TokenVerifier
 from adapters.livekit.issuer import LiveKitTokenIssuer
 from domain.agent import Agent
 from domain.call import Call
+from domain.caller_permissions import CallerPermissions
 from tests.fakes.access_token_issuer import AccessTokenIssuer
 from tests.support.world import TEST_LIVEKIT
 
@@ -59,3 +61,28 @@ def test_both_signers_write_the_same_header_and_raw_claims(dispatch_name: str) -
 
     assert jwt.get_unverified_header(fast) == jwt.get_unverified_header(reference)
     assert decoded(fast) == decoded(reference)
+
+
+@pytest.mark.parametrize(
+    "permissions",
+    [
+        CallerPermissions(),
+        CallerPermissions(("microphone", "camera", "screen_share", "screen_share_audio"), True),
+        CallerPermissions(("camera",), can_publish_data=True),
+    ],
+)
+def test_both_signers_grant_the_agents_caller_permissions_alike(
+    permissions: CallerPermissions,
+) -> None:
+    now = datetime.now(UTC)
+    call, agent = _call_and_agent("support-agent", now)
+    agent = dataclasses.replace(agent, caller_permissions=permissions)
+    verifier = TokenVerifier(TEST_LIVEKIT.api_key, TEST_LIVEKIT.api_secret)
+
+    fast = verifier.verify(LiveKitTokenIssuer(TEST_LIVEKIT).issue(call, agent).token)
+    reference = verifier.verify(AccessTokenIssuer(TEST_LIVEKIT).issue(call, agent).token)
+
+    assert fast == reference
+    assert fast.video is not None
+    assert fast.video.can_publish_sources == list(permissions.can_publish_sources)
+    assert fast.video.can_publish_data is permissions.can_publish_data

@@ -44,6 +44,7 @@ async def test_openapi_documents_every_route_with_examples_and_problem_schemas(
             "401",
             "404",
             "409",
+            "410",
             "413",
             "415",
             "422",

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -217,6 +218,23 @@ async def test_idempotency_key_replays_refuses_and_validates(
     _assert_problem(changed, 422, "idempotency_key_reused")
     _assert_problem(malformed, 400, "invalid_idempotency_key")
     assert len(world.calls.items) == 1
+
+
+async def test_an_idempotent_retry_after_the_join_window_is_410_call_expired() -> None:
+    world = fake_world(ttl_seconds=60)
+    seeded = await world.seed_tenant()
+    headers = {**_auth(seeded.api_key), "Idempotency-Key": "checkout-8"}
+    body = {"agent_id": seeded.agent.id}
+    async with AsyncTestClient(create_app(world.container)) as client:
+        first = await client.post(PATHS[0], json=body, headers=headers)
+        world.clock.advance(timedelta(seconds=65))
+        retry = await client.post(PATHS[0], json=body, headers=headers)
+
+    assert first.status_code == 200
+    _assert_problem(retry, 410, "call_expired")
+    assert "idempotent-replayed" not in retry.headers
+    assert "client_token" not in retry.json()
+    assert list(world.calls.items) == [first.json()["call_id"]]
 
 
 async def test_the_queued_call_cap_is_429() -> None:

@@ -1,5 +1,8 @@
 """LiveKit webhooks over HTTP, signed for real with livekit.api, against fakes."""
 
+import time
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
@@ -104,12 +107,51 @@ async def test_out_of_order_delivery_never_moves_a_call_backwards(
     call = await _queued_call(client, seeded)
     room, caller = call["room_name"], call["participant_identity"]
 
-    await _deliver(client, webhook_body("room_finished", room))
-    late_join = await _deliver(client, webhook_body("participant_joined", room, caller))
+    finished_at = int(time.time())
+    await _deliver(client, webhook_body("room_finished", room, created_at=finished_at))
+    late_join = await _deliver(
+        client, webhook_body("participant_joined", room, caller, created_at=finished_at - 5)
+    )
 
     assert late_join.json() == {"outcome": "unchanged"}
     stored = world.calls.items[call["call_id"]]
     assert (stored.status, stored.joined_at) == (CallStatus.ENDED, None)
+
+
+async def test_a_rejoin_after_the_call_ended_reopens_it_until_the_caller_leaves_again(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    """Join, leave, the room finishes; the same token joins again (LiveKit re-creates the room
+    and dispatches the agent again): that session is tracked, and the first join is kept."""
+    call = await _queued_call(client, seeded)
+    room, caller = call["room_name"], call["participant_identity"]
+    start = int(time.time())
+    sequence = [
+        ("participant_joined", caller, start),
+        ("participant_left", caller, start + 30),
+        ("room_finished", None, start + 50),
+        ("participant_joined", caller, start + 70),
+    ]
+    outcomes = []
+    for event, identity, at in sequence:
+        response = await _deliver(client, webhook_body(event, room, identity, created_at=at))
+        outcomes.append(response.json()["outcome"])
+    reopened = world.calls.items[call["call_id"]]
+
+    await _deliver(client, webhook_body("participant_left", room, caller, created_at=start + 95))
+    await _deliver(client, webhook_body("room_finished", room, created_at=start + 115))
+    ended = world.calls.items[call["call_id"]]
+
+    assert outcomes == ["applied", "applied", "unchanged", "applied"]
+    assert (reopened.status, reopened.ended_at, reopened.end_reason) == (
+        CallStatus.IN_PROGRESS,
+        None,
+        None,
+    )
+    assert reopened.joined_at == datetime.fromtimestamp(start, UTC)
+    assert (ended.status, ended.end_reason) == (CallStatus.ENDED, "participant_left")
+    assert ended.ended_at == datetime.fromtimestamp(start + 95, UTC)
+    assert ended.joined_at == datetime.fromtimestamp(start, UTC)
 
 
 async def test_unknown_rooms_other_participants_and_other_events_get_200(
