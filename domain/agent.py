@@ -16,7 +16,8 @@ _DISPATCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 def checked_dispatch_name(dispatch_name: str) -> str:
     if _DISPATCH_NAME.fullmatch(dispatch_name) is None:
         raise InvalidName(
-            "a dispatch name is 1 to 128 letters, digits, '_', '.' or '-', starting alphanumeric"
+            "a dispatch name is 1 to 128 letters, digits, '_', '.' or '-', starting alphanumeric",
+            field="dispatch_name",
         )
     return dispatch_name
 

@@ -32,7 +32,9 @@ class CallAlreadyStored(CallNotCreated):
 
 
 class InvalidName(DomainError, ValueError):
-    pass
+    def __init__(self, reason: str, field: str = "name") -> None:
+        super().__init__(reason)
+        self.field = field
 
 
 class StorageError(DomainError):

@@ -66,7 +66,7 @@ _UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `([^`]+)`")
 
 
 def _invalid_name(request: AnyRequest, error: InvalidName) -> Response[bytes]:
-    errors = [FieldError(message=str(error))]
+    errors = [FieldError(field=error.field, message=str(error))]
     return problems.problem_response(request, problems.INVALID_NAME, errors=errors)
 
 
