@@ -1,3 +1,4 @@
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,9 @@ class AgentChanges:
 
 class UpdateAgent:
     """Partial update within the tenant; the agent must exist and not be deleted, and a new
-    dispatch name must not be another tenant's."""
+    dispatch name must not be another tenant's. Only the fields sent are written, onto what
+    the store holds then: a concurrent PATCH of other fields (here or on another replica,
+    whose cache may be older) is never undone. The answer is the stored agent after it."""
 
     def __init__(self, agents: AgentRepository, names: DispatchNames, clock: Clock) -> None:
         self._get = GetAgent(agents)
@@ -98,9 +101,19 @@ class UpdateAgent:
         )
         if not await self._names.claim(updated.dispatch_name, tenant_id):
             raise DispatchNameTaken(updated.dispatch_name)
-        if not await self._agents.replace(updated):
+        sent = _sent_fields(changes)
+        before = await self._agents.update(updated, sent)
+        if before is None:
             raise AgentNotFound
-        return updated
+        return dataclasses.replace(
+            before, updated_at=updated.updated_at, **{f: getattr(updated, f) for f in sent}
+        )
+
+
+def _sent_fields(changes: AgentChanges) -> frozenset[str]:
+    return frozenset(
+        f.name for f in dataclasses.fields(changes) if getattr(changes, f.name) is not None
+    )
 
 
 class DeleteAgent:

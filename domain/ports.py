@@ -55,8 +55,10 @@ class AgentRepository(Protocol):
         """Newest first (created_at, then id), deleted agents excluded."""
         ...
 
-    async def replace(self, agent: Agent) -> bool:
-        """Store the agent's new fields if it still exists undeleted in its tenant."""
+    async def update(self, agent: Agent, fields: frozenset[str]) -> Agent | None:
+        """One atomic write of only `fields` (and `updated_at`) of `agent` onto the stored
+        agent, if it is still undeleted in its tenant: other fields keep what the store holds,
+        whatever an earlier read saw. Returns the agent as stored just before; None if none."""
         ...
 
     async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:

@@ -120,16 +120,23 @@ async def test_agents_change_delete_and_page(repositories: Repositories) -> None
     ]
     for agent in agents:
         await repositories.agents.add(agent)
-    renamed = dataclasses.replace(agents[0], name="Renamed", default_metadata={"lang": "fr"})
+    later = NOW + timedelta(minutes=1)
+    renamed = dataclasses.replace(
+        agents[0], name="Renamed", dispatch_name="stale", default_metadata={}, updated_at=later
+    )
+    expected = dataclasses.replace(agents[0], name="Renamed", updated_at=later)
 
-    assert await repositories.agents.replace(renamed)
-    assert await repositories.agents.get_for_tenant("t", agents[0].id) == renamed
-    assert not await repositories.agents.replace(dataclasses.replace(renamed, tenant_id="u"))
+    assert await repositories.agents.update(renamed, frozenset({"name"})) == agents[0]
+    assert await repositories.agents.get_for_tenant("t", agents[0].id) == expected
+    assert (
+        await repositories.agents.update(dataclasses.replace(renamed, tenant_id="u"), frozenset())
+        is None
+    )
     assert await repositories.agents.delete("t", agents[1].id, NOW)
     assert not await repositories.agents.delete("t", agents[1].id, NOW)
     assert not await repositories.agents.delete("u", agents[2].id, NOW)
     assert await repositories.agents.get_for_tenant("t", agents[1].id) is None
-    assert not await repositories.agents.replace(agents[1])
+    assert await repositories.agents.update(agents[1], frozenset({"name"})) is None
 
     first = await repositories.agents.page_for_tenant("t", PageRequest(limit=1))
     rest = await repositories.agents.page_for_tenant("t", PageRequest(limit=1, after=first.next))
