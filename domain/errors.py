@@ -68,4 +68,5 @@ class CallOutcomeUnknown(StorageUnavailable):
 
 
 class DispatchNameTaken(DomainError):
-    """Another tenant's agents already dispatch under this LiveKit agent name."""
+    """The LiveKit agent name is another tenant's, or was released too recently to reuse.
+    Answers say only that it is not available."""

@@ -59,7 +59,7 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
     except InvalidName as error:
         raise click.BadParameter(str(error)) from error
     except DispatchNameTaken as error:
-        raise click.ClickException(f"dispatch name taken by another tenant: {error}") from error
+        raise click.ClickException(f"dispatch name not available: {error}") from error
     except StorageError as error:
         raise click.ClickException(f"MongoDB: {error}") from error
 

@@ -14,7 +14,7 @@ from entrypoints.http.views import agent_view
 
 TenantRequest = Request[Principal, Any, Any]
 _NOT_FOUND = problems(s404="No such agent for this API key's tenant")
-_TAKEN = problems(s409="The dispatch name belongs to another tenant")
+_TAKEN = problems(s409="The dispatch name is not available")
 
 
 def page_request(limit: int, cursor: str | None) -> PageRequest:

@@ -46,7 +46,7 @@ INVALID_SIGNATURE = ProblemKind(
 INVALID_CURSOR = ProblemKind(400, "invalid_cursor", "The cursor or limit is not valid.")
 INVALID_NAME = ProblemKind(400, "invalid_name", "A name or dispatch name is not valid.")
 DISPATCH_NAME_TAKEN = ProblemKind(
-    409, "dispatch_name_taken", "Another tenant's agents already use this dispatch name."
+    409, "dispatch_name_taken", "This dispatch name is not available; choose another."
 )
 CALL_NOT_FOUND = ProblemKind(404, "call_not_found", "No such call for this API key's tenant.")
 AGENT_NOT_FOUND = ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant.")
