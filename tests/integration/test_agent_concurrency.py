@@ -28,7 +28,7 @@ async def test_a_rename_and_a_metadata_change_at_the_same_time_both_stick(mongo_
     await ensure_indexes(mongo_db)
     stored = MongoAgentRepository(mongo_db)
     agent = Agent.create("t", "Front desk", "desk", CLOCK.now(), {"try": -1})
-    assert await MongoDispatchNames(mongo_db).claim(agent.dispatch_name, "t")
+    assert await MongoDispatchNames(mongo_db).claim(agent.dispatch_name, "t", CLOCK.now())
     await stored.add(agent)
     replica_a, replica_b = _replica(mongo_db), _replica(mongo_db)
 
@@ -45,7 +45,7 @@ async def test_a_dispatch_name_change_survives_a_concurrent_rename(mongo_db: Any
     await ensure_indexes(mongo_db)
     stored = MongoAgentRepository(mongo_db)
     agent = Agent.create("t", "Front desk", "desk", CLOCK.now())
-    assert await MongoDispatchNames(mongo_db).claim(agent.dispatch_name, "t")
+    assert await MongoDispatchNames(mongo_db).claim(agent.dispatch_name, "t", CLOCK.now())
     await stored.add(agent)
     replica_a, replica_b = _replica(mongo_db), _replica(mongo_db)
 

@@ -23,14 +23,14 @@ class Replica:
 
 async def _stored_agent(stored: InMemoryAgentRepository, names: InMemoryDispatchNames) -> Agent:
     agent = Agent.create("t", "Front desk", "desk", CLOCK.now(), {"lang": "en"})
-    assert await names.claim(agent.dispatch_name, "t")
+    assert await names.claim(agent.dispatch_name, "t", CLOCK.now())
     await stored.add(agent)
     return agent
 
 
 async def test_a_name_only_patch_on_another_replica_keeps_a_new_dispatch_name() -> None:
     stored = InMemoryAgentRepository()
-    names = InMemoryDispatchNames()
+    names = InMemoryDispatchNames(stored)
     agent = await _stored_agent(stored, names)
     replica_a, replica_b = Replica(stored, names), Replica(stored, names)
     await replica_a.read(agent.tenant_id, agent.id)
@@ -49,7 +49,7 @@ async def test_a_name_only_patch_on_another_replica_keeps_a_new_dispatch_name() 
 
 async def test_metadata_and_name_patches_from_two_replicas_both_stick() -> None:
     stored = InMemoryAgentRepository()
-    names = InMemoryDispatchNames()
+    names = InMemoryDispatchNames(stored)
     agent = await _stored_agent(stored, names)
     replica_a, replica_b = Replica(stored, names), Replica(stored, names)
     await replica_a.read(agent.tenant_id, agent.id)
