@@ -76,7 +76,7 @@ def _printable_lines(text: str) -> str:
     return "\n".join(printable(line) for line in text.split("\n"))
 
 
-def escape_for_console(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+def _escape_for_console(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """The console renderer writes strings raw: a request path or a name could otherwise
     drive the operator's terminal. Tracebacks keep their line breaks."""
     return {
@@ -117,7 +117,7 @@ _CONSOLE = structlog.dev.ConsoleRenderer(colors=False)
 
 
 def _escaping_console_renderer(logger: WrappedLogger, name: str, event_dict: EventDict) -> str:
-    return _CONSOLE(logger, name, escape_for_console(logger, name, event_dict))
+    return _CONSOLE(logger, name, _escape_for_console(logger, name, event_dict))
 
 
 _ENCODER = msgspec.json.Encoder()  # redact_secrets leaves it plain JSON values only

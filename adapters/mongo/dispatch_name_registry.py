@@ -24,12 +24,12 @@ class _Uses:
 async def complete_dispatch_name_registry(db: AsyncDatabase[Document], now: datetime) -> list[str]:
     """Idempotent, at every start-up: each name a live agent uses gets its tenant's row (agents
     from before the registry, a restore without it); each name of an agent deleted within the
-    reuse delay a released row. Returns, and logs, the names left inconsistent: used by live
-    agents of several tenants, or held by another tenant that has not released it."""
+    reuse delay a released row; a name held that no live agent of its holder uses is released.
+    Returns, and logs, the names left inconsistent: used by live agents of several tenants, or
+    held by another tenant that cannot give it up yet."""
     with storage_errors("completing the dispatch-name registry"):
         uses = await _agent_uses(db, now)
         held = {doc["_id"]: doc async for doc in db["dispatch_names"].find({})}
-        conflicts = sorted(name for name, tenants in uses.live.items() if len(tenants) > 1)
         sole = {name: min(tenants) for name, tenants in uses.live.items() if len(tenants) == 1}
         await _insert_new(
             db,
@@ -40,18 +40,31 @@ async def complete_dispatch_name_registry(db: AsyncDatabase[Document], now: date
                 if name not in uses.live and name not in held
             ],
         )
+        await _release_unused(db, held, uses, now)
+        conflicts = [name for name, tenants in uses.live.items() if len(tenants) > 1]
         names = MongoDispatchNames(db)
         for name, tenant in sole.items():
-            row = held.get(name)
-            stale = row is not None and row != held_by(name, tenant)
+            stale = name in held and held[name] != held_by(name, tenant)
             if stale and not await names.claim(name, tenant, now):
                 conflicts.append(name)
     if conflicts:
         logger.warning(
             "dispatch names that more than one tenant's agents use (see docs/operations.md): %s",
-            ", ".join(conflicts),
+            ", ".join(sorted(conflicts)),
         )
-    return conflicts
+    return sorted(conflicts)
+
+
+async def _release_unused(
+    db: AsyncDatabase[Document], held: dict[str, Document], uses: _Uses, now: datetime
+) -> None:
+    for name, row in held.items():
+        holder = row["tenant_id"]
+        if row.get("released_at") is None and holder not in uses.live.get(name, set()):
+            await db["dispatch_names"].update_one(
+                {"_id": name, "tenant_id": holder, "released_at": None},
+                {"$set": {"released_at": now}},
+            )
 
 
 async def _agent_uses(db: AsyncDatabase[Document], now: datetime) -> _Uses:

@@ -35,13 +35,15 @@ async def _agents_without_registry(mongo_db: Any) -> None:
 
 async def _registry(mongo_db: Any) -> dict[str, tuple[str, Any]]:
     rows = mongo_db["dispatch_names"].find({})
-    return {row["_id"]: (row["tenant_id"], row["released_at"]) async for row in rows}
+    return {row["_id"]: (row["tenant_id"], row.get("released_at")) async for row in rows}
 
 
 async def test_start_up_registers_every_name_agents_use_and_is_idempotent(
     mongo_uri: str, mongo_db: Any
 ) -> None:
     await _agents_without_registry(mongo_db)
+    # Held since before names were released: no agent of its tenant uses it.
+    await mongo_db["dispatch_names"].insert_one({"_id": "hoarded", "tenant_id": "a"})
     store = MongoStore(mongo_uri, mongo_db.name)
     try:
         await store.start()
@@ -59,6 +61,9 @@ async def test_start_up_registers_every_name_agents_use_and_is_idempotent(
     assert first["recent"][1] is not None, "a recently deleted agent's name is released, not free"
     assert not await names.claim("recent", "a", NOW + timedelta(hours=1))
     assert await names.claim("old", "a", NOW)
+    assert first["hoarded"][0] == "a"
+    assert first["hoarded"][1] is not None, "a name no live agent of its tenant uses is released"
+    assert await names.claim("hoarded", "b", SystemClock().now() + DISPATCH_NAME_REUSE_DELAY)
 
 
 async def test_start_up_reports_names_that_several_tenants_dispatch_to(
