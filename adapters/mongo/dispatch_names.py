@@ -21,7 +21,7 @@ class MongoDispatchNames:
 
     async def claim(self, name: str, tenant_id: str, now: datetime) -> bool:
         with storage_errors("claiming a dispatch name"):
-            others = live_agents_using(name, {"$ne": tenant_id})
+            others = _live_agents_using(name, {"$ne": tenant_id})
             if await self._agents.find_one(others, {"_id": 1}) is not None:
                 return False
             try:
@@ -62,7 +62,7 @@ def _reusable(row: Document, now: datetime) -> bool:
     return released_at is not None and released_at + DISPATCH_NAME_REUSE_DELAY <= now
 
 
-def live_agents_using(name: str, tenant_id: Any) -> Document:
+def _live_agents_using(name: str, tenant_id: Any) -> Document:
     return {"dispatch_name": name, "tenant_id": tenant_id, "deleted_at": None}
 
 
