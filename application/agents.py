@@ -1,3 +1,4 @@
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,10 +12,11 @@ from domain.ports import AgentRepository, Clock, DispatchNames, TenantRepository
 
 class CreateAgent:
     """An agent belongs to one existing tenant; without a dispatch name, one is derived
-    from its name (LiveKit dispatches by that name). A dispatch name already used by
-    another tenant is DispatchNameTaken: it would route this tenant's callers to that
-    tenant's worker. Default metadata is validated like a call's and merged under every
-    call's own. Without caller permissions, its callers may publish a microphone only."""
+    from its name and id (LiveKit dispatches by that name). A dispatch name another tenant
+    uses, or released less than DISPATCH_NAME_REUSE_DELAY ago, is DispatchNameTaken: it
+    would route callers to that tenant's worker. Default metadata is validated like a
+    call's and merged under every call's own. Without caller permissions, its callers may
+    publish a microphone only."""
 
     def __init__(
         self,
@@ -38,15 +40,16 @@ class CreateAgent:
     ) -> Agent:
         if await self._tenants.get(tenant_id) is None:
             raise TenantNotFound(tenant_id)
+        now = self._clock.now()
         agent = Agent.create(
             tenant_id,
             name,
             dispatch_name,
-            self._clock.now(),
+            now,
             default_metadata,
             caller_permissions=caller_permissions,
         )
-        if not await self._names.claim(agent.dispatch_name, tenant_id):
+        if not await self._names.claim(agent.dispatch_name, tenant_id, now):
             raise DispatchNameTaken(agent.dispatch_name)
         await self._agents.add(agent)
         return agent
@@ -90,7 +93,10 @@ class AgentChanges:
 
 class UpdateAgent:
     """Partial update within the tenant; the agent must exist and not be deleted, and a new
-    dispatch name must not be another tenant's."""
+    dispatch name must not be another tenant's; the one it replaces is released once no live
+    agent of the tenant uses it. Only the fields sent are written, onto what the store holds
+    then: a concurrent PATCH of other fields (here or on another replica, whose cache may be
+    older) is never undone. The answer is the stored agent after it."""
 
     def __init__(self, agents: AgentRepository, names: DispatchNames, clock: Clock) -> None:
         self._get = GetAgent(agents)
@@ -100,28 +106,46 @@ class UpdateAgent:
 
     async def __call__(self, tenant_id: str, agent_id: str, changes: AgentChanges) -> Agent:
         current = await self._get(tenant_id, agent_id)
+        now = self._clock.now()
         updated = current.changed(
-            self._clock.now(),
+            now,
             name=changes.name,
             dispatch_name=changes.dispatch_name,
             default_metadata=changes.default_metadata,
             caller_permissions=changes.caller_permissions,
         )
-        if not await self._names.claim(updated.dispatch_name, tenant_id):
+        sent = _sent_fields(changes)
+        redispatched = "dispatch_name" in sent
+        if redispatched and not await self._names.claim(updated.dispatch_name, tenant_id, now):
             raise DispatchNameTaken(updated.dispatch_name)
-        if not await self._agents.replace(updated):
+        before = await self._agents.update(updated, sent)
+        if redispatched:
+            await self._names.release_unused(tenant_id, now)
+        if before is None:
             raise AgentNotFound
-        return updated
+        return dataclasses.replace(
+            before, updated_at=updated.updated_at, **{f: getattr(updated, f) for f in sent}
+        )
+
+
+def _sent_fields(changes: AgentChanges) -> frozenset[str]:
+    return frozenset(
+        f.name for f in dataclasses.fields(changes) if getattr(changes, f.name) is not None
+    )
 
 
 class DeleteAgent:
     """Soft delete: later token requests for it are AgentNotFound; its calls keep pointing
-    at it. Deleting twice is AgentNotFound the second time."""
+    at it; its dispatch name is released once no live agent of the tenant uses it. Deleting
+    twice is AgentNotFound the second time."""
 
-    def __init__(self, agents: AgentRepository, clock: Clock) -> None:
+    def __init__(self, agents: AgentRepository, names: DispatchNames, clock: Clock) -> None:
         self._agents = agents
+        self._names = names
         self._clock = clock
 
     async def __call__(self, tenant_id: str, agent_id: str) -> None:
-        if not await self._agents.delete(tenant_id, agent_id, self._clock.now()):
+        now = self._clock.now()
+        if not await self._agents.delete(tenant_id, agent_id, now):
             raise AgentNotFound
+        await self._names.release_unused(tenant_id, now)

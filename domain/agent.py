@@ -1,8 +1,9 @@
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.caller_permissions import CallerPermissions
@@ -11,13 +12,18 @@ from domain.ids import new_id
 from domain.metadata import check_metadata
 from domain.tenant import checked_name
 
+# A released dispatch name goes to another tenant only after this: a token issued before the
+# release may still create its room, and so dispatch, until its join window ends (at most
+# application/join_window.MAX_TTL_SECONDS).
+DISPATCH_NAME_REUSE_DELAY = timedelta(days=1)
 _DISPATCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
 def checked_dispatch_name(dispatch_name: str) -> str:
     if _DISPATCH_NAME.fullmatch(dispatch_name) is None:
         raise InvalidName(
-            "a dispatch name is 1 to 128 letters, digits, '_', '.' or '-', starting alphanumeric"
+            "a dispatch name is 1 to 128 letters, digits, '_', '.' or '-', starting alphanumeric",
+            field="dispatch_name",
         )
     return dispatch_name
 
@@ -54,12 +60,15 @@ class Agent:
         clean_name = checked_name(name)
         defaults = dict(default_metadata or {})
         check_metadata(defaults, field="default_metadata")
+        agent_id = new_id()
         return cls(
-            id=new_id(),
+            id=agent_id,
             tenant_id=tenant_id,
             name=clean_name,
             dispatch_name=checked_dispatch_name(
-                _slug(clean_name) if dispatch_name is None else dispatch_name
+                derived_dispatch_name(clean_name, agent_id)
+                if dispatch_name is None
+                else dispatch_name
             ),
             created_at=now,
             default_metadata=defaults,
@@ -94,6 +103,17 @@ class Agent:
         )
 
 
+_SUFFIX_LENGTH = 8
+
+
+def derived_dispatch_name(name: str, agent_id: str) -> str:
+    """The name's Latin letters and digits (accents dropped; "agent" when it has none) and
+    the start of the agent's id: in any script, one name per agent, always the same."""
+    suffix = agent_id.replace("-", "")[:_SUFFIX_LENGTH]
+    return f"{_slug(name)[: 127 - _SUFFIX_LENGTH]}-{suffix}"
+
+
 def _slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9_.-]+", "-", name.lower()).strip("-_.")
-    return slug[:128] or "agent"
+    ascii_only = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9_.-]+", "-", ascii_only.lower()).strip("-_.")
+    return slug or "agent"

@@ -32,7 +32,9 @@ class CallAlreadyStored(CallNotCreated):
 
 
 class InvalidName(DomainError, ValueError):
-    pass
+    def __init__(self, reason: str, field: str = "name") -> None:
+        super().__init__(reason)
+        self.field = field
 
 
 class StorageError(DomainError):
@@ -66,7 +68,8 @@ class CallOutcomeUnknown(StorageUnavailable):
 
 
 class DispatchNameTaken(DomainError):
-    """Another tenant's agents already dispatch under this LiveKit agent name."""
+    """The LiveKit agent name is another tenant's, or was released too recently to reuse.
+    Answers say only that it is not available."""
 
 
 class InvalidMetadata(DomainError, ValueError):

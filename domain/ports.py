@@ -56,8 +56,10 @@ class AgentRepository(Protocol):
         """Newest first (created_at, then id), deleted agents excluded."""
         ...
 
-    async def replace(self, agent: Agent) -> bool:
-        """Store the agent's new fields if it still exists undeleted in its tenant."""
+    async def update(self, agent: Agent, fields: frozenset[str]) -> Agent | None:
+        """One atomic write of only `fields` (and `updated_at`) of `agent` onto the stored
+        agent, if it is still undeleted in its tenant: other fields keep what the store holds,
+        whatever an earlier read saw. Returns the agent as stored just before; None if none."""
         ...
 
     async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
@@ -147,10 +149,15 @@ class WebhookVerifier(Protocol):
 
 
 class DispatchNames(Protocol):
-    async def claim(self, name: str, tenant_id: str) -> bool:
-        """True when `name` is free (it becomes the tenant's) or already the tenant's.
+    """LiveKit agent names share one namespace per LiveKit project: a name routes calls to
+    the worker of the tenant whose agents use it, so no other tenant may dispatch to it."""
 
-        LiveKit agent names share one namespace per LiveKit project: a name, once used by
-        a tenant, routes calls to that tenant's worker and no one else may dispatch to it.
-        """
+    async def claim(self, name: str, tenant_id: str, now: datetime) -> bool:
+        """True when `name` is now the tenant's: it was free, already the tenant's, or
+        released by another tenant at least DISPATCH_NAME_REUSE_DELAY before `now`. Never
+        while another tenant's live agent uses it, whatever the registry holds."""
+        ...
+
+    async def release_unused(self, tenant_id: str, now: datetime) -> None:
+        """Release, as of `now`, the tenant's names that none of its live agents uses."""
         ...

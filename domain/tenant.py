@@ -1,3 +1,4 @@
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -7,11 +8,21 @@ from domain.ids import new_id
 MAX_NAME_LENGTH = 200
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def checked_name(name: str) -> str:
     stripped = name.strip()
     if not stripped or len(stripped) > MAX_NAME_LENGTH:
         raise InvalidName(f"a name has 1 to {MAX_NAME_LENGTH} characters")
+    if any(_is_control(c) for c in stripped):
+        raise InvalidName("a name has no control characters")
     return stripped
+
+
+def _is_control(character: str) -> bool:
+    # Terminal escapes (ESC, OSC, C1), line breaks and bidi overrides that reorder what is shown.
+    return unicodedata.category(character) in ("Cc", "Zl", "Zp") or character in _BIDI_CONTROLS
 
 
 @dataclass(frozen=True, slots=True)

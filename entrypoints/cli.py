@@ -30,6 +30,7 @@ from entrypoints.logs import (
     LogFormat,
     configure_logging,
     log_level_from_env,
+    printable,
 )
 from entrypoints.metrics import MULTIPROC_ENV
 from entrypoints.runtime import resolved_database, running_container
@@ -59,7 +60,7 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
     except InvalidName as error:
         raise click.BadParameter(str(error)) from error
     except DispatchNameTaken as error:
-        raise click.ClickException(f"dispatch name taken by another tenant: {error}") from error
+        raise click.ClickException(f"dispatch name not available: {error}") from error
     except StorageError as error:
         raise click.ClickException(f"MongoDB: {error}") from error
 
@@ -168,7 +169,11 @@ def tenants() -> None:
 @json_option
 def create_tenant(name: str, as_json: bool) -> None:
     tenant = _run(lambda c: c.create_tenant()(name))
-    _emit(as_json, {"id": tenant.id, "name": tenant.name}, f"tenant {tenant.id} ({tenant.name})")
+    _emit(
+        as_json,
+        {"id": tenant.id, "name": tenant.name},
+        f"tenant {tenant.id} ({printable(tenant.name)})",
+    )
 
 
 @main.group("api-keys")
@@ -256,7 +261,7 @@ def create_agent(
     agent = _run(
         lambda c: c.create_agent()(tenant_id, name, dispatch_name, caller_permissions=permissions)
     )
-    _emit(as_json, _agent_json(agent), f"agent {agent.id} ({agent.name} -> {agent.dispatch_name})")
+    _emit(as_json, _agent_json(agent), f"agent {agent.id} ({_shown(agent, ' -> ')})")
 
 
 @agents.command("list")
@@ -264,8 +269,14 @@ def create_agent(
 @json_option
 def list_agents(tenant_id: str, as_json: bool) -> None:
     found = _run(lambda c: c.list_agents()(tenant_id))
-    human = "\n".join(f"{a.id}  {a.name}  ({a.dispatch_name})" for a in found) or "no agents"
+    human = "\n".join(f"{a.id}  {_shown(a, '  (')})" for a in found) or "no agents"
     _emit(as_json, {"agents": [_agent_json(a) for a in found]}, human)
+
+
+def _shown(agent: Agent, between: str) -> str:
+    """Names stored before control characters were refused are escaped, not sent raw to a
+    terminal."""
+    return f"{printable(agent.name)}{between}{printable(agent.dispatch_name)}"
 
 
 def _iso(moment: datetime | None) -> str | None:

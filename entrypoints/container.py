@@ -126,7 +126,7 @@ class Container(containers.DeclarativeContainer):
     list_agents = providers.Factory(ListAgents, agents)
     get_agent = providers.Factory(GetAgent, agents)
     update_agent = providers.Factory(UpdateAgent, agents, dispatch_names, clock)
-    delete_agent = providers.Factory(DeleteAgent, agents, clock)
+    delete_agent = providers.Factory(DeleteAgent, agents, dispatch_names, clock)
     get_call = providers.Factory(GetCall, calls, clock)
     list_calls = providers.Factory(ListCalls, calls, clock)
     apply_room_event = providers.Factory(ApplyRoomEvent, calls, processed_events)

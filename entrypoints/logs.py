@@ -4,6 +4,7 @@ the standard library's loggers (uvicorn, ours) included, passes the same redacti
 import logging
 import re
 import sys
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal, TextIO
@@ -53,6 +54,47 @@ def redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDic
     return {key: _scrub(value) for key, value in event_dict.items()}
 
 
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def printable(text: str) -> str:
+    """`text` safe for a terminal: control and format characters (ESC, OSC, C1, bidi
+    overrides) are written as Python escapes; every script's letters are kept."""
+    return "".join(
+        _escaped(c) if unicodedata.category(c) in _ESCAPED_CATEGORIES else c for c in text
+    )
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _printable_lines(text: str) -> str:
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def _escape_for_console(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """The console renderer writes strings raw: a request path or a name could otherwise
+    drive the operator's terminal. Tracebacks keep their line breaks."""
+    return {
+        printable(key): _printable_lines(value) if key == "exception" else _escape_value(value)
+        for key, value in event_dict.items()
+    }
+
+
+def _escape_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, Mapping):
+        return {_escape_value(key): _escape_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escape_value(item) for item in value]
+    return value
+
+
 def log_format_from_env(env: Mapping[str, str]) -> LogFormat:
     return "console" if env.get(LOG_FORMAT_ENV) == "console" else "json"
 
@@ -68,7 +110,14 @@ def log_level_from_env(env: Mapping[str, str]) -> int:
 def _renderer(log_format: LogFormat) -> Processor:
     if log_format == "json":
         return structlog.processors.JSONRenderer(serializer=_json)
-    return structlog.dev.ConsoleRenderer(colors=False)
+    return _escaping_console_renderer
+
+
+_CONSOLE = structlog.dev.ConsoleRenderer(colors=False)
+
+
+def _escaping_console_renderer(logger: WrappedLogger, name: str, event_dict: EventDict) -> str:
+    return _CONSOLE(logger, name, _escape_for_console(logger, name, event_dict))
 
 
 _ENCODER = msgspec.json.Encoder()  # redact_secrets leaves it plain JSON values only

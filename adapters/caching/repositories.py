@@ -79,10 +79,10 @@ class CachedAgentRepository:
     async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
         return await self._inner.page_for_tenant(tenant_id, page)
 
-    async def replace(self, agent: Agent) -> bool:
-        replaced = await self._inner.replace(agent)
+    async def update(self, agent: Agent, fields: frozenset[str]) -> Agent | None:
+        before = await self._inner.update(agent, fields)
         self._by_id.discard((agent.tenant_id, agent.id))
-        return replaced
+        return before
 
     async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
         deleted = await self._inner.delete(tenant_id, agent_id, when)

@@ -43,12 +43,13 @@ class MongoAgentRepository:
             docs, following = await newest_first_page(self._agents, [_live(tenant_id)], page)
         return Page([_to_agent(doc) for doc in docs], following)
 
-    async def replace(self, agent: Agent) -> bool:
+    async def update(self, agent: Agent, fields: frozenset[str]) -> Agent | None:
+        changed = {k: v for k, v in _editable(agent).items() if k in fields or k == "updated_at"}
         with storage_errors("updating an agent"):
-            result = await self._agents.update_one(
-                _live(agent.tenant_id, _id=agent.id), {"$set": _editable(agent)}
+            before = await self._agents.find_one_and_update(
+                _live(agent.tenant_id, _id=agent.id), {"$set": changed}
             )
-        return result.matched_count == 1
+        return None if before is None else _to_agent(before)
 
     async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
         with storage_errors("deleting an agent"):

@@ -1,21 +1,70 @@
+from datetime import datetime
+from typing import Any
+
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.client import Document
+from adapters.mongo.dates import optional_datetime
 from adapters.mongo.errors import storage_errors
+from domain.agent import DISPATCH_NAME_REUSE_DELAY
 
 
 class MongoDispatchNames:
-    """`_id` is the name: the first tenant to insert it owns it, atomically."""
+    """The registry `dispatch_names`: `_id` is the name, `tenant_id` its holder and
+    `released_at` when the holder gave it up (None while held). Inserting the name is the
+    atomic first claim; taking over a released name is one conditional update."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._names = db["dispatch_names"]
+        self._agents = db["agents"]
 
-    async def claim(self, name: str, tenant_id: str) -> bool:
+    async def claim(self, name: str, tenant_id: str, now: datetime) -> bool:
         with storage_errors("claiming a dispatch name"):
+            others = _live_agents_using(name, {"$ne": tenant_id})
+            if await self._agents.find_one(others, {"_id": 1}) is not None:
+                return False
             try:
-                await self._names.insert_one({"_id": name, "tenant_id": tenant_id})
+                await self._names.insert_one(held_by(name, tenant_id))
+                return True
             except DuplicateKeyError:
-                owner = await self._names.find_one({"_id": name})
-                return owner is not None and owner["tenant_id"] == tenant_id
-        return True
+                pass
+            mine = await self._names.update_one(
+                {"_id": name, "tenant_id": tenant_id}, {"$set": {"released_at": None}}
+            )
+            if mine.matched_count == 1:
+                return True
+            return await self._take_over(name, tenant_id, now)
+
+    async def _take_over(self, name: str, tenant_id: str, now: datetime) -> bool:
+        row = await self._names.find_one({"_id": name})
+        if row is None or not _reusable(row, now):
+            return False
+        # Compare-and-set on the row as read: nx-27017 keeps a `$set` date as a string, so
+        # the reuse delay is checked here rather than by a date comparison in the query.
+        unchanged = {"_id": name, "tenant_id": row["tenant_id"], "released_at": row["released_at"]}
+        taken_over = await self._names.update_one(
+            unchanged, {"$set": {"tenant_id": tenant_id, "released_at": None}}
+        )
+        return taken_over.matched_count == 1
+
+    async def release_unused(self, tenant_id: str, now: datetime) -> None:
+        with storage_errors("releasing dispatch names"):
+            live = self._agents.find({"tenant_id": tenant_id, "deleted_at": None})
+            used = sorted({doc["dispatch_name"] async for doc in live})
+            held = {"tenant_id": tenant_id, "released_at": None}
+            unused = {**held, "_id": {"$nin": used}} if used else held  # nx-27017: no `$nin: []`
+            await self._names.update_many(unused, {"$set": {"released_at": now}})
+
+
+def _reusable(row: Document, now: datetime) -> bool:
+    released_at = optional_datetime(row.get("released_at"))
+    return released_at is not None and released_at + DISPATCH_NAME_REUSE_DELAY <= now
+
+
+def _live_agents_using(name: str, tenant_id: Any) -> Document:
+    return {"dispatch_name": name, "tenant_id": tenant_id, "deleted_at": None}
+
+
+def held_by(name: str, tenant_id: str, released_at: datetime | None = None) -> Document:
+    return {"_id": name, "tenant_id": tenant_id, "released_at": released_at}

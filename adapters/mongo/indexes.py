@@ -12,6 +12,12 @@ INDEXES: dict[str, list[IndexModel]] = {
     "agents": [
         IndexModel([("tenant_id", ASCENDING), ("_id", ASCENDING)], name="tenant_id"),
         IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),
+        IndexModel(
+            [("dispatch_name", ASCENDING), ("tenant_id", ASCENDING)], name="dispatch_name_tenant"
+        ),
+    ],
+    "dispatch_names": [
+        IndexModel([("tenant_id", ASCENDING), ("released_at", ASCENDING)], name="tenant_released"),
     ],
     "calls": [
         IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from pymongo.errors import PyMongoError
 from pymongo.monitoring import CommandListener
 
+from adapters.clock import SystemClock
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS, create_client
+from adapters.mongo.dispatch_name_registry import complete_dispatch_name_registry
 from adapters.mongo.indexes import ensure_indexes
 from domain.errors import StorageUnavailable
 
@@ -34,7 +36,7 @@ class MongoStore:
 
     async def start(self) -> None:
         try:
-            await ensure_indexes(self.db)
+            await self._prepare()
         except StorageUnavailable:
             logger.warning("MongoDB unreachable at start-up; retrying index creation")
             self._indexing = asyncio.create_task(self._ensure_indexes_eventually())
@@ -44,9 +46,13 @@ class MongoStore:
         while task is None or not task.cancelling():  # the driver may swallow a cancellation
             await asyncio.sleep(INDEX_RETRY_SECONDS)
             with contextlib.suppress(StorageUnavailable):
-                await ensure_indexes(self.db)
+                await self._prepare()
                 logger.info("MongoDB reachable; indexes ensured")
                 return
+
+    async def _prepare(self) -> None:
+        await ensure_indexes(self.db)
+        await complete_dispatch_name_registry(self.db, SystemClock().now())
 
     async def close(self) -> None:
         if self._indexing is not None:

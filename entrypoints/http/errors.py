@@ -107,7 +107,7 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         400,
         "invalid_name",
         "A name or dispatch name is not valid.",
-        errors=lambda e: [FieldError(message=str(e))],
+        errors=lambda e: [FieldError(field=e.field, message=str(e))],
     ),
     InvalidCursor: ProblemKind(400, "invalid_cursor", "The cursor or limit is not valid."),
     InvalidIdempotencyKey: ProblemKind(
@@ -143,7 +143,7 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         headers_of=lambda e: e.headers or {},
     ),
     DispatchNameTaken: ProblemKind(
-        409, "dispatch_name_taken", "Another tenant's agents already use this dispatch name."
+        409, "dispatch_name_taken", "This dispatch name is not available; choose another."
     ),
     IdempotentRequestInFlight: ProblemKind(
         409,

@@ -70,11 +70,12 @@ class InMemoryAgentRepository:
     async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
         return page_of(await self.list_for_tenant(tenant_id), page)
 
-    async def replace(self, agent: Agent) -> bool:
-        if await self.get_for_tenant(agent.tenant_id, agent.id) is None:
-            return False
-        self.items[agent.id] = agent
-        return True
+    async def update(self, agent: Agent, fields: frozenset[str]) -> Agent | None:
+        before = await self.get_for_tenant(agent.tenant_id, agent.id)
+        if before is not None:
+            changed = {f: getattr(agent, f) for f in fields | {"updated_at"}}
+            self.items[agent.id] = dataclasses.replace(before, **changed)
+        return before
 
     async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
         agent = await self.get_for_tenant(tenant_id, agent_id)

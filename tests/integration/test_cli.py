@@ -124,3 +124,27 @@ def test_dev_mode_refuses_to_listen_beyond_loopback(env: dict[str, str], host: s
     assert done.returncode == 2
     assert "loopback" not in done.stdout
     assert "127.0.0.1" in done.stderr
+
+
+def test_names_with_control_characters_are_refused_and_never_printed_raw(
+    env: dict[str, str], mongo_uri: str
+) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    refused = cli(env, "agents", "create", tenant["id"], "Evil\x1b]0;owned\x07")
+    agent = cli_json(env, "agents", "create", tenant["id"], "Front desk")
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
+    stored_before_the_check = "Old\x1b[2J\x9b31m"
+    client[env["MONGODB_DATABASE"]]["agents"].update_one(
+        {"_id": agent["id"]}, {"$set": {"name": stored_before_the_check}}
+    )
+    client.close()
+
+    listed = cli(env, "agents", "list", tenant["id"])
+
+    assert refused.returncode == 2
+    assert "control characters" in refused.stderr
+    assert "\x1b" not in refused.stderr
+    assert listed.returncode == 0
+    assert "Old\\x1b[2J\\x9b31m" in listed.stdout
+    assert "\x1b" not in listed.stdout
+    assert "\x9b" not in listed.stdout

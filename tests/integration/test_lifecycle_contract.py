@@ -9,12 +9,14 @@ import pytest
 from adapters.clock import SystemClock
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.dispatch_names import MongoDispatchNames
-from domain.agent import Agent
+from domain.agent import DISPATCH_NAME_REUSE_DELAY, Agent
 from domain.call import Call, CallQuery, CallStatus
 from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, rejoin_for, transition_for
 from domain.caller_permissions import CallerPermissions
 from domain.pagination import PageRequest
+from domain.ports import AgentRepository, DispatchNames
 from tests.fakes.dispatch_names import InMemoryDispatchNames
+from tests.fakes.repositories import InMemoryAgentRepository
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
@@ -157,16 +159,23 @@ async def test_agents_change_delete_and_page(repositories: Repositories) -> None
     ]
     for agent in agents:
         await repositories.agents.add(agent)
-    renamed = dataclasses.replace(agents[0], name="Renamed", default_metadata={"lang": "fr"})
+    later = NOW + timedelta(minutes=1)
+    renamed = dataclasses.replace(
+        agents[0], name="Renamed", dispatch_name="stale", default_metadata={}, updated_at=later
+    )
+    expected = dataclasses.replace(agents[0], name="Renamed", updated_at=later)
 
-    assert await repositories.agents.replace(renamed)
-    assert await repositories.agents.get_for_tenant("t", agents[0].id) == renamed
-    assert not await repositories.agents.replace(dataclasses.replace(renamed, tenant_id="u"))
+    assert await repositories.agents.update(renamed, frozenset({"name"})) == agents[0]
+    assert await repositories.agents.get_for_tenant("t", agents[0].id) == expected
+    assert (
+        await repositories.agents.update(dataclasses.replace(renamed, tenant_id="u"), frozenset())
+        is None
+    )
     assert await repositories.agents.delete("t", agents[1].id, NOW)
     assert not await repositories.agents.delete("t", agents[1].id, NOW)
     assert not await repositories.agents.delete("u", agents[2].id, NOW)
     assert await repositories.agents.get_for_tenant("t", agents[1].id) is None
-    assert not await repositories.agents.replace(agents[1])
+    assert await repositories.agents.update(agents[1], frozenset({"name"})) is None
 
     first = await repositories.agents.page_for_tenant("t", PageRequest(limit=1))
     rest = await repositories.agents.page_for_tenant("t", PageRequest(limit=1, after=first.next))
@@ -197,12 +206,63 @@ async def test_a_late_join_voids_the_expiry_verdict(repositories: Repositories) 
     assert (stored.status, stored.end_reason) == (CallStatus.IN_PROGRESS, None)
 
 
+def _registries(mongo_db: Any) -> list[tuple[AgentRepository, DispatchNames]]:
+    memory_agents = InMemoryAgentRepository()
+    return [
+        (memory_agents, InMemoryDispatchNames(memory_agents)),
+        (MongoAgentRepository(mongo_db), MongoDispatchNames(mongo_db)),
+    ]
+
+
 async def test_a_dispatch_name_belongs_to_the_first_tenant_that_claims_it(mongo_db: Any) -> None:
-    for names in (InMemoryDispatchNames(), MongoDispatchNames(mongo_db)):
-        assert await names.claim("support", "t1")
-        assert await names.claim("support", "t1")
-        assert not await names.claim("support", "t2")
-        assert await names.claim("sales", "t2")
+    for _, names in _registries(mongo_db):
+        assert await names.claim("support", "t1", NOW)
+        assert await names.claim("support", "t1", NOW)
+        assert not await names.claim("support", "t2", NOW)
+        assert await names.claim("sales", "t2", NOW)
+
+
+async def test_a_name_another_tenants_live_agent_uses_is_never_claimed(mongo_db: Any) -> None:
+    for agents, names in _registries(mongo_db):
+        # An agent from before the registry, or a restore that left the registry behind.
+        await agents.add(Agent.create("t2", "Legacy", "legacy", NOW))
+
+        assert not await names.claim("legacy", "t1", NOW + DISPATCH_NAME_REUSE_DELAY)
+        assert await names.claim("legacy", "t2", NOW)
+
+
+async def test_a_released_name_returns_to_others_only_after_the_reuse_delay(
+    mongo_db: Any,
+) -> None:
+    almost = NOW + DISPATCH_NAME_REUSE_DELAY - timedelta(milliseconds=1)
+    for _, names in _registries(mongo_db):
+        assert await names.claim("desk", "t1", NOW)
+        await names.release_unused("t1", NOW)
+
+        assert not await names.claim("desk", "t2", almost)
+        assert await names.claim("desk", "t1", almost), "its own tenant takes it back at once"
+        await names.release_unused("t1", almost)
+        assert not await names.claim("desk", "t2", almost + DISPATCH_NAME_REUSE_DELAY / 2)
+        assert await names.claim("desk", "t2", almost + DISPATCH_NAME_REUSE_DELAY)
+        assert not await names.claim("desk", "t1", almost + DISPATCH_NAME_REUSE_DELAY)
+
+
+async def test_only_names_no_live_agent_of_the_tenant_uses_are_released(mongo_db: Any) -> None:
+    later = NOW + 2 * DISPATCH_NAME_REUSE_DELAY
+    for agents, names in _registries(mongo_db):
+        kept = Agent.create("t1", "Kept", "kept", NOW)
+        deleted = Agent.create("t1", "Deleted", "deleted", NOW)
+        for agent in (kept, deleted):
+            assert await names.claim(agent.dispatch_name, "t1", NOW)
+            await agents.add(agent)
+        assert await names.claim("unused", "t1", NOW)
+        await agents.delete("t1", deleted.id, NOW)
+
+        await names.release_unused("t1", NOW)
+
+        assert not await names.claim("kept", "t2", later)
+        assert await names.claim("deleted", "t2", later)
+        assert await names.claim("unused", "t2", later)
 
 
 async def test_an_agents_caller_permissions_are_stored_and_changed(
@@ -214,7 +274,7 @@ async def test_an_agents_caller_permissions_are_stored_and_changed(
     stored = await repositories.agents.get_for_tenant("t", agent.id)
     narrowed = dataclasses.replace(agent, caller_permissions=CallerPermissions())
 
-    assert await repositories.agents.replace(narrowed)
+    assert await repositories.agents.update(narrowed, frozenset({"caller_permissions"}))
 
     assert stored is not None
     assert stored.caller_permissions == video

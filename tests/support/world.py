@@ -47,9 +47,10 @@ class World:
     calls: InMemoryCallRepository = field(default_factory=InMemoryCallRepository)
     idempotency_store: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
     processed_events: InMemoryProcessedEvents = field(default_factory=InMemoryProcessedEvents)
-    dispatch_names: InMemoryDispatchNames = field(default_factory=InMemoryDispatchNames)
+    dispatch_names: InMemoryDispatchNames = field(init=False)
 
     def __post_init__(self) -> None:
+        self.dispatch_names = InMemoryDispatchNames(self.agents)
         for name in (
             "clock",
             "store",

@@ -35,8 +35,9 @@ def test_minted_keys_are_high_entropy_prefixed_and_stored_hashed() -> None:
     assert mint_api_key("tenant", NOW).plaintext != minted.plaintext
 
 
-def test_agent_dispatch_name_defaults_to_a_slug_of_its_name() -> None:
-    assert Agent.create("t", "  Sales Bot!  ", None, NOW).dispatch_name == "sales-bot"
+def test_agent_dispatch_name_defaults_to_a_slug_of_its_name_and_id() -> None:
+    derived = Agent.create("t", "  Sales Bot!  ", None, NOW)
+    assert derived.dispatch_name == f"sales-bot-{derived.id[:8]}"
     assert Agent.create("t", "x", "my_agent.v2", NOW).dispatch_name == "my_agent.v2"
 
 
