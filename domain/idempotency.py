@@ -11,17 +11,19 @@ from domain.ids import new_id
 
 RETENTION = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(seconds=30)
-KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
-_KEY = re.compile(KEY_PATTERN)
+_VISIBLE = r"[\x21-\x7e]{1,255}"
+KEY_PATTERN = rf'^(?:{_VISIBLE}|"{_VISIBLE}")$'
+_KEY = re.compile(_VISIBLE)
 
 
 def checked_idempotency_key(raw: str) -> str:
     """Bare (Stripe) or quoted (IETF draft, a structured-field string) values are accepted:
-    `"abc"` and `abc` are the same key."""
-    if _KEY.fullmatch(raw) is None:
-        raise InvalidIdempotencyKey("an Idempotency-Key is 1 to 255 visible ASCII characters")
+    `"abc"` and `abc` are the same key, and the 255-character bound is the key's own."""
     quoted = len(raw) > 2 and raw[0] == raw[-1] == '"'
-    return raw[1:-1] if quoted else raw
+    key = raw[1:-1] if quoted else raw
+    if _KEY.fullmatch(key) is None:
+        raise InvalidIdempotencyKey("an Idempotency-Key is 1 to 255 visible ASCII characters")
+    return key
 
 
 def request_fingerprint(agent_id: str, metadata: Mapping[str, Any]) -> str:

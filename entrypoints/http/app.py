@@ -13,11 +13,11 @@ from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.agents import AgentsController
 from entrypoints.http.auth import ApiKeyAuthentication
 from entrypoints.http.calls import CallsController
-from entrypoints.http.content_type import require_json
 from entrypoints.http.demo import demo_routes
 from entrypoints.http.dependencies import dependencies, resolver
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
+from entrypoints.http.json_body import check_json_body
 from entrypoints.http.observability import metrics_endpoint, observe_requests
 from entrypoints.http.rate_limit import PerKeyRateLimit, add_rate_limit_headers
 from entrypoints.http.request_id import echo_request_id
@@ -58,7 +58,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
             ),
             DefineMiddleware(PerKeyRateLimit, limiter=resolver(container.rate_limiter)),
         ],
-        before_request=require_json,
+        before_request=check_json_body,
     )
     routes: list[ControllerRouterHandler] = [
         api,

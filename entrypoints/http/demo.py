@@ -16,8 +16,8 @@ from application.agents import ListAgents
 from application.issue_token import IssueTokenCommand
 from application.issue_token_with_api_key import IssueTokenWithApiKey
 from entrypoints.dev_seed import DemoCredentials
-from entrypoints.http.content_type import require_json
 from entrypoints.http.dependencies import Injected
+from entrypoints.http.json_body import check_json_body
 from entrypoints.http.observability import record_issued
 from entrypoints.http.schemas import TokenRequest, TokenResponse
 
@@ -55,7 +55,7 @@ async def demo_agents(
     status_code=200,
     include_in_schema=False,
     cache_control=CacheControlHeader(no_store=True),
-    before_request=require_json,  # a cross-site form post cannot send application/json
+    before_request=check_json_body,  # a cross-site form post cannot send application/json
 )
 async def demo_token(
     request: Request[Any, Any, Any],

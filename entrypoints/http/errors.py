@@ -39,7 +39,7 @@ from domain.errors import (
     TooManyQueuedCalls,
     WebhookRejected,
 )
-from entrypoints.http.content_type import UnsupportedMediaType
+from entrypoints.http.json_body import DuplicateKey, UnsupportedMediaType
 from entrypoints.http.problems import (
     PROBLEM_MEDIA_TYPE,
     ProblemKind,
@@ -53,6 +53,7 @@ logger = logging.getLogger("realtime_tokens.http")
 _MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
 _UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `([^`]+)`")
 STORAGE_RETRY_AFTER_SECONDS = "2"
+_MAX_CAUSES = 5
 
 
 def _field_error(item: dict[str, Any]) -> FieldError:
@@ -93,7 +94,13 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     RecursionError: ProblemKind(  # msgspec decoding a body nested ~1000 levels deep
         400, _INVALID_CODE, _INVALID, errors=lambda _: _body("nests too deeply")
     ),
-    UnicodeDecodeError: UNREADABLE_BODY,  # msgspec decoding a body that is not UTF-8
+    UnicodeDecodeError: UNREADABLE_BODY,
+    DuplicateKey: ProblemKind(
+        400,
+        _INVALID_CODE,
+        _INVALID,
+        errors=lambda e: [FieldError(field=e.key, message="appears more than once in an object")],
+    ),  # msgspec decoding a body that is not UTF-8
     InvalidMetadata: ProblemKind(
         400,
         "invalid_metadata",
@@ -200,7 +207,7 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
 
 # What each kind of route can answer, for its `responses=`.
 AUTHENTICATED = (AuthenticationFailed, RateLimited, StorageUnavailable, StorageError)
-JSON_BODY = (ValidationException, RequestEntityTooLarge, UnsupportedMediaType)
+JSON_BODY = (ValidationException, DuplicateKey, RequestEntityTooLarge, UnsupportedMediaType)
 QUERY = (ValidationException,)
 
 
@@ -222,14 +229,16 @@ def _framework_kind(error: Any) -> ProblemKind:
 
 
 def _described(error: BaseException) -> str:
-    """Our own messages and the cause's class and code: never a driver's message or repr,
-    which may hold the documents it refused (a caller's metadata)."""
+    """Our own messages, then each cause by class and code only: never a driver's message or
+    repr, which may hold the documents it refused (a caller's metadata)."""
     text = type(error).__name__
     if isinstance(error, DomainError) and str(error):
         text += f" ({error})"
-    if (cause := error.__cause__) is not None:
+    cause, depth = error.__cause__, 0
+    while cause is not None and depth < _MAX_CAUSES:
         code = getattr(cause, "code", None)
         text += f", caused by {type(cause).__name__}" + (f" code={code}" if code else "")
+        cause, depth = cause.__cause__, depth + 1
     return text
 
 

@@ -49,7 +49,7 @@ def problem_response(
         status=kind.status,
         code=kind.code,
         detail=kind.detail,
-        instance=request.url.path,
+        instance=request.scope["path"],
         request_id=ensure_request_id(request.scope),
         errors=kind.errors(error) if kind.errors and error is not None else None,
     )

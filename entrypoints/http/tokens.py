@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from litestar import HttpMethod, Request, Response, post
@@ -37,6 +38,13 @@ def _operation_id(
 ) -> str:
     alias = path == WEBRTC_ALIAS.strip("/").split("/")
     return "createWebrtcToken" if alias else "createRealtimeToken"
+
+
+def _several(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Two Idempotency-Key lines, or two combined into one by a proxy or client (`a, b`: a
+    key has no spaces, so the comma and space can only be a list separator)."""
+    values = [value for name, value in headers if name == b"idempotency-key"]
+    return len(values) > 1 or any(b", " in value for value in values)
 
 
 @post(
@@ -80,6 +88,8 @@ async def create_realtime_token(
     ] = None,
 ) -> Response[TokenResponse]:
     """One handler for both paths. The hot-path budget is IssueRealtimeToken's docstring."""
+    if idempotency_key is not None and _several(request.scope["headers"]):
+        raise InvalidIdempotencyKey("send one Idempotency-Key header, not several")
     key = None if idempotency_key is None else checked_idempotency_key(idempotency_key)
     command = IssueTokenCommand(agent_id=data.agent_id, metadata=data.metadata)
     issued = await issue_token_idempotently(request.user, command, key)

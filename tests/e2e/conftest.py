@@ -42,6 +42,7 @@ def env(
         TOKEN_TTL_SECONDS="300",
         CACHE_TTL_SECONDS=str(CACHE_TTL_SECONDS),
         RATE_LIMIT_PER_MINUTE="100000",
+        AUTH_FAILURES_PER_MINUTE="100000",  # the suite fails auth on purpose, from one address
         SWEEP_INTERVAL_SECONDS="0.5",
         REALTIME_TOKENS_HOME=str(tmp_path_factory.mktemp("home")),
     )

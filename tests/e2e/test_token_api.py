@@ -197,3 +197,26 @@ def test_api_keys_are_stored_as_hashes_only(acme: Tenant, db: Db) -> None:
     stored = json.dumps(list(db.api_keys.find({}, {"_id": 0})), default=str)
     assert acme.api_key not in stored
     assert acme.api_key[4:] not in stored
+
+
+def test_ambiguous_requests_are_400_over_real_http_and_write_nothing(
+    http: httpx.Client, acme: Tenant, db: Db
+) -> None:
+    before = _calls(db, acme)
+    two_keys = http.post(
+        PATHS[0],
+        json={"agent_id": acme.agent_id},
+        headers=[
+            ("Authorization", f"Bearer {acme.api_key}"),
+            ("Idempotency-Key", "first"),
+            ("Idempotency-Key", "second"),
+        ],
+    )
+    twice = f'{{"agent_id": "{acme.agent_id}", "agent_id": "{uuid.uuid4()}"}}'.encode()
+    two_ids = http.post(
+        PATHS[0], content=twice, headers={**_auth(acme), "content-type": "application/json"}
+    )
+
+    _problem(two_keys, 400, "invalid_idempotency_key")
+    assert _problem(two_ids, 400, "invalid_request")["errors"][0]["field"] == "agent_id"
+    assert _calls(db, acme) == before

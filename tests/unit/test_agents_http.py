@@ -1,6 +1,9 @@
 """The agents routes over fakes: dispatch names."""
 
+from typing import Any
+
 import httpx
+import pytest
 
 from tests.support.http import assert_problem as _assert_problem
 from tests.support.http import bearer as _auth
@@ -41,3 +44,21 @@ async def test_an_empty_dispatch_name_is_refused_not_replaced(
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_name"
+
+
+@pytest.mark.parametrize(("sent", "got"), [(0, "int"), ("true", "str")])
+async def test_a_value_of_the_wrong_json_type_is_refused_not_converted(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, sent: Any, got: str
+) -> None:
+    before = dict(world.agents.items)
+    permissions = {"can_publish_sources": ["microphone"], "can_publish_data": sent}
+    response = await client.post(
+        "/v1/agents",
+        json={"name": "Desk", "caller_permissions": permissions},
+        headers=_auth(seeded.api_key),
+    )
+    problem = _assert_problem(response, 400, "invalid_request")
+    assert problem["errors"] == [
+        {"field": "caller_permissions.can_publish_data", "message": f"Expected `bool`, got `{got}`"}
+    ]
+    assert world.agents.items == before

@@ -119,3 +119,10 @@ async def test_an_override_after_create_app_reaches_the_routes_and_the_middlewar
 
     assert issued.json()["server_url"] == "wss://overridden.test"
     _assert_problem(limited, 429, "rate_limited")
+
+
+async def test_a_host_header_with_a_bad_port_gets_a_problem_not_a_500(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/v1/nothing-here", headers={"host": "localhost:http"})
+    _assert_problem(response, 404, "not_found")

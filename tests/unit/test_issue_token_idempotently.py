@@ -151,13 +151,23 @@ async def test_a_key_is_forgotten_after_24_hours(world: World, seeded: Seeded) -
 
 
 @pytest.mark.parametrize(
-    ("raw", "key"), [("abc", "abc"), ('"quoted-key"', "quoted-key"), ('""', '""')]
+    ("raw", "key"),
+    [
+        ("abc", "abc"),
+        ('"quoted-key"', "quoted-key"),
+        ('""', '""'),
+        ('"' + "x" * 254 + '"', "x" * 254),
+        ('"' + "x" * 255 + '"', "x" * 255),
+        ("x" * 255, "x" * 255),
+    ],
 )
 def test_idempotency_keys_may_be_bare_or_quoted(raw: str, key: str) -> None:
     assert checked_idempotency_key(raw) == key
 
 
-@pytest.mark.parametrize("raw", ["", " x", "has space", "é", "x" * 256])
+@pytest.mark.parametrize(
+    "raw", ["", " x", "has space", "é", "x" * 256, '"' + "x" * 256 + '"', '"a b"']
+)
 def test_malformed_idempotency_keys_are_refused(raw: str) -> None:
     with pytest.raises(InvalidIdempotencyKey):
         checked_idempotency_key(raw)

@@ -278,3 +278,51 @@ async def test_a_body_that_is_not_utf8_is_400_not_500(
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_request"
     assert world.calls.items == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{{"agent_id": "{a}", "agent_id": "{b}"}}', "agent_id"),
+        ('{{"agent_id": "{a}", "metadata": {{"plan": "pro", "plan": "free"}}}}', "plan"),
+    ],
+)
+async def test_a_key_named_twice_in_a_body_is_400_naming_it_and_writes_nothing(
+    client: httpx.AsyncClient, seeded: Seeded, world: World, body: str, field: str
+) -> None:
+    content = body.format(a=seeded.agent.id, b=uuid.uuid4()).encode()
+    headers = {**_auth(seeded.api_key), "content-type": "application/json"}
+    for path in PATHS:
+        refused = await client.post(path, content=content, headers=headers)
+        problem = _assert_problem(refused, 400, "invalid_request")
+        assert problem["errors"] == [
+            {"field": field, "message": "appears more than once in an object"}
+        ]
+    assert world.calls.items == {}
+
+
+async def test_two_idempotency_key_headers_are_400_and_write_nothing(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    headers = [
+        ("authorization", f"Bearer {seeded.api_key}"),
+        ("idempotency-key", "first"),
+        ("idempotency-key", "second"),
+    ]
+    refused = await client.post(PATHS[0], json={"agent_id": seeded.agent.id}, headers=headers)
+    problem = _assert_problem(refused, 400, "invalid_idempotency_key")
+    assert "one Idempotency-Key" in problem["errors"][0]["message"]
+    assert world.calls.items == {}
+    assert world.idempotency_store.items == {}
+
+
+async def test_a_quoted_idempotency_key_is_bounded_by_its_own_length(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    headers = {**_auth(seeded.api_key), "Idempotency-Key": '"' + "k" * 254 + '"'}
+    body = {"agent_id": seeded.agent.id}
+    first = await client.post(PATHS[0], json=body, headers=headers)
+    retry = await client.post(PATHS[0], json=body, headers=headers)
+    assert first.status_code == 200, first.text
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json()["call_id"] == first.json()["call_id"]

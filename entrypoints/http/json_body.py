@@ -1,0 +1,69 @@
+"""What every JSON body must be before its route reads it: JSON by media type, no key named
+twice in any object, and the route's body type matched strictly (Litestar converts
+leniently, so `0` would pass as `false` and `"1"` as `1`)."""
+
+import json
+import re
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.exceptions import ClientException, ValidationException
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+_AT = re.compile(r"^(?P<message>.*) - at `\$\.?(?P<path>[^`]*)`$")
+
+
+class UnsupportedMediaType(ClientException):
+    status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+
+class DuplicateKey(ClientException):
+    """A JSON object names one key twice: which value is meant is ambiguous, so neither is
+    taken (a parser would silently keep the last)."""
+
+    status_code = HTTP_400_BAD_REQUEST
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"duplicate key {key!r}")
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    unique = dict(pairs)
+    if len(unique) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return unique
+
+
+def _strictly(body: bytes, body_type: type[msgspec.Struct]) -> None:
+    try:
+        msgspec.json.decode(body, type=body_type, strict=True)
+    except msgspec.ValidationError as error:
+        found = _AT.match(str(error))
+        message, path = (found["message"], found["path"]) if found else (str(error), "")
+        raise ValidationException(extra=[{"message": message, "key": path or "data"}]) from None
+    except msgspec.DecodeError:
+        return  # not JSON at all: the route's own decoding names the problem
+
+
+async def check_json_body(request: Request[Any, Any, Any]) -> None:
+    """A before_request hook: runs after authentication and before the route decodes."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    media_type, _ = request.content_type
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(headers={"accept-post": "application/json"})
+    body = await request.body()
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    body_type = None if data is None else data.annotation
+    if isinstance(body_type, type) and issubclass(body_type, msgspec.Struct):
+        _strictly(body, body_type)
+    try:
+        json.loads(body, object_pairs_hook=_refuse_duplicates)
+    except ValueError:
+        return  # not JSON, or not UTF-8: the route's own decoding names the problem
