@@ -7,7 +7,12 @@ from adapters.mongo.client import DEFAULT_TIMEOUT_MS
 from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
 
 EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"
-DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_secret="secret")  # noqa: S106 - livekit-server --dev's published credentials
+DEV_LIVEKIT = LiveKitSettings(
+    url="ws://localhost:7880",
+    api_key="devkey",
+    api_secret="secret",  # noqa: S106 - livekit-server --dev's published credentials
+    weak_secret_allowed=True,
+)
 
 
 DEFAULT_CACHE_TTL_SECONDS = 5.0
@@ -48,6 +53,7 @@ class Settings:
                 url=livekit.url or DEV_LIVEKIT.url,
                 api_key=livekit.api_key or DEV_LIVEKIT.api_key,
                 api_secret=livekit.api_secret or DEV_LIVEKIT.api_secret,
+                weak_secret_allowed=True,
             )
         settings = cls(
             mongodb_uri=env.get("MONGODB_URI") or None,

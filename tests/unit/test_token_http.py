@@ -278,3 +278,18 @@ async def test_a_body_that_is_not_utf8_is_400_not_500(
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_request"
     assert world.calls.items == {}
+
+
+async def test_a_weak_livekit_secret_is_refused_writes_nothing_and_readyz_names_it() -> None:
+    weak = LiveKitSettings(url="wss://lk.example.test", api_key="APIkey", api_secret="x" * 31)
+    world = fake_world(livekit=weak)
+    seeded = await world.seed_tenant()
+    async with AsyncTestClient(create_app(world.container)) as client:
+        response = await client.post(
+            PATHS[0], json={"agent_id": seeded.agent.id}, headers=_auth(seeded.api_key)
+        )
+        ready = await client.get("/readyz")
+    _assert_problem(response, 500, "livekit_not_configured")
+    assert world.calls.items == {}
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["livekit"] == "LIVEKIT_API_SECRET is shorter than 32 bytes"
