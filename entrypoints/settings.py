@@ -78,6 +78,23 @@ class Settings:
         settings.validate()
         return settings
 
+    def require_a_database(self, *, dev: bool) -> None:
+        """Outside --dev, the throwaway embedded database only when asked for by name."""
+        if self.mongodb_uri and self.mongodb_embedded:
+            raise ConfigurationError(
+                f"MONGODB_URI is set and so is --embedded-mongodb or {EMBEDDED_MONGODB_ENV}=1: "
+                "ask for one database"
+            )
+        if not (dev or self.mongodb_uri or self.mongodb_embedded):
+            raise ConfigurationError(
+                "MONGODB_URI is not set. Set it, or ask for the throwaway embedded database "
+                f"(dev and tests only) with --embedded-mongodb or {EMBEDDED_MONGODB_ENV}=1"
+            )
+
+    @property
+    def mongodb_kind(self) -> str:
+        return "embedded nx-27017" if self.mongodb_embedded else "external"
+
     def mongodb_uri_for_display(self) -> str:
         """The URI without its password, fit for logs."""
         scheme, separator, rest = (self.mongodb_uri or "").partition("://")
