@@ -2,6 +2,8 @@
 #   docker build -t realtime-tokens .
 #   docker run -p 8000:8000 -e MONGODB_URI=... -e LIVEKIT_URL=... \
 #     -e LIVEKIT_API_KEY=... -e LIVEKIT_API_SECRET=... realtime-tokens
+# Without MONGODB_URI the server refuses to start; a throwaway trial on the embedded
+# database asks for it: -e REALTIME_TOKENS_EMBEDDED_MONGODB=1.
 # See docs/operations.md.
 
 FROM python:3.11-slim AS build

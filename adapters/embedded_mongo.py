@@ -12,10 +12,15 @@ from pathlib import Path
 from types import TracebackType
 
 _READY_TIMEOUT_SECONDS = 30.0
+_OWNER_ONLY = 0o077  # the umask nx-27017 runs with: its database is the owner's alone
 
 
 class EmbeddedMongoError(RuntimeError):
     pass
+
+
+def _open_private(path: Path, flags: int) -> int:
+    return os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o600)
 
 
 def free_port() -> int:
@@ -56,11 +61,11 @@ class EmbeddedMongo:
         return self.data_dir / "server.json"
 
     def start(self) -> "EmbeddedMongo":
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._make_private()
         if self._reuse_running():
             return self
         self.port = self.port or free_port()
-        log = (self.data_dir / "nx-27017.log").open("ab")
+        log = os.fdopen(_open_private(self.data_dir / "nx-27017.log", os.O_APPEND), "ab")
         self._process = subprocess.Popen(  # noqa: S603 - fixed executable and arguments
             [
                 _executable(),
@@ -78,10 +83,13 @@ class EmbeddedMongo:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=_OWNER_ONLY,
         )
         log.close()
         self._wait_until_ready()
-        self._record.write_text(json.dumps({"pid": self._process.pid, "port": self.port}))
+        record = json.dumps({"pid": self._process.pid, "port": self.port}).encode()
+        with os.fdopen(_open_private(self._record, os.O_TRUNC), "wb") as file:
+            file.write(record)
         return self
 
     def stop(self) -> None:
@@ -95,6 +103,15 @@ class EmbeddedMongo:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+    def _make_private(self) -> None:
+        """0700 for the directory, 0600 for its files, also those an earlier version left
+        world-readable."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
+        for path in self.data_dir.iterdir():
+            if path.is_file():
+                path.chmod(0o600)
 
     @property
     def owned(self) -> bool:

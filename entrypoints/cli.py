@@ -6,6 +6,7 @@ import signal
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -85,13 +86,28 @@ def main() -> None:
     "--dev", is_flag=True, help="Fill LiveKit dev credentials; seed a demo tenant; serve /demo."
 )
 @click.option(
+    "--embedded-mongodb",
+    is_flag=True,
+    help=f"Without MONGODB_URI, run on the throwaway embedded nx-27017 (dev and tests only; "
+    f"also {EMBEDDED_MONGODB_ENV}=1). --dev implies it.",
+)
+@click.option(
     "--log-format",
     type=click.Choice(LOG_FORMATS),
     envvar=LOG_FORMAT_ENV,
     help="Log lines as JSON or for a console.  [default: console with --dev, else json]",
 )
-def serve(host: str, port: int, workers: int, dev: bool, log_format: LogFormat | None) -> None:
-    """Serve the HTTP API (embedded MongoDB unless MONGODB_URI is set)."""
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    dev: bool,
+    embedded_mongodb: bool,
+    log_format: LogFormat | None,
+) -> None:
+    """Serve the HTTP API on MONGODB_URI (with --dev or --embedded-mongodb, on the embedded
+    MongoDB when it is unset)."""
+    settings = _serve_settings(dev, embedded_mongodb)
     if dev and not _is_loopback(host):
         raise click.UsageError(
             "--dev serves a demo route that mints tokens without an API key: "
@@ -104,13 +120,24 @@ def serve(host: str, port: int, workers: int, dev: bool, log_format: LogFormat |
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     configure_logging(log_format, level=log_level)
-    with resolved_database(_settings(dev)) as settings, _metrics_shared_by(workers):
+    with resolved_database(settings) as settings, _metrics_shared_by(workers):
         os.environ["MONGODB_URI"] = settings.mongodb_uri or ""
         os.environ[EMBEDDED_MONGODB_ENV] = "1" if settings.mongodb_embedded else "0"
         os.environ[DEV_ENV] = "1" if dev else "0"
         os.environ[LOG_FORMAT_ENV] = log_format
         _announce(host, port, settings, dev)
         serve_asgi(APP_FACTORY, host=host, port=port, workers=workers)
+
+
+def _serve_settings(dev: bool, embedded_mongodb: bool) -> Settings:
+    settings = _settings(dev)
+    if embedded_mongodb:
+        settings = replace(settings, mongodb_embedded=True)
+    try:
+        settings.require_a_database(dev=dev)
+    except ConfigurationError as error:
+        raise click.UsageError(str(error)) from None
+    return settings
 
 
 @contextmanager
@@ -148,7 +175,7 @@ def _announce(host: str, port: int, settings: Settings, dev: bool) -> None:
         "starting",
         url=f"http://{host}:{port}",
         mongodb=settings.mongodb_uri_for_display(),
-        mongodb_kind="embedded nx-27017" if settings.mongodb_embedded else "external",
+        mongodb_kind=settings.mongodb_kind,
         livekit=settings.livekit.url or "-",
         livekit_status=settings.livekit.problem() or "configured",
     )

@@ -7,7 +7,12 @@ from adapters.mongo.client import DEFAULT_TIMEOUT_MS
 from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
 
 EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"
-DEV_LIVEKIT = LiveKitSettings(url="ws://localhost:7880", api_key="devkey", api_secret="secret")  # noqa: S106 - livekit-server --dev's published credentials
+DEV_LIVEKIT = LiveKitSettings(
+    url="ws://localhost:7880",
+    api_key="devkey",
+    api_secret="secret",  # noqa: S106 - livekit-server --dev's published credentials
+    weak_secret_allowed=True,
+)
 
 
 DEFAULT_CACHE_TTL_SECONDS = 5.0
@@ -48,6 +53,7 @@ class Settings:
                 url=livekit.url or DEV_LIVEKIT.url,
                 api_key=livekit.api_key or DEV_LIVEKIT.api_key,
                 api_secret=livekit.api_secret or DEV_LIVEKIT.api_secret,
+                weak_secret_allowed=True,
             )
         settings = cls(
             mongodb_uri=env.get("MONGODB_URI") or None,
@@ -71,6 +77,23 @@ class Settings:
         )
         settings.validate()
         return settings
+
+    def require_a_database(self, *, dev: bool) -> None:
+        """Outside --dev, the throwaway embedded database only when asked for by name."""
+        if self.mongodb_uri and self.mongodb_embedded:
+            raise ConfigurationError(
+                f"MONGODB_URI is set and so is --embedded-mongodb or {EMBEDDED_MONGODB_ENV}=1: "
+                "ask for one database"
+            )
+        if not (dev or self.mongodb_uri or self.mongodb_embedded):
+            raise ConfigurationError(
+                "MONGODB_URI is not set. Set it, or ask for the throwaway embedded database "
+                f"(dev and tests only) with --embedded-mongodb or {EMBEDDED_MONGODB_ENV}=1"
+            )
+
+    @property
+    def mongodb_kind(self) -> str:
+        return "embedded nx-27017" if self.mongodb_embedded else "external"
 
     def mongodb_uri_for_display(self) -> str:
         """The URI without its password, fit for logs."""

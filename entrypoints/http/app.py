@@ -4,7 +4,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Router
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
@@ -21,6 +20,7 @@ from entrypoints.http.json_body import check_json_body
 from entrypoints.http.observability import metrics_endpoint, observe_requests
 from entrypoints.http.rate_limit import PerKeyRateLimit, add_rate_limit_headers
 from entrypoints.http.request_id import echo_request_id
+from entrypoints.http.schema_page import PinnedSwaggerUI
 from entrypoints.http.security_headers import add_security_headers
 from entrypoints.http.tokens import create_realtime_token
 from entrypoints.http.webhooks import livekit_webhook
@@ -80,7 +80,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
             title="Realtime Tokens",
             version=VERSION,
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[PinnedSwaggerUI()],
             components=Components(
                 security_schemes={
                     "bearerAuth": SecurityScheme(

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, get, post
+from litestar import MediaType, Request, Router, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.params import JSONBody
 from litestar.static_files import create_static_files_router
@@ -18,6 +18,7 @@ from application.issue_token_with_api_key import IssueTokenWithApiKey
 from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.json_body import check_json_body
+from entrypoints.http.loopback_host import loopback_host_only
 from entrypoints.http.observability import record_issued
 from entrypoints.http.schemas import TokenRequest, TokenResponse
 
@@ -73,4 +74,5 @@ def demo_routes() -> list[ControllerRouterHandler]:
     assets = create_static_files_router(
         "/demo/static", directories=[STATIC_DIR], include_in_schema=False
     )
-    return [demo_page, demo_agents, demo_token, assets]
+    routes: list[ControllerRouterHandler] = [demo_page, demo_agents, demo_token, assets]
+    return [Router(path="/", route_handlers=routes, guards=[loopback_host_only])]

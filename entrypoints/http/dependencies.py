@@ -31,6 +31,7 @@ PROVIDED = (
     "store",
     "token_issuer",
     "metrics",
+    "settings",
 )
 
 

@@ -40,6 +40,7 @@ from domain.errors import (
     WebhookRejected,
 )
 from entrypoints.http.json_body import DuplicateKey, UnsupportedMediaType
+from entrypoints.http.loopback_host import HostNotAllowed
 from entrypoints.http.problems import (
     PROBLEM_MEDIA_TYPE,
     ProblemKind,
@@ -166,6 +167,11 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         "unsupported_media_type",
         "Send the body as application/json.",
         headers={"accept-post": "application/json"},
+    ),
+    HostNotAllowed: ProblemKind(
+        421,
+        "host_not_allowed",
+        "The dev demo answers only to localhost, 127.0.0.1 or [::1].",
     ),
     IdempotencyKeyReused: ProblemKind(
         422, "idempotency_key_reused", "This Idempotency-Key was used with a different body."

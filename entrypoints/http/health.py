@@ -3,7 +3,8 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from domain.ports import HealthProbe, TokenIssuer
 from entrypoints.http.dependencies import Injected
-from entrypoints.http.schemas import Health
+from entrypoints.http.schemas import Health, Readiness
+from entrypoints.settings import Settings
 
 
 @get("/healthz", summary="Liveness: the process is up", tags=["operations"], cache=False)
@@ -15,17 +16,21 @@ async def healthz() -> Health:
     "/readyz",
     summary="Readiness: MongoDB answers and LiveKit is configured (503 otherwise)",
     tags=["operations"],
-    responses={503: ResponseSpec(Health, description="Not ready: `checks` says what failed")},
+    responses={503: ResponseSpec(Readiness, description="Not ready: `checks` says what failed")},
 )
 async def readyz(
-    store: Injected[HealthProbe], token_issuer: Injected[TokenIssuer]
-) -> Response[Health]:
+    store: Injected[HealthProbe], token_issuer: Injected[TokenIssuer], settings: Injected[Settings]
+) -> Response[Readiness]:
     storage_problem = await store.check()
     livekit_problem = token_issuer.configuration_problem()
     checks = {"mongodb": storage_problem or "ok", "livekit": livekit_problem or "ok"}
     ready = storage_problem is None and livekit_problem is None
     return Response(
-        Health(status="ready" if ready else "unavailable", checks=checks),
+        Readiness(
+            status="ready" if ready else "unavailable",
+            checks=checks,
+            database=settings.mongodb_kind,
+        ),
         status_code=200 if ready else 503,
         headers={"cache-control": "no-store"},
     )

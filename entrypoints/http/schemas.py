@@ -57,6 +57,10 @@ class Health(msgspec.Struct, kw_only=True):
     checks: dict[str, str] = msgspec.field(default_factory=dict)
 
 
+class Readiness(Health, kw_only=True):
+    database: str  # "external", or "embedded nx-27017" (dev and tests only)
+
+
 TrackSources = Annotated[list[TrackSource], msgspec.Meta(min_length=1)]
 
 

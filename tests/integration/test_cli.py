@@ -148,3 +148,17 @@ def test_names_with_control_characters_are_refused_and_never_printed_raw(
     assert "Old\\x1b[2J\\x9b31m" in listed.stdout
     assert "\x1b" not in listed.stdout
     assert "\x9b" not in listed.stdout
+
+
+def test_serve_without_mongodb_uri_refuses_the_throwaway_database(tmp_path: Path) -> None:
+    done = cli(base_env(REALTIME_TOKENS_HOME=str(tmp_path)), "serve", "--port", "1")
+    assert done.returncode == 2
+    assert "MONGODB_URI" in done.stderr
+    assert "--embedded-mongodb" in done.stderr
+    assert not (tmp_path / "mongo").exists(), "the embedded MongoDB was started anyway"
+
+
+def test_serve_refuses_a_uri_and_the_embedded_database_together(env: dict[str, str]) -> None:
+    done = cli(env, "serve", "--embedded-mongodb", "--port", "1")
+    assert done.returncode == 2
+    assert "MONGODB_URI" in done.stderr

@@ -48,3 +48,36 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         asyncio.run(write_then_read(embedded.uri, write=True))
     with EmbeddedMongo(tmp_path / "mongo") as embedded:
         assert asyncio.run(write_then_read(embedded.uri, write=False)) == {"_id": "kept"}
+
+
+def _modes(data_dir: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(data_dir.parent)): path.stat().st_mode & 0o777
+        for path in [data_dir, *data_dir.rglob("*")]
+    }
+
+
+async def test_only_the_owner_can_read_the_data_directory_and_its_files(tmp_path: Path) -> None:
+    data_dir = tmp_path / "mongo"
+    with EmbeddedMongo(data_dir) as embedded:
+        client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(embedded.uri)
+        await client.db.things.insert_one({"_id": "private"})
+        await client.close()
+        modes = _modes(data_dir)
+
+    assert modes["mongo"] == 0o700
+    files = {name: mode for name, mode in modes.items() if name != "mongo"}
+    assert "mongo/db.sqlite" in files
+    assert "mongo/server.json" in files
+    assert {name: mode & 0o077 for name, mode in files.items()} == dict.fromkeys(files, 0)
+
+
+def test_files_left_readable_by_an_earlier_version_are_tightened(tmp_path: Path) -> None:
+    data_dir = tmp_path / "mongo"
+    data_dir.mkdir(mode=0o755)
+    (data_dir / "db.sqlite").touch(mode=0o644)
+    (data_dir / "db.sqlite").chmod(0o644)
+    with EmbeddedMongo(data_dir):
+        modes = _modes(data_dir)
+    assert modes["mongo"] == 0o700
+    assert modes["mongo/db.sqlite"] == 0o600

@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.app import create_app
+from entrypoints.http.loopback_host import is_loopback_host
 from tests.support.prometheus import sample
 from tests.support.world import Seeded, World
 
@@ -19,7 +20,8 @@ DEMO_PATHS = ["/demo", "/demo/agents", "/demo/static/demo.js"]
 @pytest.fixture
 async def demo_client(world: World, seeded: Seeded) -> AsyncIterator[httpx.AsyncClient]:
     demo = DemoCredentials(tenant_id=seeded.tenant_id, api_key=seeded.api_key, agent_id="")
-    async with AsyncTestClient(create_app(world.container, demo=demo)) as client:
+    app = create_app(world.container, demo=demo)
+    async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
         yield client
 
 
@@ -102,3 +104,49 @@ async def test_the_demo_token_route_wants_json_like_the_api(
 
     assert response.status_code == 415
     assert world.calls.items == {}
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "rebound.attacker.example",
+        "rebound.attacker.example:8000",
+        "localhost.attacker.example",
+        "127.0.0.1.nip.io:8000",
+        "192.168.1.20:8000",
+        "0.0.0.0:8000",
+        "[::1]x",
+        "",
+    ],
+)
+async def test_the_demo_refuses_host_names_that_are_not_loopback(
+    demo_client: httpx.AsyncClient, seeded: Seeded, world: World, host: str
+) -> None:
+    """A DNS-rebinding page reaches 127.0.0.1 under its own host name: it must get nothing."""
+    headers = {"host": host}
+    reads = [await demo_client.get(path, headers=headers) for path in DEMO_PATHS]
+    token = await demo_client.post(
+        "/demo/token", json={"agent_id": seeded.agent.id}, headers=headers
+    )
+
+    for response in [*reads, token]:
+        assert response.status_code == 421
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "host_not_allowed"
+    assert world.calls.items == {}
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "localhost:8000", "LocalHost:8000", "127.0.0.1:8000", "127.0.0.2", "[::1]:8000"],
+)
+async def test_the_demo_answers_loopback_host_names(
+    demo_client: httpx.AsyncClient, host: str
+) -> None:
+    assert (await demo_client.get("/demo", headers={"host": host})).status_code == 200
+
+
+def test_a_port_that_is_not_a_number_does_not_make_a_loopback_host() -> None:
+    assert not is_loopback_host("localhost:http")
+    assert not is_loopback_host("localhost:8000:1")
+    assert is_loopback_host("localhost:8000")

@@ -1,6 +1,8 @@
 """What every answer shares: readiness, request ids, problems for unknown routes, security
 headers, rate-limit headers, the lifespan, and logs without secrets."""
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from dependency_injector import providers
@@ -8,6 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from adapters.rate_limit.in_process import InProcessRateLimiter
 from domain.rate_limit import RateLimitPolicy
+from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from tests.fakes.issuer import FakeTokenIssuer
 from tests.support.http import assert_problem as _assert_problem
@@ -21,12 +24,21 @@ async def test_readiness_follows_the_store(client: httpx.AsyncClient, world: Wor
     assert (await client.get("/readyz")).json() == {
         "status": "ready",
         "checks": {"mongodb": "ok", "livekit": "ok"},
+        "database": "external",
     }
     world.store.down = True
     response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_readyz_says_when_it_runs_on_the_embedded_database() -> None:
+    settings = replace(fake_world().container.settings(), mongodb_embedded=True)
+    world = World(container=build_container(settings))
+    async with AsyncTestClient(create_app(world.container)) as client:
+        ready = await client.get("/readyz")
+    assert ready.json()["database"] == "embedded nx-27017"
 
 
 async def test_a_sane_request_id_is_echoed_and_a_hostile_one_replaced(

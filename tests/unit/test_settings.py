@@ -59,3 +59,52 @@ def test_token_ttl_bounds_are_inclusive(ttl: str) -> None:
 )
 def test_the_mongodb_uri_is_shown_without_its_password(uri: str, shown: str) -> None:
     assert Settings(mongodb_uri=uri).mongodb_uri_for_display() == shown
+
+
+LONG_ENOUGH = "x" * 32
+LIVEKIT_ENV = {"LIVEKIT_URL": "wss://lk.example.com", "LIVEKIT_API_KEY": "APIabc"}
+
+
+@pytest.mark.parametrize("secret", ["secret", "x" * 31, "é" * 15])
+def test_a_livekit_secret_under_32_bytes_is_a_problem_outside_dev(secret: str) -> None:
+    livekit = Settings.from_env({**LIVEKIT_ENV, "LIVEKIT_API_SECRET": secret}).livekit
+    problem = livekit.problem()
+    assert problem == "LIVEKIT_API_SECRET is shorter than 32 bytes"
+    assert secret not in problem
+
+
+def test_a_livekit_secret_of_32_bytes_is_accepted() -> None:
+    livekit = Settings.from_env({**LIVEKIT_ENV, "LIVEKIT_API_SECRET": LONG_ENOUGH}).livekit
+    assert livekit.problem() is None
+
+
+@pytest.mark.parametrize("env", [{}, {**LIVEKIT_ENV, "LIVEKIT_API_SECRET": "short"}])
+def test_dev_accepts_livekit_server_devs_short_secret(env: dict[str, str]) -> None:
+    assert Settings.from_env(env, dev=True).livekit.problem() is None
+
+
+def test_outside_dev_the_embedded_database_must_be_asked_for() -> None:
+    with pytest.raises(ConfigurationError, match="MONGODB_URI") as refused:
+        Settings.from_env({}).require_a_database(dev=False)
+    assert "REALTIME_TOKENS_EMBEDDED_MONGODB=1" in str(refused.value)
+    assert "--embedded-mongodb" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "dev"),
+    [
+        ({"MONGODB_URI": "mongodb://db.internal:27017/"}, False),
+        ({"REALTIME_TOKENS_EMBEDDED_MONGODB": "1"}, False),
+        ({}, True),
+    ],
+)
+def test_a_uri_an_explicit_request_or_dev_chooses_the_database(
+    env: dict[str, str], dev: bool
+) -> None:
+    Settings.from_env(env, dev=dev).require_a_database(dev=dev)
+
+
+def test_a_uri_and_the_embedded_database_together_are_refused() -> None:
+    env = {"MONGODB_URI": "mongodb://db.internal:27017/", "REALTIME_TOKENS_EMBEDDED_MONGODB": "1"}
+    with pytest.raises(ConfigurationError, match="ask for one database"):
+        Settings.from_env(env).require_a_database(dev=False)

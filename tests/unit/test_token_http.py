@@ -326,3 +326,18 @@ async def test_a_quoted_idempotency_key_is_bounded_by_its_own_length(
     assert first.status_code == 200, first.text
     assert retry.headers["idempotent-replayed"] == "true"
     assert retry.json()["call_id"] == first.json()["call_id"]
+
+
+async def test_a_weak_livekit_secret_is_refused_writes_nothing_and_readyz_names_it() -> None:
+    weak = LiveKitSettings(url="wss://lk.example.test", api_key="APIkey", api_secret="x" * 31)
+    world = fake_world(livekit=weak)
+    seeded = await world.seed_tenant()
+    async with AsyncTestClient(create_app(world.container)) as client:
+        response = await client.post(
+            PATHS[0], json={"agent_id": seeded.agent.id}, headers=_auth(seeded.api_key)
+        )
+        ready = await client.get("/readyz")
+    _assert_problem(response, 500, "livekit_not_configured")
+    assert world.calls.items == {}
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["livekit"] == "LIVEKIT_API_SECRET is shorter than 32 bytes"
