@@ -12,6 +12,7 @@ from tests.fakes.clock import FrozenClock
 from tests.fakes.dispatch_names import InMemoryDispatchNames
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.issuer import FakeTokenIssuer
+from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
 from tests.fakes.repositories import (
     InMemoryAgentRepository,
     InMemoryApiKeyRepository,
@@ -48,6 +49,9 @@ class World:
     idempotency_store: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
     processed_events: InMemoryProcessedEvents = field(default_factory=InMemoryProcessedEvents)
     dispatch_names: InMemoryDispatchNames = field(default_factory=InMemoryDispatchNames)
+    publishable_keys: InMemoryPublishableKeyRepository = field(
+        default_factory=InMemoryPublishableKeyRepository
+    )
 
     def __post_init__(self) -> None:
         for name in (
@@ -63,6 +67,7 @@ class World:
         # The fakes stand behind the real read-through caches, as MongoDB does in production.
         self.container.stored_api_keys.override(providers.Object(self.api_keys))
         self.container.stored_agents.override(providers.Object(self.agents))
+        self.container.stored_publishable_keys.override(providers.Object(self.publishable_keys))
 
     async def seed_tenant(self, name: str = "Acme") -> Seeded:
         tenant = await self.container.create_tenant()(name)
