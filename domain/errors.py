@@ -96,7 +96,7 @@ class InvalidOrigin(DomainError, ValueError):
     """An origin a publishable key may not be registered with; names the value and where."""
 
     def __init__(self, value: str, reason: str, field: str = "origins") -> None:
-        super().__init__(f"{value[:100]!r}: {reason}")
+        super().__init__(f"{value[:100]!r}: {reason}" if value else reason)
         self.value = value
         self.reason = reason
         self.field = field

@@ -51,6 +51,8 @@ def checked_origin_pattern(text: str) -> str:
     """An origin a key may be registered with, in canonical form: an exact origin, or
     `https://*.example.com[:port]` for every subdomain of example.com at any depth (never
     example.com itself). Raises InvalidOrigin naming the value otherwise."""
+    if len(text) > MAX_ORIGIN_LENGTH:
+        raise InvalidOrigin(text, f"an origin is at most {MAX_ORIGIN_LENGTH} characters")
     wildcard = text.lower().startswith("https://" + _WILDCARD)
     if "*" in (text.replace(_WILDCARD, "", 1) if wildcard else text):
         raise InvalidOrigin(text, "a wildcard is only allowed as https://*.domain")

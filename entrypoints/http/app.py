@@ -19,6 +19,7 @@ from entrypoints.http.dependencies import dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.observability import metrics_endpoint, observe_requests
+from entrypoints.http.publishable_keys import PublishableKeysController
 from entrypoints.http.rate_limit import PerKeyRateLimit, add_rate_limit_headers
 from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.security_headers import add_security_headers
@@ -48,7 +49,12 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
 
     api = Router(
         path="/",
-        route_handlers=[create_realtime_token, AgentsController, CallsController],
+        route_handlers=[
+            create_realtime_token,
+            AgentsController,
+            CallsController,
+            PublishableKeysController,
+        ],
         middleware=[
             DefineMiddleware(ApiKeyAuthentication, authenticate=container.authenticate_api_key),
             DefineMiddleware(PerKeyRateLimit, limiter=container.rate_limiter),
