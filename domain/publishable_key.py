@@ -19,7 +19,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST = rf"{_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:.]+\]"
 _ORIGIN = re.compile(
-    rf"^(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>{_HOST})(?::(?P<port>\d{{1,5}}))?$"
+    rf"^(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>{_HOST})(?::(?P<port>[0-9]{{1,5}}))?$"
 )
 _WILDCARD = "*."
 MAX_ORIGIN_LENGTH = 300
@@ -32,7 +32,7 @@ def looks_like_publishable_key(candidate: str) -> bool:
 def canonical_origin(text: str) -> str | None:
     """`scheme://host[:port]`, lower-cased, without a default port; None for anything that is
     not an http(s) origin as a browser serializes one (no path, userinfo, query or fragment)."""
-    if len(text) > MAX_ORIGIN_LENGTH:
+    if len(text) > MAX_ORIGIN_LENGTH or not text.isascii():  # browsers send IDNs as punycode
         return None
     found = _ORIGIN.fullmatch(text.lower())
     if found is None or found["scheme"] not in _DEFAULT_PORTS:
@@ -63,9 +63,9 @@ def checked_origin_pattern(text: str) -> str:
         )
     if not wildcard:
         return exact
-    suffix = exact.removeprefix("https://").split(":")[0]
-    labels = suffix.split(".")
-    if len(labels) < 2 or labels[-1].isdigit():
+    host = exact.removeprefix("https://").rsplit(":", 1)[0] if "]" not in exact else "["
+    labels = host.split(".")
+    if len(labels) < 2 or labels[-1].isdigit():  # a bare TLD, an IP address or an IPv6 literal
         raise InvalidOrigin(text, "a wildcard needs a domain of at least two labels under it")
     return exact.replace("https://", "https://" + _WILDCARD, 1)
 

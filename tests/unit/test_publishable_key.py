@@ -101,6 +101,9 @@ def test_registered_origins_are_stored_in_one_canonical_form(given: str, stored:
         "https://example.com:",
         "https://*.127.0.0.1",
         "https://bücher.example",
+        "https://example.com:\u0664\u0664\u0663",  # Arabic-Indic digits are not a port
+        "https://\u212aexample.com",  # KELVIN SIGN lower-cases to an ASCII k
+        "https://*.[::1]",
         "null",
         "",
         " https://example.com",
@@ -138,6 +141,7 @@ def test_an_exact_origin_matches_itself_case_insensitively_and_with_its_default_
         "null",  # sandboxed iframes, file:// pages, some redirects
         "",
         "https://user@shop.example.com",
+        "https://shop.example.com:\u0664\u0664\u0663",
     ],
 )
 def test_anything_else_is_not_the_exact_origin(origin: str) -> None:
