@@ -63,9 +63,9 @@ def checked_origin_pattern(text: str) -> str:
         )
     if not wildcard:
         return exact
-    host = exact.removeprefix("https://").rsplit(":", 1)[0] if "]" not in exact else "["
+    host = exact.removeprefix("https://").rsplit(":", 1)[0]
     labels = host.split(".")
-    if len(labels) < 2 or labels[-1].isdigit():  # a bare TLD, an IP address or an IPv6 literal
+    if host.startswith("[") or len(labels) < 2 or labels[-1].isdigit():  # IPs, bare TLDs
         raise InvalidOrigin(text, "a wildcard needs a domain of at least two labels under it")
     return exact.replace("https://", "https://" + _WILDCARD, 1)
 
