@@ -105,3 +105,17 @@ class InvalidCallerPermissions(DomainError, ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class InvalidOrigin(DomainError, ValueError):
+    """An origin a publishable key may not be registered with; names the value and where."""
+
+    def __init__(self, value: str, reason: str, field: str = "origins") -> None:
+        super().__init__(f"{value[:100]!r}: {reason}" if value else reason)
+        self.value = value
+        self.reason = reason
+        self.field = field
+
+
+class PublishableKeyNotFound(DomainError):
+    """No such publishable key for this tenant (another tenant's looks exactly like this)."""

@@ -8,6 +8,7 @@ from domain.call import Call, CallQuery
 from domain.call_events import RoomEvent, Transition
 from domain.idempotency import IdempotencyRecord
 from domain.pagination import Page, PageRequest
+from domain.publishable_key import PublishableKey
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import Tenant
 
@@ -37,6 +38,26 @@ class ApiKeyRepository(Protocol):
 
     async def list_for_tenant(self, tenant_id: str) -> list[ApiKey]:
         """Newest first."""
+        ...
+
+
+class PublishableKeyRepository(Protocol):
+    async def add(self, key: PublishableKey) -> None: ...
+
+    async def find_by_hash(self, key_hash: str) -> PublishableKey | None:
+        """Revoked keys included: the caller decides what a revoked key is worth."""
+        ...
+
+    async def get_for_tenant(self, tenant_id: str, key_id: str) -> PublishableKey | None:
+        """Another tenant's key is indistinguishable from none."""
+        ...
+
+    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
+        """Newest first (created_at, then id), revoked keys included."""
+        ...
+
+    async def revoke(self, key_id: str, when: datetime) -> PublishableKey | None:
+        """Revoke once: an already revoked key keeps its first revocation time."""
         ...
 
 

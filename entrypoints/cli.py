@@ -16,12 +16,17 @@ import structlog
 from domain.agent import Agent
 from domain.caller_permissions import TRACK_SOURCES, CallerPermissions
 from domain.errors import (
+    AgentNotFound,
     ApiKeyNotFound,
     DispatchNameTaken,
     InvalidName,
+    InvalidOrigin,
+    PublishableKeyNotFound,
     StorageError,
     TenantNotFound,
 )
+from domain.pagination import MAX_LIMIT, PageRequest
+from domain.publishable_key import PublishableKey
 from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
 from entrypoints.dev_seed import demo_curl, demo_state_file, ensure_demo
@@ -56,8 +61,12 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
     try:
         with resolved_database(settings or _settings()) as resolved:
             return asyncio.run(in_container(resolved))
-    except (TenantNotFound, ApiKeyNotFound) as error:
+    except (TenantNotFound, ApiKeyNotFound, PublishableKeyNotFound) as error:
         raise click.ClickException(f"not found: {error}") from error
+    except AgentNotFound as error:
+        raise click.ClickException(f"not found: agent {error}") from error
+    except InvalidOrigin as error:
+        raise click.BadParameter(str(error), param_hint="'--origin'") from error
     except InvalidName as error:
         raise click.BadParameter(str(error)) from error
     except DispatchNameTaken as error:
@@ -256,6 +265,93 @@ def list_api_keys(tenant_id: str, as_json: bool) -> None:
 def revoke_api_key(key_id: str, as_json: bool) -> None:
     key = _run(lambda c: c.revoke_api_key()(key_id))
     _emit(as_json, {"id": key.id, "revoked_at": _iso(key.revoked_at)}, f"api key {key.id} revoked")
+
+
+@main.group("publishable-keys")
+def publishable_keys() -> None:
+    """Manage publishable keys: for web pages and apps, limited to origins and agents."""
+
+
+@publishable_keys.command("create")
+@click.argument("tenant_id")
+@click.option(
+    "--origin",
+    "origins",
+    multiple=True,
+    metavar="URL",
+    help="A page origin allowed to use the key: scheme://host[:port] or https://*.domain.",
+)
+@click.option(
+    "--agent",
+    "agents",
+    multiple=True,
+    metavar="DISPATCH_NAME",
+    help="An agent the key may dispatch (default: every agent of the tenant).",
+)
+@click.option("--allow-native", is_flag=True, help="Also accept requests without an Origin.")
+@json_option
+def create_publishable_key(
+    tenant_id: str,
+    origins: tuple[str, ...],
+    agents: tuple[str, ...],
+    allow_native: bool,
+    as_json: bool,
+) -> None:
+    if not origins and not allow_native:
+        raise click.UsageError("give at least one --origin, or --allow-native for native apps")
+    minted = _run(
+        lambda c: c.create_publishable_key()(
+            tenant_id, origins, agents=agents, allow_native=allow_native
+        )
+    )
+    payload = {**_publishable_key_json(minted.key), "key": minted.plaintext}
+    human = f"publishable key {minted.key.id}\n{minted.plaintext}\n(shown once: store it now)"
+    _emit(as_json, payload, human)
+
+
+@publishable_keys.command("list")
+@click.argument("tenant_id")
+@json_option
+def list_publishable_keys(tenant_id: str, as_json: bool) -> None:
+    """Ids, hints, origins and agents, newest first; never the keys."""
+    found = _run(lambda c: _every_publishable_key(c, tenant_id))
+    rows = [_publishable_key_json(k) for k in found]
+    human = "\n".join(
+        f"{r['id']}  {r['hint']}  {' '.join(r['origins'])}  revoked={r['revoked_at']}" for r in rows
+    )
+    _emit(as_json, {"publishable_keys": rows}, human or "no publishable keys")
+
+
+@publishable_keys.command("revoke")
+@click.argument("key_id")
+@json_option
+def revoke_publishable_key(key_id: str, as_json: bool) -> None:
+    key = _run(lambda c: c.revoke_publishable_key()(key_id, tenant_id=None))
+    human = f"publishable key {key.id} revoked"
+    _emit(as_json, {"id": key.id, "revoked_at": _iso(key.revoked_at)}, human)
+
+
+async def _every_publishable_key(container: Container, tenant_id: str) -> list[PublishableKey]:
+    list_keys = container.list_publishable_keys()
+    page = await list_keys(tenant_id, PageRequest(limit=MAX_LIMIT))
+    found = list(page.items)
+    while page.next is not None:
+        page = await list_keys(tenant_id, PageRequest(limit=MAX_LIMIT, after=page.next))
+        found += page.items
+    return found
+
+
+def _publishable_key_json(key: PublishableKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "tenant_id": key.tenant_id,
+        "hint": key.hint,
+        "origins": list(key.origins),
+        "agents": list(key.agents),
+        "allow_native": key.allow_native,
+        "created_at": _iso(key.created_at),
+        "revoked_at": _iso(key.revoked_at),
+    }
 
 
 @main.group()

@@ -3,7 +3,11 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 from redis.asyncio import Redis
 
-from adapters.caching.repositories import CachedAgentRepository, CachedApiKeyRepository
+from adapters.caching.repositories import (
+    CachedAgentRepository,
+    CachedApiKeyRepository,
+    CachedPublishableKeyRepository,
+)
 from adapters.clock import SystemClock
 from adapters.livekit.issuer import LiveKitTokenIssuer
 from adapters.livekit.webhooks import LiveKitWebhookVerifier
@@ -13,6 +17,7 @@ from adapters.mongo.calls import MongoCallRepository
 from adapters.mongo.dispatch_names import MongoDispatchNames
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.monitoring import CommandTimer
+from adapters.mongo.publishable_keys import MongoPublishableKeyRepository
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
@@ -28,6 +33,12 @@ from application.issue_token import IssueRealtimeToken
 from application.issue_token_idempotently import IssueTokenIdempotently
 from application.issue_token_with_api_key import IssueTokenWithApiKey
 from application.join_window import JoinWindow
+from application.publishable_keys import (
+    AuthenticatePublishableKey,
+    CreatePublishableKey,
+    ListPublishableKeys,
+    RevokePublishableKey,
+)
 from application.room_events import ApplyRoomEvent
 from application.tenants import CreateTenant
 from domain.ports import Clock, RateLimiter
@@ -78,6 +89,10 @@ class Container(containers.DeclarativeContainer):
     )
     agents = providers.Singleton(
         CachedAgentRepository, stored_agents, clock, cache_ttl, CACHE_ENTRIES
+    )
+    stored_publishable_keys = providers.Singleton(MongoPublishableKeyRepository, store.provided.db)
+    publishable_keys = providers.Singleton(
+        CachedPublishableKeyRepository, stored_publishable_keys, clock, cache_ttl, CACHE_ENTRIES
     )
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
     idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
@@ -131,6 +146,12 @@ class Container(containers.DeclarativeContainer):
     list_calls = providers.Factory(ListCalls, calls, clock)
     apply_room_event = providers.Factory(ApplyRoomEvent, calls, processed_events)
     expire_unjoined_calls = providers.Factory(ExpireUnjoinedCalls, calls, clock)
+    create_publishable_key = providers.Factory(
+        CreatePublishableKey, tenants, agents, publishable_keys, clock
+    )
+    list_publishable_keys = providers.Factory(ListPublishableKeys, publishable_keys)
+    revoke_publishable_key = providers.Factory(RevokePublishableKey, publishable_keys, clock)
+    authenticate_publishable_key = providers.Factory(AuthenticatePublishableKey, publishable_keys)
 
 
 def build_container(settings: Settings) -> Container:

@@ -1,6 +1,7 @@
 """Read-through caches in front of the repositories on the token hot path.
 
-Hits are cached for at most the configured TTL: a key revoked, or an agent changed or
+Hits are cached for at most the configured TTL: a key (secret or publishable) revoked, or an
+agent changed or
 deleted, by another process takes effect within that bound; in this process, at once.
 API-key misses are cached too (agent misses are not: an agent may be created at any time).
 """
@@ -11,7 +12,8 @@ from adapters.caching.ttl_cache import TtlCache
 from domain.agent import Agent
 from domain.api_key import ApiKey
 from domain.pagination import Page, PageRequest
-from domain.ports import AgentRepository, ApiKeyRepository, Clock
+from domain.ports import AgentRepository, ApiKeyRepository, Clock, PublishableKeyRepository
+from domain.publishable_key import PublishableKey
 
 
 class CachedApiKeyRepository:
@@ -88,3 +90,34 @@ class CachedAgentRepository:
         deleted = await self._inner.delete(tenant_id, agent_id, when)
         self._by_id.discard((tenant_id, agent_id))
         return deleted
+
+
+class CachedPublishableKeyRepository:
+    def __init__(
+        self, inner: PublishableKeyRepository, clock: Clock, ttl: timedelta, max_entries: int
+    ) -> None:
+        self._inner = inner
+        self._by_hash: TtlCache[str, PublishableKey] = TtlCache(clock, ttl, max_entries)
+
+    async def add(self, key: PublishableKey) -> None:
+        await self._inner.add(key)
+
+    async def find_by_hash(self, key_hash: str) -> PublishableKey | None:
+        if (cached := self._by_hash.get(key_hash)) is not None:
+            return cached
+        read_at = self._by_hash.generation
+        key = await self._inner.find_by_hash(key_hash)
+        if key is not None:
+            self._by_hash.put(key_hash, key, read_at=read_at)
+        return key
+
+    async def get_for_tenant(self, tenant_id: str, key_id: str) -> PublishableKey | None:
+        return await self._inner.get_for_tenant(tenant_id, key_id)
+
+    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
+        return await self._inner.list_for_tenant(tenant_id, page)
+
+    async def revoke(self, key_id: str, when: datetime) -> PublishableKey | None:
+        revoked = await self._inner.revoke(key_id, when)
+        self._by_hash.discard_where(lambda _, key: key.id == key_id)
+        return revoked

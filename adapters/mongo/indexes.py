@@ -9,6 +9,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("key_hash", ASCENDING)], name="key_hash_unique", unique=True),
         IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant_created"),
     ],
+    "publishable_keys": [
+        IndexModel([("key_hash", ASCENDING)], name="key_hash_unique", unique=True),
+        IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),
+    ],
     "agents": [
         IndexModel([("tenant_id", ASCENDING), ("_id", ASCENDING)], name="tenant_id"),
         IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),

@@ -18,6 +18,7 @@ from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.json_body import check_json_body
 from entrypoints.http.observability import metrics_endpoint, observe_requests
+from entrypoints.http.publishable_keys import PublishableKeysController
 from entrypoints.http.rate_limit import PerKeyRateLimit, add_rate_limit_headers
 from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.schema_page import PinnedSwaggerUI
@@ -49,7 +50,12 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
 
     api = Router(
         path="/",
-        route_handlers=[create_realtime_token, AgentsController, CallsController],
+        route_handlers=[
+            create_realtime_token,
+            AgentsController,
+            CallsController,
+            PublishableKeysController,
+        ],
         middleware=[
             DefineMiddleware(
                 ApiKeyAuthentication,

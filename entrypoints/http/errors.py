@@ -32,6 +32,8 @@ from domain.errors import (
     InvalidIdempotencyKey,
     InvalidMetadata,
     InvalidName,
+    InvalidOrigin,
+    PublishableKeyNotFound,
     RateLimited,
     StorageError,
     StorageUnavailable,
@@ -118,6 +120,12 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         errors=lambda e: [FieldError(field=e.field, message=str(e))],
     ),
     InvalidCursor: ProblemKind(400, "invalid_cursor", "The cursor or limit is not valid."),
+    InvalidOrigin: ProblemKind(
+        400,
+        "invalid_origin",
+        "An origin is scheme://host[:port] (http or https) or https://*.domain.",
+        errors=lambda e: [FieldError(field=e.field, message=str(e))],
+    ),
     InvalidIdempotencyKey: ProblemKind(
         400,
         "invalid_idempotency_key",
@@ -143,6 +151,9 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     ),
     AgentNotFound: ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant."),
     CallNotFound: ProblemKind(404, "call_not_found", "No such call for this API key's tenant."),
+    PublishableKeyNotFound: ProblemKind(
+        404, "publishable_key_not_found", "No such publishable key for this API key's tenant."
+    ),
     NotFoundException: ProblemKind(404, "not_found", "No such resource."),
     MethodNotAllowedException: ProblemKind(
         405,

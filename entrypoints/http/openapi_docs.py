@@ -30,3 +30,11 @@ AGENT_BODY = json_body(
     }
 )
 AGENT_CHANGES = json_body(rename={"name": "Reception"}, redispatch={"dispatch_name": "desk-v2"})
+PUBLISHABLE_KEY_BODY = json_body(
+    web_page={
+        "origins": ["https://shop.example.com", "https://*.preview.example.com"],
+        "agents": ["front-desk"],
+        "description": "shop front, production",
+    },
+    native_app={"allow_native": True, "agents": ["front-desk"]},
+)

@@ -126,3 +126,43 @@ class CallPage(msgspec.Struct, kw_only=True):
 
 class WebhookAck(msgspec.Struct, kw_only=True):
     outcome: str
+
+
+MAX_KEY_ORIGINS = 50
+MAX_KEY_AGENTS = 50
+MAX_DESCRIPTION_LENGTH = 200
+
+
+class PublishableKeyCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Each origin is checked by the domain, which names the bad one (`origins[i]`)."""
+
+    origins: Annotated[list[str], msgspec.Meta(max_length=MAX_KEY_ORIGINS)] = msgspec.field(
+        default_factory=list
+    )
+    agents: Annotated[list[str], msgspec.Meta(max_length=MAX_KEY_AGENTS)] = msgspec.field(
+        default_factory=list
+    )
+    allow_native: bool = False
+    description: Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)] | None = None
+
+
+class PublishableKeyView(msgspec.Struct, kw_only=True):
+    id: str
+    hint: str
+    origins: list[str]
+    agents: list[str]
+    allow_native: bool
+    description: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class PublishableKeyCreated(PublishableKeyView, kw_only=True):
+    """`key` is shown here only: it cannot be read again, only replaced."""
+
+    key: str
+
+
+class PublishableKeyPage(msgspec.Struct, kw_only=True):
+    data: list[PublishableKeyView]
+    next_cursor: str | None

@@ -1,6 +1,13 @@
 from domain.agent import Agent
 from domain.call import Call
-from entrypoints.http.schemas import AgentView, CallerPermissionsBody, CallView
+from domain.publishable_key import NewPublishableKey, PublishableKey
+from entrypoints.http.schemas import (
+    AgentView,
+    CallerPermissionsBody,
+    CallView,
+    PublishableKeyCreated,
+    PublishableKeyView,
+)
 
 
 def agent_view(agent: Agent) -> AgentView:
@@ -32,3 +39,22 @@ def call_view(call: Call) -> CallView:
         ended_at=call.ended_at,
         end_reason=call.end_reason,
     )
+
+
+def publishable_key_view(key: PublishableKey) -> PublishableKeyView:
+    return PublishableKeyView(
+        id=key.id,
+        hint=key.hint,
+        origins=list(key.origins),
+        agents=list(key.agents),
+        allow_native=key.allow_native,
+        description=key.description,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+def created_publishable_key_view(minted: NewPublishableKey) -> PublishableKeyCreated:
+    shown = publishable_key_view(minted.key)
+    fields = {f: getattr(shown, f) for f in PublishableKeyView.__struct_fields__}
+    return PublishableKeyCreated(key=minted.plaintext, **fields)

@@ -13,6 +13,7 @@ from adapters.mongo.calls import MongoCallRepository
 from adapters.mongo.client import create_client
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.indexes import ensure_indexes
+from adapters.mongo.publishable_keys import MongoPublishableKeyRepository
 from adapters.mongo.tenants import MongoTenantRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
 from domain.ports import (
@@ -21,9 +22,11 @@ from domain.ports import (
     CallRepository,
     IdempotencyStore,
     ProcessedEvents,
+    PublishableKeyRepository,
     TenantRepository,
 )
 from tests.fakes.idempotency import InMemoryIdempotencyStore
+from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
 from tests.fakes.repositories import (
     InMemoryAgentRepository,
     InMemoryApiKeyRepository,
@@ -43,6 +46,7 @@ class Repositories:
     calls: CallRepository
     idempotency: IdempotencyStore
     processed_events: ProcessedEvents
+    publishable_keys: PublishableKeyRepository
 
 
 def _memory() -> Repositories:
@@ -53,6 +57,7 @@ def _memory() -> Repositories:
         InMemoryCallRepository(),
         InMemoryIdempotencyStore(),
         InMemoryProcessedEvents(),
+        InMemoryPublishableKeyRepository(),
     )
 
 
@@ -64,6 +69,7 @@ def _mongo(db: Any) -> Repositories:
         MongoCallRepository(db),
         MongoIdempotencyStore(db),
         MongoProcessedEvents(db),
+        MongoPublishableKeyRepository(db),
     )
 
 

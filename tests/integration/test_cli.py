@@ -13,11 +13,24 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def env(mongo_uri: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    name = f"cli_{uuid.uuid4().hex[:12]}"
-    yield base_env(MONGODB_URI=mongo_uri, MONGODB_DATABASE=name, REALTIME_TOKENS_HOME=str(tmp_path))
+def database_name() -> str:
+    return f"cli_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def env(mongo_uri: str, tmp_path: Path, database_name: str) -> Iterator[dict[str, str]]:
+    yield base_env(
+        MONGODB_URI=mongo_uri, MONGODB_DATABASE=database_name, REALTIME_TOKENS_HOME=str(tmp_path)
+    )
     client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
-    client.drop_database(name)
+    client.drop_database(database_name)
+    client.close()
+
+
+@pytest.fixture
+def database(mongo_uri: str, database_name: str) -> Iterator[Any]:
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri, tz_aware=True)
+    yield client[database_name]
     client.close()
 
 
@@ -162,3 +175,81 @@ def test_serve_refuses_a_uri_and_the_embedded_database_together(env: dict[str, s
     done = cli(env, "serve", "--embedded-mongodb", "--port", "1")
     assert done.returncode == 2
     assert "MONGODB_URI" in done.stderr
+
+
+def test_publishable_keys_are_created_listed_and_revoked(
+    env: dict[str, str], database: Any
+) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    cli_json(env, "agents", "create", tenant["id"], "Front desk", "--dispatch-name", "desk")
+    key = cli_json(
+        env,
+        "publishable-keys",
+        "create",
+        tenant["id"],
+        "--origin",
+        "https://Shop.example.com:443",
+        "--origin",
+        "https://*.example.org",
+        "--agent",
+        "desk",
+        "--allow-native",
+    )
+    listed = cli_json(env, "publishable-keys", "list", tenant["id"])
+    revoked = cli_json(env, "publishable-keys", "revoke", key["id"])
+
+    assert key["key"].startswith("rtpk_")
+    assert key["tenant_id"] == tenant["id"]
+    assert key["origins"] == ["https://shop.example.com", "https://*.example.org"]
+    assert (key["agents"], key["allow_native"]) == (["desk"], True)
+    assert [k["id"] for k in listed["publishable_keys"]] == [key["id"]]
+    assert key["key"] not in json.dumps(listed)
+    assert revoked["id"] == key["id"]
+    assert revoked["revoked_at"]
+    stored = database.publishable_keys.find_one({"_id": key["id"]})
+    assert stored["revoked_at"] is not None
+    assert key["key"] not in json.dumps(stored, default=str)
+
+
+def test_a_publishable_key_is_shown_once_with_a_warning(env: dict[str, str]) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    done = cli(env, "publishable-keys", "create", tenant["id"], "--origin", "http://localhost:3000")
+    assert done.returncode == 0
+    assert "rtpk_" in done.stdout
+    assert "shown once" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "said"),
+    [
+        (("--origin", "https://*.com"), 2, "https://*.com"),
+        (("--origin", "https://shop.example.com/"), 2, "https://shop.example.com/"),
+        ((), 2, "--allow-native"),
+        (("--origin", "https://shop.example.com", "--agent", "nobody"), 1, "not found"),
+    ],
+)
+def test_refused_publishable_keys_say_why_and_write_nothing(
+    env: dict[str, str], database: Any, args: tuple[str, ...], exit_code: int, said: str
+) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    done = cli(env, "publishable-keys", "create", tenant["id"], *args)
+    assert done.returncode == exit_code, done.stderr
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr
+    assert database.publishable_keys.count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("publishable-keys", "create", "no-such-tenant", "--origin", "https://a.example.com"),
+        ("publishable-keys", "revoke", "no-such-key"),
+    ],
+)
+def test_unknown_publishable_key_ids_fail_with_a_message_and_exit_1(
+    env: dict[str, str], args: tuple[str, ...]
+) -> None:
+    done = cli(env, *args)
+    assert done.returncode == 1
+    assert "not found" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -11,6 +11,8 @@ from domain.api_key import mint_api_key
 from domain.call import Call
 from domain.errors import CallAlreadyStored, StorageError
 from domain.idempotency import IdempotencyRecord
+from domain.pagination import PageRequest
+from domain.publishable_key import PublishableKey, mint_publishable_key
 from domain.tenant import Tenant
 from tests.integration.conftest import Repositories
 
@@ -163,3 +165,81 @@ async def test_release_drops_only_that_very_claim(repositories: Repositories) ->
 
     await repositories.idempotency.release(claim)
     assert await repositories.idempotency.claim(stranger) is None
+
+
+def _publishable(tenant_id: str, at: datetime = NOW) -> PublishableKey:
+    return mint_publishable_key(
+        tenant_id,
+        ["https://shop.example.com", "https://*.example.org:8443"],
+        agents=["support", "sales"],
+        allow_native=True,
+        description="shop front",
+        now=at,
+    ).key
+
+
+async def test_publishable_keys_round_trip_and_are_found_by_hash_only(
+    repositories: Repositories,
+) -> None:
+    minted = mint_publishable_key("tenant-1", ["https://a.example.com"], now=NOW)
+    full = _publishable("tenant-1")
+    await repositories.publishable_keys.add(minted.key)
+    await repositories.publishable_keys.add(full)
+
+    assert await repositories.publishable_keys.find_by_hash(minted.key.key_hash) == minted.key
+    assert await repositories.publishable_keys.find_by_hash(full.key_hash) == full
+    assert await repositories.publishable_keys.find_by_hash(minted.plaintext) is None
+
+
+async def test_a_publishable_key_hash_is_unique(repositories: Repositories) -> None:
+    first = _publishable("tenant-1")
+    await repositories.publishable_keys.add(first)
+    with pytest.raises(StorageError):
+        await repositories.publishable_keys.add(
+            dataclasses.replace(_publishable("tenant-2"), key_hash=first.key_hash)
+        )
+
+
+async def test_publishable_keys_are_only_visible_within_their_tenant(
+    repositories: Repositories,
+) -> None:
+    key = _publishable("tenant-1")
+    await repositories.publishable_keys.add(key)
+    assert await repositories.publishable_keys.get_for_tenant("tenant-1", key.id) == key
+    assert await repositories.publishable_keys.get_for_tenant("tenant-2", key.id) is None
+    assert await repositories.publishable_keys.get_for_tenant("tenant-1", "missing") is None
+
+
+async def test_publishable_keys_page_newest_first_per_tenant_revoked_ones_included(
+    repositories: Repositories,
+) -> None:
+    keys = [_publishable("tenant-1", NOW + timedelta(seconds=s)) for s in range(3)]
+    for key in (*keys, _publishable("tenant-2")):
+        await repositories.publishable_keys.add(key)
+    revoked = await repositories.publishable_keys.revoke(keys[0].id, NOW + timedelta(minutes=1))
+
+    first = await repositories.publishable_keys.list_for_tenant("tenant-1", PageRequest(limit=2))
+    assert first.items == [keys[2], keys[1]]
+    assert first.next is not None
+    rest = await repositories.publishable_keys.list_for_tenant(
+        "tenant-1", PageRequest(limit=2, after=first.next)
+    )
+    assert rest.items == [revoked]
+    assert rest.next is None
+    nobody = await repositories.publishable_keys.list_for_tenant("tenant-3", PageRequest())
+    assert nobody.items == []
+
+
+async def test_publishable_key_revocation_is_final_and_keeps_its_first_time(
+    repositories: Repositories,
+) -> None:
+    key = _publishable("tenant-1")
+    await repositories.publishable_keys.add(key)
+
+    revoked = await repositories.publishable_keys.revoke(key.id, NOW + timedelta(minutes=1))
+    again = await repositories.publishable_keys.revoke(key.id, NOW + timedelta(minutes=2))
+
+    assert revoked == dataclasses.replace(key, revoked_at=NOW + timedelta(minutes=1))
+    assert again == revoked
+    assert await repositories.publishable_keys.find_by_hash(key.key_hash) == revoked
+    assert await repositories.publishable_keys.revoke("missing", NOW) is None

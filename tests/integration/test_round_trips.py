@@ -96,3 +96,36 @@ async def test_bad_keys_cost_one_find_each_at_most_and_stop_at_the_failure_limit
     assert counter.names == ["find"] * 16  # 20 failures a minute: 4 were spent above
     assert {r.status_code for r in burst[:16]} == {401}
     assert {r.status_code for r in burst[16:]} == {429}
+
+
+async def test_a_warm_publishable_key_lookup_costs_no_command(
+    mongo_uri: str, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
+        livekit=TEST_LIVEKIT,
+        sweep_interval_seconds=0,
+    )
+    async with running_container(settings) as seeding:
+        tenant = await seeding.create_tenant()("Acme")
+        minted = await seeding.create_publishable_key()(tenant.id, ["https://a.example.com"])
+    counter = CommandCounter()
+    container = build_container(settings)
+    container.store.override(
+        providers.Singleton(MongoStore, mongo_uri, settings.mongodb_database, listeners=[counter])
+    )
+    store = container.store()
+    authenticate = container.authenticate_publishable_key()
+    try:
+        cold = await authenticate(minted.plaintext)
+        counter.names.clear()
+        warm = [await authenticate(minted.plaintext) for _ in range(5)]
+        sent = list(counter.names)
+    finally:
+        await store.close()
+
+    await mongo_client.drop_database(settings.mongodb_database)
+    assert cold == minted.key
+    assert warm == [minted.key] * 5
+    assert sent == []

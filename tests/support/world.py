@@ -12,6 +12,7 @@ from tests.fakes.clock import FrozenClock
 from tests.fakes.dispatch_names import InMemoryDispatchNames
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.issuer import FakeTokenIssuer
+from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
 from tests.fakes.repositories import (
     InMemoryAgentRepository,
     InMemoryApiKeyRepository,
@@ -48,6 +49,9 @@ class World:
     idempotency_store: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
     processed_events: InMemoryProcessedEvents = field(default_factory=InMemoryProcessedEvents)
     dispatch_names: InMemoryDispatchNames = field(init=False)
+    publishable_keys: InMemoryPublishableKeyRepository = field(
+        default_factory=InMemoryPublishableKeyRepository
+    )
 
     def __post_init__(self) -> None:
         self.dispatch_names = InMemoryDispatchNames(self.agents)
@@ -64,6 +68,7 @@ class World:
         # The fakes stand behind the real read-through caches, as MongoDB does in production.
         self.container.stored_api_keys.override(providers.Object(self.api_keys))
         self.container.stored_agents.override(providers.Object(self.agents))
+        self.container.stored_publishable_keys.override(providers.Object(self.publishable_keys))
 
     async def seed_tenant(self, name: str = "Acme") -> Seeded:
         tenant = await self.container.create_tenant()(name)
@@ -77,6 +82,7 @@ def fake_world(
     ttl_seconds: int = 600,
     rate_limit: int = 600,
     max_queued_calls: int = 0,
+    auth_failures: int = 1000,  # tests fail authentication on purpose, all from one client
 ) -> World:
     settings = Settings(
         mongodb_uri="mongodb://unused.invalid",
@@ -84,6 +90,7 @@ def fake_world(
         token_ttl_seconds=ttl_seconds,
         rate_limit_per_minute=rate_limit,
         max_queued_calls_per_tenant=max_queued_calls,
+        auth_failures_per_minute=auth_failures,
     )
     return World(container=build_container(settings))
 

@@ -27,6 +27,9 @@ async def test_openapi_documents_every_route_with_examples_and_problem_schemas(
         ("/v1/calls", "get"),
         ("/v1/calls/{call_id}", "get"),
         ("/v1/livekit/webhook", "post"),
+        ("/v1/publishable-keys", "post"),
+        ("/v1/publishable-keys", "get"),
+        ("/v1/publishable-keys/{key_id}", "delete"),
     }
     for path, method in documented - OPERATIONS:
         responses = schema["paths"][path][method]["responses"]
@@ -52,7 +55,11 @@ async def test_openapi_documents_every_route_with_examples_and_problem_schemas(
             "500",
             "503",
         }
-    for path, method in [("/v1/realtime/token", "post"), ("/v1/agents", "post")]:
+    for path, method in [
+        ("/v1/realtime/token", "post"),
+        ("/v1/agents", "post"),
+        ("/v1/publishable-keys", "post"),
+    ]:
         body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
         assert body["schema"]["examples"], path
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"

@@ -1,0 +1,71 @@
+from datetime import datetime
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from adapters.mongo.client import Document
+from adapters.mongo.dates import optional_datetime, stored_datetime
+from adapters.mongo.errors import storage_errors
+from adapters.mongo.paging import newest_first_page, sort_key
+from domain.pagination import Page, PageRequest
+from domain.publishable_key import PublishableKey
+
+
+class MongoPublishableKeyRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._keys = db["publishable_keys"]
+
+    async def add(self, key: PublishableKey) -> None:
+        with storage_errors("storing a publishable key"):
+            await self._keys.insert_one(
+                {
+                    "_id": key.id,
+                    "tenant_id": key.tenant_id,
+                    "key_hash": key.key_hash,
+                    "hint": key.hint,
+                    "origins": list(key.origins),
+                    "agents": list(key.agents),
+                    "allow_native": key.allow_native,
+                    "description": key.description,
+                    "created_at": key.created_at,
+                    "sort_key": sort_key(key.created_at, key.id),
+                    "revoked_at": key.revoked_at,
+                }
+            )
+
+    async def find_by_hash(self, key_hash: str) -> PublishableKey | None:
+        with storage_errors("reading a publishable key"):
+            doc = await self._keys.find_one({"key_hash": key_hash})
+        return None if doc is None else _to_key(doc)
+
+    async def get_for_tenant(self, tenant_id: str, key_id: str) -> PublishableKey | None:
+        with storage_errors("reading a publishable key"):
+            doc = await self._keys.find_one({"_id": key_id, "tenant_id": tenant_id})
+        return None if doc is None else _to_key(doc)
+
+    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
+        with storage_errors("listing publishable keys"):
+            docs, following = await newest_first_page(self._keys, [{"tenant_id": tenant_id}], page)
+        return Page([_to_key(doc) for doc in docs], following)
+
+    async def revoke(self, key_id: str, when: datetime) -> PublishableKey | None:
+        with storage_errors("revoking a publishable key"):
+            await self._keys.update_one(
+                {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": when}}
+            )
+            doc = await self._keys.find_one({"_id": key_id})
+        return None if doc is None else _to_key(doc)
+
+
+def _to_key(doc: Document) -> PublishableKey:
+    return PublishableKey(
+        id=doc["_id"],
+        tenant_id=doc["tenant_id"],
+        key_hash=doc["key_hash"],
+        hint=doc["hint"],
+        origins=tuple(doc["origins"]),
+        agents=tuple(doc["agents"]),
+        allow_native=bool(doc["allow_native"]),
+        created_at=stored_datetime(doc["created_at"]),
+        revoked_at=optional_datetime(doc.get("revoked_at")),
+        description=doc.get("description"),
+    )
