@@ -7,27 +7,35 @@ from typing import Any
 
 from application.join_window import JoinWindow
 from domain.agent import Agent
-from domain.call import Call
+from domain.call import Call, CreatedBy
 from domain.errors import (
+    AgentNotChosen,
     AgentNotFound,
     CallExpired,
     CallNotCreated,
     CallNotFound,
     CallOutcomeUnknown,
+    InvalidRequestField,
     StorageError,
     StorageUnavailable,
     TokenIssuerNotConfigured,
     TooManyQueuedCalls,
 )
 from domain.metadata import check_metadata
+from domain.participant import Participant, checked_participant
 from domain.ports import AgentRepository, CallRepository, Clock, TokenIssuer
-from domain.tenant import Principal
+from domain.tenant import KeyKind, Principal
 
 
 @dataclass(frozen=True, slots=True)
 class IssueTokenCommand:
-    agent_id: uuid.UUID
+    """The agent by id (the seed route) or by dispatch name (LiveKit's token endpoint);
+    neither: the key's only allowed agent."""
+
+    agent_id: uuid.UUID | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    dispatch_name: str | None = None
+    participant: Participant = field(default_factory=Participant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,7 @@ class IssuedToken:
     participant_identity: str
     expires_at: datetime
     replayed: bool = False
+    participant_name: str | None = None
 
 
 class IssueRealtimeToken:
@@ -46,15 +55,19 @@ class IssueRealtimeToken:
 
     Rules, in order:
     0. caller metadata is a JSON object of at most 16 KiB, 8 levels, keys of 1 to 256 characters
-       without a leading '$', '.' or NUL (InvalidMetadata names the field);
+       without a leading '$', '.' or NUL (InvalidMetadata names the field); the participant's
+       name, metadata and attributes are bounded, `call_id`/`agent_id` attributes are the
+       service's, and only a secret key may choose the identity (InvalidRequestField);
     1. the token issuer must be configured, else TokenIssuerNotConfigured and nothing is written;
-    2. the agent is looked up within the principal's tenant only; another tenant's agent is
-       AgentNotFound, exactly like a missing one;
+    2. the agent is looked up within the principal's tenant only, by id or dispatch name;
+       another tenant's agent, and one the key may not call, is AgentNotFound, exactly like a
+       missing one; no agent named: the key's only allowed agent, else AgentNotChosen;
     3. with a queued-call cap configured (> 0), a tenant already holding that many calls
-       queued inside their join window gets TooManyQueuedCalls;
+       queued inside their join window gets TooManyQueuedCalls, and so does a publishable key
+       with its own cap (> 0) reached, so that a key anyone can read cannot use up the tenant's;
     4. the call is stored as `queued` with the agent's default metadata overlaid by the
        caller's, tagged `type: webrtc` (the tag cannot be overridden), its own room and
-       caller identity, and
+       caller identity, the key that created it, and
        `expires_at` = now + join window; if storing fails, CallNotCreated (CallOutcomeUnknown
        when the store did not answer, so the call may exist) and no token;
     5. only then is the token signed, expiring with the call's join window.
@@ -63,8 +76,8 @@ class IssueRealtimeToken:
     (concurrent requests may even share one insert: adapters/mongo/insert_batcher.py). The
     API key and the agent come from the in-process read-through caches, LiveKit signing is
     local, and nothing in the background (sweeps, usage stamps, deliveries) rides on the
-    request. Two options may each add one command, and only when asked for: the queued-call
-    cap (rule 3, a `count`) and an `Idempotency-Key` (IssueTokenIdempotently's claim). Any
+    request. Options may each add one command, and only when asked for: the queued-call caps
+    (rule 3, a `count` each) and an `Idempotency-Key` (IssueTokenIdempotently's claim). Any
     other read or write added here breaks tests/integration/test_round_trips.py and the
     `make bench` row of every token route.
     """
@@ -77,6 +90,7 @@ class IssueRealtimeToken:
         clock: Clock,
         join_window: JoinWindow,
         max_queued_calls: int = 0,
+        max_queued_calls_per_key: int = 0,
     ) -> None:
         self._agents = agents
         self._calls = calls
@@ -84,21 +98,20 @@ class IssueRealtimeToken:
         self._clock = clock
         self._join_window = join_window
         self._max_queued_calls = max_queued_calls
+        self._max_queued_calls_per_key = max_queued_calls_per_key
 
     async def __call__(
         self, principal: Principal, command: IssueTokenCommand, call_id: str | None = None
     ) -> IssuedToken:
-        check_metadata(command.metadata)
+        check_metadata(command.metadata, self._metadata_field(command))
+        participant = checked_participant(command.participant)
+        if participant.identity is not None and principal.key_kind is not KeyKind.SECRET:
+            raise InvalidRequestField("participant_identity", "needs a secret key")
         if (problem := self._issuer.configuration_problem()) is not None:
             raise TokenIssuerNotConfigured(problem)
-        agent = await self._agents.get_for_tenant(principal.tenant_id, str(command.agent_id))
-        if agent is None:
-            raise AgentNotFound
+        agent = await self._agent(principal, command)
         now = self._clock.now()
-        if self._max_queued_calls and (
-            await self._calls.count_queued(principal.tenant_id, now) >= self._max_queued_calls
-        ):
-            raise TooManyQueuedCalls
+        await self._check_queue(principal, now)
         call = Call.queue_webrtc(
             tenant_id=principal.tenant_id,
             agent_id=agent.id,
@@ -107,6 +120,8 @@ class IssueRealtimeToken:
             join_window=self._join_window.duration,
             call_id=call_id,
             default_metadata=agent.default_metadata,
+            created_by=CreatedBy(principal.api_key_id, principal.key_kind),
+            participant=participant,
         )
         try:
             await self._calls.add(call)
@@ -115,6 +130,33 @@ class IssueRealtimeToken:
         except StorageError as error:
             raise CallNotCreated from error
         return self._signed(call, agent)
+
+    @staticmethod
+    def _metadata_field(command: IssueTokenCommand) -> str:
+        return "metadata" if command.agent_id is not None else "room_config.agents[0].metadata"
+
+    async def _agent(self, principal: Principal, command: IssueTokenCommand) -> Agent:
+        if command.agent_id is not None:
+            agent = await self._agents.get_for_tenant(principal.tenant_id, str(command.agent_id))
+        else:
+            name = command.dispatch_name
+            if name is None:
+                if len(principal.agents) != 1:
+                    raise AgentNotChosen
+                name = principal.agents[0]
+            agent = await self._agents.get_by_dispatch_name(principal.tenant_id, name)
+        if agent is None or (principal.agents and agent.dispatch_name not in principal.agents):
+            raise AgentNotFound
+        return agent
+
+    async def _check_queue(self, principal: Principal, now: datetime) -> None:
+        tenant_cap, key_cap = self._max_queued_calls, self._max_queued_calls_per_key
+        if tenant_cap and await self._calls.count_queued(principal.tenant_id, now) >= tenant_cap:
+            raise TooManyQueuedCalls
+        if key_cap and principal.key_kind is KeyKind.PUBLISHABLE:
+            by_key = await self._calls.count_queued(principal.tenant_id, now, principal.api_key_id)
+            if by_key >= key_cap:
+                raise TooManyQueuedCalls
 
     async def reissue(self, principal: Principal, call_id: str) -> IssuedToken:
         """A fresh token for an existing call of this tenant, expiring with its join window;
@@ -140,4 +182,5 @@ class IssueRealtimeToken:
             call_id=call.id,
             participant_identity=call.participant_identity,
             expires_at=call.expires_at,
+            participant_name=call.participant.name,
         )

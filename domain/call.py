@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.ids import new_id
+from domain.participant import Participant
+from domain.tenant import KeyKind
 
 NOT_JOINED = "not_joined"
 
@@ -38,6 +40,14 @@ def tagged_metadata(
 
 
 @dataclass(frozen=True, slots=True)
+class CreatedBy:
+    """The key whose request created the call."""
+
+    key_id: str
+    key_kind: KeyKind
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     id: str
     tenant_id: str
@@ -52,6 +62,8 @@ class Call:
     joined_at: datetime | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None
+    created_by: CreatedBy | None = None
+    participant: Participant = dataclasses.field(default_factory=Participant)
 
     def as_of(self, moment: datetime) -> "Call":
         """The call as it stands at `moment`: a queued call past its join window is expired,
@@ -71,8 +83,11 @@ class Call:
         join_window: timedelta,
         call_id: str | None = None,
         default_metadata: Mapping[str, Any] | None = None,
+        created_by: CreatedBy | None = None,
+        participant: Participant | None = None,
     ) -> "Call":
         call_id = call_id or new_id()
+        participant = participant or Participant()
         return cls(
             id=call_id,
             tenant_id=tenant_id,
@@ -80,10 +95,12 @@ class Call:
             type=CallType.WEBRTC,
             status=CallStatus.QUEUED,
             room_name=webrtc_room_name(call_id),
-            participant_identity=caller_identity(call_id),
+            participant_identity=participant.identity or caller_identity(call_id),
             metadata=tagged_metadata(metadata, default_metadata),
             created_at=now,
             expires_at=now + join_window,
+            created_by=created_by,
+            participant=participant,
         )
 
 

@@ -119,3 +119,21 @@ class InvalidOrigin(DomainError, ValueError):
 
 class PublishableKeyNotFound(DomainError):
     """No such publishable key for this tenant (another tenant's looks exactly like this)."""
+
+
+class InvalidRequestField(DomainError, ValueError):
+    """One field of a request is out of bounds; `field` names it as the caller sent it."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class AgentNotChosen(DomainError):
+    """The request names no agent and its key does not allow exactly one."""
+
+
+class OriginNotAllowed(DomainError):
+    """A publishable key used from an origin it is not bound to (or with no origin at all,
+    when it does not allow native apps)."""

@@ -69,6 +69,10 @@ class AgentRepository(Protocol):
         indistinguishable from none."""
         ...
 
+    async def get_by_dispatch_name(self, tenant_id: str, dispatch_name: str) -> Agent | None:
+        """The tenant's newest live agent dispatched under this name, or None."""
+        ...
+
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
         """Newest first, deleted agents excluded."""
         ...
@@ -95,8 +99,8 @@ class CallRepository(Protocol):
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None: ...
 
-    async def count_queued(self, tenant_id: str, now: datetime) -> int:
-        """Calls still queued and inside their join window."""
+    async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
+        """Calls still queued and inside their join window (with `key_id`: created by it)."""
         ...
 
     async def get_by_room(self, room_name: str) -> Call | None: ...

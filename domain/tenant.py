@@ -1,3 +1,4 @@
+import enum
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,9 +37,17 @@ class Tenant:
         return cls(id=new_id(), name=checked_name(name), created_at=now)
 
 
+class KeyKind(enum.StrEnum):
+    SECRET = "secret"  # noqa: S105 - a kind of key, not a key: rtk_…, a tenant's backend
+    PUBLISHABLE = "publishable"  # rtpk_…: a web or mobile app, bound to origins
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who a request acts for: the tenant, and the key that proved it."""
+    """Who a request acts for: the tenant, and the key that proved it. `agents` are the
+    dispatch names that key may call (empty: every agent of the tenant)."""
 
     tenant_id: str
     api_key_id: str
+    key_kind: KeyKind = KeyKind.SECRET
+    agents: tuple[str, ...] = ()

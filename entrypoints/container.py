@@ -114,6 +114,12 @@ class Container(containers.DeclarativeContainer):
         settings.provided.auth_failures_per_minute,
         clock,
     )
+    publishable_client_limiter = providers.Singleton(
+        choose_rate_limiter,
+        settings.provided.redis_url,
+        settings.provided.publishable_key_rate_limit_per_ip,
+        clock,
+    )
     # Stateful (locks, when each key's use was last stamped): one per container.
     authentication_lockout = providers.Singleton(AuthenticationLockout, auth_failure_limiter, clock)
     authenticate_api_key = providers.Singleton(AuthenticateApiKey, api_keys, clock)
@@ -126,6 +132,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         join_window=join_window,
         max_queued_calls=settings.provided.max_queued_calls_per_tenant,
+        max_queued_calls_per_key=settings.provided.max_queued_calls_per_publishable_key,
     )
     issue_token_idempotently = providers.Factory(
         IssueTokenIdempotently, issue_realtime_token, idempotency_store, clock

@@ -19,6 +19,7 @@ DEFAULT_CACHE_TTL_SECONDS = 5.0
 MAX_CACHE_TTL_SECONDS = 60.0
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 DEFAULT_AUTH_FAILURES_PER_MINUTE = 20
+DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP = 30
 DEFAULT_SWEEP_INTERVAL_SECONDS = 30.0
 
 
@@ -37,8 +38,10 @@ class Settings:
     cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
     auth_failures_per_minute: int = DEFAULT_AUTH_FAILURES_PER_MINUTE
+    publishable_key_rate_limit_per_ip: int = DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP
     redis_url: str | None = None
     max_queued_calls_per_tenant: int = 0
+    max_queued_calls_per_publishable_key: int = 0
     sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
 
     @classmethod
@@ -69,8 +72,14 @@ class Settings:
             auth_failures_per_minute=_parsed(
                 env, "AUTH_FAILURES_PER_MINUTE", DEFAULT_AUTH_FAILURES_PER_MINUTE
             ),
+            publishable_key_rate_limit_per_ip=_parsed(
+                env, "PUBLISHABLE_KEY_RATE_LIMIT_PER_IP", DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP
+            ),
             redis_url=env.get("REDIS_URL") or None,
             max_queued_calls_per_tenant=_parsed(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
+            max_queued_calls_per_publishable_key=_parsed(
+                env, "MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY", 0
+            ),
             sweep_interval_seconds=_parsed(
                 env, "SWEEP_INTERVAL_SECONDS", DEFAULT_SWEEP_INTERVAL_SECONDS
             ),
@@ -118,8 +127,13 @@ class Settings:
             raise ConfigurationError("MAX_QUEUED_CALLS_PER_TENANT must be 0 (off) or more")
         if self.rate_limit_per_minute < 0:
             raise ConfigurationError("RATE_LIMIT_PER_MINUTE must be 0 (off) or more")
-        if self.auth_failures_per_minute < 0:
-            raise ConfigurationError("AUTH_FAILURES_PER_MINUTE must be 0 (off) or more")
+        for name in (
+            "auth_failures_per_minute",
+            "publishable_key_rate_limit_per_ip",
+            "max_queued_calls_per_publishable_key",
+        ):
+            if getattr(self, name) < 0:
+                raise ConfigurationError(f"{name.upper()} must be 0 (off) or more")
         if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
             raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 

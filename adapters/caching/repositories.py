@@ -62,9 +62,11 @@ class CachedAgentRepository:
     ) -> None:
         self._inner = inner
         self._by_id: TtlCache[tuple[str, str], Agent] = TtlCache(clock, ttl, max_entries)
+        self._by_name: TtlCache[tuple[str, str], Agent] = TtlCache(clock, ttl, max_entries)
 
     async def add(self, agent: Agent) -> None:
         await self._inner.add(agent)
+        self._by_name.discard((agent.tenant_id, agent.dispatch_name))  # it may be newer
 
     async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
         if (cached := self._by_id.get((tenant_id, agent_id))) is not None:
@@ -75,6 +77,15 @@ class CachedAgentRepository:
             self._by_id.put((tenant_id, agent_id), agent, read_at=read_at)
         return agent
 
+    async def get_by_dispatch_name(self, tenant_id: str, dispatch_name: str) -> Agent | None:
+        if (cached := self._by_name.get((tenant_id, dispatch_name))) is not None:
+            return cached
+        read_at = self._by_name.generation
+        agent = await self._inner.get_by_dispatch_name(tenant_id, dispatch_name)
+        if agent is not None:
+            self._by_name.put((tenant_id, dispatch_name), agent, read_at=read_at)
+        return agent
+
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
         return await self._inner.list_for_tenant(tenant_id)
 
@@ -83,13 +94,18 @@ class CachedAgentRepository:
 
     async def update(self, agent: Agent, fields: frozenset[str]) -> Agent | None:
         before = await self._inner.update(agent, fields)
-        self._by_id.discard((agent.tenant_id, agent.id))
+        self._forget(agent.tenant_id, agent.id)
         return before
 
     async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
         deleted = await self._inner.delete(tenant_id, agent_id, when)
-        self._by_id.discard((tenant_id, agent_id))
+        self._forget(tenant_id, agent_id)
         return deleted
+
+    def _forget(self, tenant_id: str, agent_id: str) -> None:
+        self._by_id.discard((tenant_id, agent_id))
+        # A rename or delete may hand a name to another of the tenant's agents: forget them all.
+        self._by_name.discard_where(lambda key, _: key[0] == tenant_id)
 
 
 class CachedPublishableKeyRepository:

@@ -35,12 +35,15 @@ class LiveKitTokenIssuer:
 
 def join_claims(call: Call, agent: Agent, api_key: str) -> dict[str, Any]:
     """The claims of livekit-api's AccessToken, in its order, for a caller joining the call's
-    room with the agent dispatched by the room's creation, publishing what the agent allows."""
+    room with the agent dispatched by the room's creation, publishing what the agent allows.
+    The caller's own name, metadata and attributes come along; the ids are always ours."""
     ids = {"call_id": call.id, "agent_id": agent.id}
     dispatch = {**ids, "room_name": call.room_name, "type": call.type.value}
+    named = {"name": call.participant.name} if call.participant.name else {}
     return {
+        **named,
         "kind": "standard",
-        "metadata": json.dumps(ids),
+        "metadata": call.participant.metadata or json.dumps(ids),
         "video": {
             "roomJoin": True,
             "room": call.room_name,
@@ -49,7 +52,7 @@ def join_claims(call: Call, agent: Agent, api_key: str) -> dict[str, Any]:
             "canPublishData": agent.caller_permissions.can_publish_data,
             "canPublishSources": list(agent.caller_permissions.can_publish_sources),
         },
-        "attributes": ids,
+        "attributes": {**call.participant.attributes, **ids},
         "roomConfig": {
             "agents": [{"agentName": agent.dispatch_name, "metadata": json.dumps(dispatch)}]
         },

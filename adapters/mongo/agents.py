@@ -33,6 +33,13 @@ class MongoAgentRepository:
             doc = await self._agents.find_one(_live(tenant_id, _id=agent_id))
         return None if doc is None else _to_agent(doc)
 
+    async def get_by_dispatch_name(self, tenant_id: str, dispatch_name: str) -> Agent | None:
+        with storage_errors("reading an agent"):
+            doc = await self._agents.find_one(
+                _live(tenant_id, dispatch_name=dispatch_name), sort=NEWEST_FIRST
+            )
+        return None if doc is None else _to_agent(doc)
+
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
         with storage_errors("listing agents"):
             cursor = self._agents.find(_live(tenant_id)).sort(NEWEST_FIRST)

@@ -8,10 +8,12 @@ from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.insert_batcher import InsertBatcher
 from adapters.mongo.paging import newest_first_page, sort_key
-from domain.call import Call, CallQuery, CallStatus, CallType
+from domain.call import Call, CallQuery, CallStatus, CallType, CreatedBy
 from domain.call_events import EXPIRY, Transition
 from domain.errors import CallAlreadyStored
 from domain.pagination import Page, PageRequest
+from domain.participant import Participant
+from domain.tenant import KeyKind
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -40,13 +42,16 @@ class MongoCallRepository:
                 "joined_at": None,
                 "ended_at": None,
                 "end_reason": None,
+                "created_by": _created_by_document(call.created_by),
+                "participant": _participant_document(call.participant),
             }
         )
 
-    async def count_queued(self, tenant_id: str, now: datetime) -> int:
+    async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
+        by_key = {} if key_id is None else {"created_by.key_id": key_id}
         with storage_errors("counting queued calls"):
             return await self._calls.count_documents(
-                {"tenant_id": tenant_id, **_status_is(CallStatus.QUEUED, now)}
+                {"tenant_id": tenant_id, **by_key, **_status_is(CallStatus.QUEUED, now)}
             )
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None:
@@ -140,4 +145,37 @@ def _to_call(doc: Document) -> Call:
         joined_at=optional_datetime(doc.get("joined_at")),
         ended_at=optional_datetime(doc.get("ended_at")),
         end_reason=doc.get("end_reason"),
+        created_by=_created_by(doc.get("created_by")),
+        participant=_participant(doc.get("participant")),
+    )
+
+
+def _created_by_document(created_by: CreatedBy | None) -> Document | None:
+    if created_by is None:
+        return None
+    return {"key_id": created_by.key_id, "key_kind": created_by.key_kind.value}
+
+
+def _created_by(stored: Document | None) -> CreatedBy | None:
+    """Calls stored before keys were recorded have none."""
+    return None if stored is None else CreatedBy(stored["key_id"], KeyKind(stored["key_kind"]))
+
+
+def _participant_document(participant: Participant) -> Document:
+    return {
+        "identity": participant.identity,
+        "name": participant.name,
+        "metadata": participant.metadata,
+        "attributes": dict(participant.attributes),
+    }
+
+
+def _participant(stored: Document | None) -> Participant:
+    if stored is None:
+        return Participant()
+    return Participant(
+        identity=stored.get("identity"),
+        name=stored.get("name"),
+        metadata=stored.get("metadata"),
+        attributes=stored.get("attributes") or {},
     )

@@ -10,16 +10,27 @@ from litestar.types import ControllerRouterHandler
 from entrypoints.container import Container
 from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.agents import AgentsController
-from entrypoints.http.auth import ApiKeyAuthentication
+from entrypoints.http.auth import ApiKeyAuthentication, TokenEndpointAuthentication
 from entrypoints.http.calls import CallsController
+from entrypoints.http.cors import CrossOriginHeaders
 from entrypoints.http.demo import demo_routes
 from entrypoints.http.dependencies import dependencies, resolver
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.json_body import check_json_body
+from entrypoints.http.livekit_token import (
+    SANDBOX_PATH,
+    STANDARD_PATH,
+    livekit_token,
+    sandbox_connection_details,
+)
 from entrypoints.http.observability import metrics_endpoint, observe_requests
 from entrypoints.http.publishable_keys import PublishableKeysController
-from entrypoints.http.rate_limit import PerKeyRateLimit, add_rate_limit_headers
+from entrypoints.http.rate_limit import (
+    RateLimit,
+    add_rate_limit_headers,
+    per_client_of_a_publishable_key,
+)
 from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.schema_page import PinnedSwaggerUI
 from entrypoints.http.security_headers import add_security_headers
@@ -46,6 +57,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         finally:
             await container.rate_limiter().close()
             await container.auth_failure_limiter().close()
+            await container.publishable_client_limiter().close()
             await store.close()
 
     api = Router(
@@ -62,12 +74,36 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
                 authenticate=resolver(container.authenticate_api_key),
                 lockout=resolver(container.authentication_lockout),
             ),
-            DefineMiddleware(PerKeyRateLimit, limiter=resolver(container.rate_limiter)),
+            DefineMiddleware(RateLimit, limiter=resolver(container.rate_limiter)),
+        ],
+        before_request=check_json_body,
+    )
+    livekit = Router(
+        path="/",
+        route_handlers=[
+            livekit_token,
+            sandbox_connection_details,
+        ],
+        middleware=[
+            DefineMiddleware(
+                TokenEndpointAuthentication,
+                secret=resolver(container.authenticate_api_key),
+                publishable=resolver(container.authenticate_publishable_key),
+                lockout=resolver(container.authentication_lockout),
+                sandbox_path=SANDBOX_PATH,
+            ),
+            DefineMiddleware(RateLimit, limiter=resolver(container.rate_limiter)),
+            DefineMiddleware(
+                RateLimit,
+                limiter=resolver(container.publishable_client_limiter),
+                subject=per_client_of_a_publishable_key,
+            ),
         ],
         before_request=check_json_body,
     )
     routes: list[ControllerRouterHandler] = [
         api,
+        livekit,
         livekit_webhook,
         healthz,
         readyz,
@@ -79,7 +115,12 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         route_handlers=routes,
         dependencies=dependencies(container, demo),
         lifespan=[storage_lifespan],
-        before_send=[echo_request_id, add_security_headers, add_rate_limit_headers],
+        before_send=[
+            echo_request_id,
+            add_security_headers,
+            add_rate_limit_headers,
+            CrossOriginHeaders([STANDARD_PATH, SANDBOX_PATH]),
+        ],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
@@ -90,8 +131,17 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
             components=Components(
                 security_schemes={
                     "bearerAuth": SecurityScheme(
-                        type="http", scheme="bearer", description="Your API key (rtk_…)"
-                    )
+                        type="http",
+                        scheme="bearer",
+                        description="Your API key (rtk_…); on LiveKit's token endpoint, "
+                        "a publishable key (rtpk_…) too",
+                    ),
+                    "sandboxId": SecurityScheme(
+                        type="apiKey",
+                        name="X-Sandbox-ID",
+                        security_scheme_in="header",
+                        description="A publishable key (rtpk_…), as LiveKit's sandbox sends it",
+                    ),
                 }
             ),
         ),

@@ -17,6 +17,7 @@ T = TypeVar("T")
 Injected: TypeAlias = NamedDependency[SkipValidation[T]]
 
 PROVIDED = (
+    "issue_realtime_token",
     "issue_token_idempotently",
     "issue_token_with_api_key",
     "create_agent",

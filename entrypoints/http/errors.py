@@ -18,6 +18,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from domain.errors import (
+    AgentNotChosen,
     AgentNotFound,
     AuthenticationFailed,
     CallExpired,
@@ -33,6 +34,8 @@ from domain.errors import (
     InvalidMetadata,
     InvalidName,
     InvalidOrigin,
+    InvalidRequestField,
+    OriginNotAllowed,
     PublishableKeyNotFound,
     RateLimited,
     StorageError,
@@ -113,6 +116,20 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     InvalidCallerPermissions: ProblemKind(
         400, _INVALID_CODE, _INVALID, errors=lambda e: [FieldError(field=e.field, message=e.reason)]
     ),
+    InvalidRequestField: ProblemKind(
+        400, _INVALID_CODE, _INVALID, errors=lambda e: [FieldError(field=e.field, message=e.reason)]
+    ),
+    AgentNotChosen: ProblemKind(
+        400,
+        _INVALID_CODE,
+        _INVALID,
+        errors=lambda _: [
+            FieldError(
+                field="room_config.agents",
+                message="name the agent (agent_name): this key may call more than one",
+            )
+        ],
+    ),
     InvalidName: ProblemKind(
         400,
         "invalid_name",
@@ -148,6 +165,11 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         410,
         "call_expired",
         "The call of this Idempotency-Key is past its join window; start a new call.",
+    ),
+    OriginNotAllowed: ProblemKind(
+        403,
+        "origin_not_allowed",
+        "This publishable key may not be used from this origin (or without one).",
     ),
     AgentNotFound: ProblemKind(404, "agent_not_found", "No such agent for this API key's tenant."),
     CallNotFound: ProblemKind(404, "call_not_found", "No such call for this API key's tenant."),

@@ -29,7 +29,7 @@ class DuplicateKey(ClientException):
         self.key = key
 
 
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     unique = dict(pairs)
     if len(unique) != len(pairs):
         seen: set[str] = set()
@@ -46,6 +46,7 @@ def _strictly(body: bytes, body_type: type[msgspec.Struct]) -> None:
     except msgspec.ValidationError as error:
         found = _AT.match(str(error))
         message, path = (found["message"], found["path"]) if found else (str(error), "")
+        path = path.replace("[...]", "")  # a map's value: msgspec does not say under which key
         raise ValidationException(extra=[{"message": message, "key": path or "data"}]) from None
     except msgspec.DecodeError:
         return  # not JSON at all: the route's own decoding names the problem
@@ -64,6 +65,6 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
     if isinstance(body_type, type) and issubclass(body_type, msgspec.Struct):
         _strictly(body, body_type)
     try:
-        json.loads(body, object_pairs_hook=_refuse_duplicates)
+        json.loads(body, object_pairs_hook=refuse_duplicates)
     except ValueError:
         return  # not JSON, or not UTF-8: the route's own decoding names the problem

@@ -5,6 +5,7 @@ from litestar.openapi.spec import Example
 from litestar.params import BodyKwarg
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+SANDBOX_ID: list[dict[str, list[str]]] = [{"sandboxId": []}]
 
 
 def json_body(**examples: dict[str, Any]) -> BodyKwarg:
@@ -37,4 +38,12 @@ PUBLISHABLE_KEY_BODY = json_body(
         "description": "shop front, production",
     },
     native_app={"allow_native": True, "agents": ["front-desk"]},
+)
+
+TOKEN_SOURCE_BODY = json_body(
+    as_livekit_client_sends_it={
+        "participant_name": "Ada",
+        "room_config": {"agents": [{"agent_name": "front-desk", "metadata": '{"plan": "pro"}'}]},
+    },
+    the_keys_only_agent={},
 )

@@ -5,25 +5,45 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from domain.errors import RateLimited
 from domain.ports import RateLimiter
 from domain.rate_limit import RateLimitDecision
-from domain.tenant import Principal
+from domain.tenant import KeyKind, Principal
 from entrypoints.http.raw_headers import replace, response_start_headers
 from entrypoints.http.scope_state import scope_state
 
 _STATE_KEY = "rate_limit"
 
 
-class PerKeyRateLimit:
-    """After authentication: one hit on the API key's limit per request; past it, 429 with
-    Retry-After, before the body is read. The decision's headers go on the response."""
+Subject = Callable[[Principal, Scope], str | None]
 
-    def __init__(self, app: ASGIApp, limiter: Callable[[], RateLimiter]) -> None:
+
+def per_key(principal: Principal, _: Scope) -> str:
+    return principal.api_key_id
+
+
+def per_client_of_a_publishable_key(principal: Principal, scope: Scope) -> str | None:
+    """Anyone can read a publishable key: each client address gets a share of its own."""
+    if principal.key_kind is not KeyKind.PUBLISHABLE:
+        return None
+    client = scope.get("client")
+    return f"{principal.api_key_id}:{client[0] if client else 'unknown'}"
+
+
+class RateLimit:
+    """After authentication: one hit on the subject's limit per request; past it, 429 with
+    Retry-After, before the body is read. The decision's headers go on the response (the
+    last limit's that counted this request, unless an earlier one refused it)."""
+
+    def __init__(
+        self, app: ASGIApp, limiter: Callable[[], RateLimiter], subject: Subject = per_key
+    ) -> None:
         self._app = app
         self._limiter = limiter
+        self._subject = subject
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("user")
-        if isinstance(principal, Principal):
-            decision = await self._limiter().hit(principal.api_key_id)
+        subject = self._subject(principal, scope) if isinstance(principal, Principal) else None
+        if subject is not None:
+            decision = await self._limiter().hit(subject)
             if decision is not None:
                 scope_state(scope)[_STATE_KEY] = decision
                 if not decision.allowed:

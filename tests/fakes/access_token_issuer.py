@@ -39,6 +39,7 @@ class AccessTokenIssuer:
     def issue(self, call: Call, agent: Agent) -> SignedToken:
         ids = {"call_id": call.id, "agent_id": agent.id}
         dispatch = json.dumps({**ids, "room_name": call.room_name, "type": call.type.value})
+        participant = call.participant
         token = (
             _PinnedTimeAccessToken(
                 self._settings, call.created_at - CLOCK_SKEW_ALLOWANCE, call.expires_at
@@ -53,8 +54,9 @@ class AccessTokenIssuer:
                     can_publish_sources=list(agent.caller_permissions.can_publish_sources),
                 )
             )
-            .with_metadata(json.dumps(ids))
-            .with_attributes(ids)
+            .with_name(participant.name or "")
+            .with_metadata(participant.metadata or json.dumps(ids))
+            .with_attributes({**participant.attributes, **ids})
             .with_room_config(
                 RoomConfiguration(
                     agents=[RoomAgentDispatch(agent_name=agent.dispatch_name, metadata=dispatch)]

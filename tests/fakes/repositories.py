@@ -64,6 +64,12 @@ class InMemoryAgentRepository:
         agent = self.items.get(agent_id)
         return agent if agent is not None and self._live(agent, tenant_id) else None
 
+    async def get_by_dispatch_name(self, tenant_id: str, dispatch_name: str) -> Agent | None:
+        named = [
+            a for a in await self.list_for_tenant(tenant_id) if a.dispatch_name == dispatch_name
+        ]
+        return named[0] if named else None
+
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
         return newest_first([a for a in self.items.values() if self._live(a, tenant_id)])
 
@@ -98,9 +104,13 @@ class InMemoryCallRepository:
             raise CallAlreadyStored("call id taken")
         self.items[call.id] = call
 
-    async def count_queued(self, tenant_id: str, now: datetime) -> int:
+    async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
         query = CallQuery(tenant_id=tenant_id, now=now, status=CallStatus.QUEUED)
-        return sum(1 for c in self.items.values() if _matches(c, query))
+        return sum(
+            1
+            for c in self.items.values()
+            if _matches(c, query) and (key_id is None or _created_by_key(c) == key_id)
+        )
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None:
         call = self.items.get(call_id)
@@ -152,3 +162,7 @@ def _insert(items: dict[str, T], item_id: str, item: T) -> None:
     if item_id in items:
         raise StorageError("duplicate id")
     items[item_id] = item
+
+
+def _created_by_key(call: Call) -> str | None:
+    return None if call.created_by is None else call.created_by.key_id

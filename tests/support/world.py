@@ -83,6 +83,8 @@ def fake_world(
     rate_limit: int = 600,
     max_queued_calls: int = 0,
     auth_failures: int = 1000,  # tests fail authentication on purpose, all from one client
+    per_ip: int = 1000,
+    max_queued_per_key: int = 0,
 ) -> World:
     settings = Settings(
         mongodb_uri="mongodb://unused.invalid",
@@ -91,6 +93,8 @@ def fake_world(
         rate_limit_per_minute=rate_limit,
         max_queued_calls_per_tenant=max_queued_calls,
         auth_failures_per_minute=auth_failures,
+        publishable_key_rate_limit_per_ip=per_ip,
+        max_queued_calls_per_publishable_key=max_queued_per_key,
     )
     return World(container=build_container(settings))
 

@@ -12,6 +12,7 @@ from adapters.livekit.issuer import LiveKitTokenIssuer
 from domain.agent import Agent
 from domain.call import Call
 from domain.caller_permissions import CallerPermissions
+from domain.participant import Participant
 from tests.fakes.access_token_issuer import AccessTokenIssuer
 from tests.support.world import TEST_LIVEKIT
 
@@ -86,3 +87,37 @@ def test_both_signers_grant_the_agents_caller_permissions_alike(
     assert fast.video is not None
     assert fast.video.can_publish_sources == list(permissions.can_publish_sources)
     assert fast.video.can_publish_data is permissions.can_publish_data
+
+
+@pytest.mark.parametrize(
+    "participant",
+    [
+        Participant(name="Ada Lovelace"),
+        Participant(name="Ada", metadata='{"plan":"pro"}', attributes={"team": "blue"}),
+        Participant(identity="user-42@example", attributes={"lang": "en", "tier": "gold"}),
+    ],
+)
+def test_both_signers_carry_what_the_caller_said_about_itself_alike(
+    participant: Participant,
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    agent = Agent.create("tenant-1", "Support", "support-agent", now)
+    call = Call.queue_webrtc(
+        tenant_id="tenant-1",
+        agent_id=agent.id,
+        metadata={},
+        now=now,
+        join_window=timedelta(seconds=600),
+        participant=participant,
+    )
+    verifier = TokenVerifier(TEST_LIVEKIT.api_key, TEST_LIVEKIT.api_secret)
+
+    fast = verifier.verify(LiveKitTokenIssuer(TEST_LIVEKIT).issue(call, agent).token)
+    reference = verifier.verify(AccessTokenIssuer(TEST_LIVEKIT).issue(call, agent).token)
+
+    assert fast == reference
+    assert fast.identity == (participant.identity or f"caller_{call.id}")
+    assert fast.name == (participant.name or "")
+    assert fast.attributes == {**participant.attributes, "call_id": call.id, "agent_id": agent.id}
+    if participant.metadata:
+        assert fast.metadata == participant.metadata

@@ -1,0 +1,61 @@
+"""What a caller may say about itself in its join token: LiveKit's participant name,
+metadata and attributes, and (from a tenant's backend only) its identity."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from domain.errors import InvalidRequestField
+from domain.tenant import checked_name
+
+MAX_METADATA_BYTES = 4 * 1024
+MAX_ATTRIBUTES = 16
+MAX_ATTRIBUTE_KEY_LENGTH = 64
+MAX_ATTRIBUTE_VALUE_LENGTH = 512
+RESERVED_ATTRIBUTES = frozenset({"call_id", "agent_id"})
+_IDENTITY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """`identity` None means the service's own (`caller_<call id>`)."""
+
+    identity: str | None = None
+    name: str | None = None
+    metadata: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+
+def checked_participant(participant: Participant) -> Participant:
+    """Raises InvalidRequestField naming `participant_<field>` for anything out of bounds."""
+    if participant.identity is not None and _IDENTITY.fullmatch(participant.identity) is None:
+        raise InvalidRequestField(
+            "participant_identity",
+            "is 1 to 128 letters, digits and _ . : @ -, starting with a letter or digit",
+        )
+    name = participant.name
+    if name is not None:
+        try:
+            name = checked_name(name)
+        except ValueError as error:
+            raise InvalidRequestField("participant_name", str(error)) from None
+    if len((participant.metadata or "").encode()) > MAX_METADATA_BYTES:
+        raise InvalidRequestField("participant_metadata", f"is at most {MAX_METADATA_BYTES} bytes")
+    _check_attributes(participant.attributes)
+    return Participant(participant.identity, name, participant.metadata, participant.attributes)
+
+
+def _check_attributes(attributes: Mapping[str, str]) -> None:
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise InvalidRequestField("participant_attributes", f"has at most {MAX_ATTRIBUTES} entries")
+    for key, value in attributes.items():
+        where = f"participant_attributes.{key[:MAX_ATTRIBUTE_KEY_LENGTH]}"
+        limit = MAX_ATTRIBUTE_KEY_LENGTH
+        if key in RESERVED_ATTRIBUTES:
+            raise InvalidRequestField(where, "is set by the service")
+        if not 1 <= len(key) <= limit:
+            raise InvalidRequestField(
+                where, f"a key has 1 to {MAX_ATTRIBUTE_KEY_LENGTH} characters"
+            )
+        if len(value) > MAX_ATTRIBUTE_VALUE_LENGTH:
+            raise InvalidRequestField(where, f"is at most {MAX_ATTRIBUTE_VALUE_LENGTH} characters")

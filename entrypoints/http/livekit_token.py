@@ -1,0 +1,105 @@
+"""LiveKit's standard token endpoint, for web and mobile apps with no backend of their own:
+`TokenSource.endpoint(url)` posts here, `TokenSource.sandboxTokenServer(key, {baseUrl})` to
+the sandbox path. Each request is a call like the seed route's: stored, tenant-scoped,
+rate-limited, with its own room; only the agent and what the caller says about itself vary."""
+
+from typing import Annotated, Any
+
+from litestar import Request, post
+from litestar.datastructures import ResponseHeader
+
+from application.issue_token import IssueRealtimeToken
+from domain.errors import (
+    AgentNotChosen,
+    AgentNotFound,
+    CallNotCreated,
+    InvalidMetadata,
+    InvalidRequestField,
+    OriginNotAllowed,
+    TokenIssuerNotConfigured,
+    TooManyQueuedCalls,
+)
+from domain.tenant import Principal
+from entrypoints.http.dependencies import Injected
+from entrypoints.http.errors import AUTHENTICATED, JSON_BODY, responses
+from entrypoints.http.observability import record_issued
+from entrypoints.http.openapi_docs import BEARER, SANDBOX_ID, TOKEN_SOURCE_BODY
+from entrypoints.http.token_source import TokenSourceRequest, TokenSourceResponse, token_command
+
+STANDARD_PATH = "/v1/livekit/token"
+SANDBOX_PATH = "/api/v2/sandbox/connection-details"
+_RAISES = responses(
+    AUTHENTICATED,
+    JSON_BODY,
+    OriginNotAllowed,
+    InvalidRequestField,
+    InvalidMetadata,
+    AgentNotChosen,
+    AgentNotFound,
+    TooManyQueuedCalls,
+    TokenIssuerNotConfigured,
+    CallNotCreated,
+)
+_NO_STORE = [ResponseHeader(name="Cache-Control", value="no-store")]
+TenantRequest = Request[Principal, Any, Any]
+
+
+async def _issued(
+    request: TenantRequest, data: TokenSourceRequest, issue: IssueRealtimeToken
+) -> TokenSourceResponse:
+    issued = await issue(request.user, token_command(data))
+    record_issued(request, issued, request.user.tenant_id)
+    return TokenSourceResponse(
+        server_url=issued.server_url,
+        participant_token=issued.client_token,
+        room_name=issued.room_name,
+        participant_identity=issued.participant_identity,
+        participant_name=issued.participant_name,
+        call_id=issued.call_id,
+        expires_at=issued.expires_at,
+    )
+
+
+@post(
+    STANDARD_PATH,
+    status_code=201,
+    summary="LiveKit's standard token endpoint (TokenSource.endpoint)",
+    description=(
+        "Starts a call with a publishable key (`rtpk_…`, from a page on one of the key's "
+        "origins or, when it allows native apps, with no `Origin`) or with a secret key "
+        "(`rtk_…`, a backend forwarding the SDK's body). The agent is "
+        "`room_config.agents[0].agent_name`, its metadata `room_config.agents[0].metadata`."
+    ),
+    tags=["livekit"],
+    security=BEARER,
+    response_headers=_NO_STORE,
+    responses=_RAISES,
+)
+async def livekit_token(
+    request: TenantRequest,
+    data: Annotated[TokenSourceRequest, TOKEN_SOURCE_BODY],
+    issue_realtime_token: Injected[IssueRealtimeToken],
+) -> TokenSourceResponse:
+    return await _issued(request, data, issue_realtime_token)
+
+
+@post(
+    SANDBOX_PATH,
+    status_code=201,
+    summary="LiveKit's sandbox token server shape (TokenSource.sandboxTokenServer)",
+    description=(
+        "The endpoint above for apps written against `TokenSource.sandboxTokenServer(id)`: "
+        "pass this service as `baseUrl` and a publishable key as the sandbox id "
+        "(`X-Sandbox-ID`)."
+    ),
+    tags=["livekit"],
+    security=SANDBOX_ID,
+    response_headers=_NO_STORE,
+    responses=_RAISES,
+)
+async def sandbox_connection_details(
+    request: TenantRequest,
+    data: Annotated[TokenSourceRequest, TOKEN_SOURCE_BODY],
+    issue_realtime_token: Injected[IssueRealtimeToken],
+) -> TokenSourceResponse:
+    return await _issued(request, data, issue_realtime_token)

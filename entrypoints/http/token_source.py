@@ -1,0 +1,105 @@
+"""LiveKit's standard token endpoint on the wire: `TokenSourceRequest` as the client SDKs'
+`TokenSource.endpoint` send it (protobuf field names, every field optional) and the
+`TokenSourceResponse` they read, plus how a request becomes our command."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from application.issue_token import IssueTokenCommand
+from domain.errors import InvalidRequestField
+from domain.participant import Participant
+from entrypoints.http.json_body import refuse_duplicates
+
+NOT_CONFIGURABLE = "is not configurable: every call gets its own room, named by the service"
+
+
+class RoomAgentDispatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    agent_name: str | None = None
+    metadata: str | None = None
+    deployment: str | None = None
+
+
+class RoomConfiguration(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """LiveKit's RoomConfiguration. Only `agents[0].agent_name` and `agents[0].metadata` may
+    be set: the rest belongs to the room, which each call creates for itself."""
+
+    agents: list[RoomAgentDispatch] | None = None
+    name: Any | None = None
+    empty_timeout: Any | None = None
+    departure_timeout: Any | None = None
+    max_participants: Any | None = None
+    metadata: Any | None = None
+    egress: Any | None = None
+    min_playout_delay: Any | None = None
+    max_playout_delay: Any | None = None
+    sync_streams: Any | None = None
+
+
+class TokenSourceRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    room_name: str | None = None
+    participant_name: str | None = None
+    participant_identity: str | None = None
+    participant_metadata: str | None = None
+    participant_attributes: dict[str, str] | None = None
+    room_config: RoomConfiguration | None = None
+
+
+class TokenSourceResponse(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """LiveKit's fields first; `call_id`, `participant_identity` and `expires_at` are ours."""
+
+    server_url: str
+    participant_token: str
+    room_name: str
+    participant_identity: str
+    call_id: str
+    expires_at: datetime
+    participant_name: str | None = None
+
+
+def token_command(request: TokenSourceRequest) -> IssueTokenCommand:
+    """Raises InvalidRequestField naming the first field this endpoint does not take."""
+    if request.room_name is not None:
+        raise InvalidRequestField("room_name", NOT_CONFIGURABLE)
+    dispatch = _dispatch(request.room_config)
+    participant = Participant(
+        identity=request.participant_identity,
+        name=request.participant_name,
+        metadata=request.participant_metadata,
+        attributes=request.participant_attributes or {},
+    )
+    return IssueTokenCommand(
+        dispatch_name=dispatch.agent_name if dispatch else None,
+        metadata=_caller_metadata(dispatch.metadata if dispatch else None),
+        participant=participant,
+    )
+
+
+def _dispatch(config: RoomConfiguration | None) -> RoomAgentDispatch | None:
+    if config is None:
+        return None
+    for field in RoomConfiguration.__struct_fields__:
+        if field != "agents" and getattr(config, field) is not None:
+            raise InvalidRequestField(f"room_config.{field}", NOT_CONFIGURABLE)
+    agents = config.agents or []
+    if len(agents) > 1:
+        raise InvalidRequestField("room_config.agents", "names one agent: a call has one")
+    if agents and agents[0].deployment is not None:
+        raise InvalidRequestField("room_config.agents[0].deployment", NOT_CONFIGURABLE)
+    return agents[0] if agents else None
+
+
+def _caller_metadata(text: str | None) -> dict[str, Any]:
+    if text is None or text == "":
+        return {}
+    try:
+        metadata = json.loads(text, object_pairs_hook=refuse_duplicates)
+    except ValueError:
+        metadata = None
+    if not isinstance(metadata, dict):
+        raise InvalidRequestField(
+            "room_config.agents[0].metadata", "is a JSON object, sent as a string"
+        )
+    return metadata
