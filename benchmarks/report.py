@@ -12,8 +12,13 @@ TARGETS: dict[str, Callable[[Result], bool]] = {
     "paced run kept its rate (>= 95%)": lambda r: (
         r["paced"]["rps"] >= 0.95 * r["paced"]["target_rps"]
     ),
-    "1 MongoDB command per request": lambda r: (
-        r["mongo_commands_per_request"]["ours"]["total"] == 1.0
+    "1 MongoDB command per request, every token route": lambda r: all(
+        commands["total"] == 1.0
+        for name, commands in r["mongo_commands_per_request"].items()
+        if name.startswith("ours")
+    ),
+    "/v1/livekit/token >= 0.9x /v1/realtime/token (rps)": lambda r: (
+        r["ratios"]["ours /v1/livekit/token / ours /v1/realtime/token"] >= 0.9
     ),
     "RSS at 100k within 10% of 10k": lambda r: r["memory"]["growth"] <= 1.10,
     "no errors": lambda r: (

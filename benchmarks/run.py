@@ -17,10 +17,10 @@ from benchmarks.mongo_wire import HOUSEKEEPING, CommandCountingProxy
 from benchmarks.ours_in_memory import CREDENTIALS_ENV
 from benchmarks.plot import plot
 from benchmarks.report import render, targets_met
-from benchmarks.seed import Credential
+from benchmarks.seed import BENCH_ORIGIN, Credential
 from benchmarks.seeded_mongodb import seeded_mongodb
 from benchmarks.signing import measure_signers
-from benchmarks.targets import TOKEN_PATH, RunningTarget, Target
+from benchmarks.targets import LIVEKIT_TOKEN_PATH, TOKEN_PATH, RunningTarget, Target
 from benchmarks.wrk import Load, LoadResult, run_wrk
 
 RESULTS = Path(__file__).with_name("results")
@@ -31,21 +31,30 @@ FLOOR, PEER, OURS, OURS_2 = (
     Target("ours", 2),
 )
 OURS_IN_MEMORY = Target("ours-in-memory", 1, "no MongoDB")
+OURS_LIVEKIT = Target("ours", 1, path=LIVEKIT_TOKEN_PATH)
 
 
 class Bench:
-    def __init__(self, knobs: Knobs, env: dict[str, str], credentials: Path, logs: Path) -> None:
+    def __init__(
+        self, knobs: Knobs, env: dict[str, str], credentials: dict[str, Path], logs: Path
+    ) -> None:
         self.knobs = knobs
         self.env = env
-        self.credentials = credentials
+        self.credentials = credentials  # by token route path
         self.logs = logs
 
     def _running(self, target: Target, **env: str) -> RunningTarget:
         log = self.logs / f"{target.name}-{target.workers}.log"
-        return RunningTarget(target.label, target.command, {**self.env, **env}, log)
+        return RunningTarget(target.label, target.command, {**self.env, **env}, log, target.path)
 
     def _load(self, running: RunningTarget) -> Load:
-        return Load(running.url, self.credentials, self.knobs.connections, self.knobs.wrk_threads)
+        return Load(
+            running.url,
+            self.credentials[running.path],
+            self.knobs.connections,
+            self.knobs.wrk_threads,
+            route="livekit" if running.path == LIVEKIT_TOKEN_PATH else "realtime",
+        )
 
     def _say(self, message: str) -> None:
         print(f"[bench] {message}", file=sys.stderr, flush=True)
@@ -104,16 +113,17 @@ class Bench:
     def commands_per_request(self, target: Target, mongodb_uri: str) -> dict[str, Any]:
         sample = self.knobs.command_sample_requests
         self._say(f"{target.label}: MongoDB commands over {sample} sequential requests")
-        credentials = _read_credentials(self.credentials)
+        credentials = _read_credentials(self.credentials[target.path])
         # The expiry sweeper is background work, not a request's: it is off for this count.
         background_off = {"SWEEP_INTERVAL_SECONDS": "0"}
         with (
             CommandCountingProxy(mongodb_uri) as proxy,
             self._running(target, MONGODB_URI=proxy.uri, **background_off) as running,
         ):
-            _post_tokens(running.port, credentials, len(credentials))  # warm every key and agent
+            # warm every key and agent
+            _post_tokens(running.port, target.path, credentials, len(credentials))
             before = proxy.counts()
-            answered = _post_tokens(running.port, credentials, sample)
+            answered = _post_tokens(running.port, target.path, credentials, sample)
             during = proxy.counts() - before
         by_name = {
             name: round(count / answered, 3)
@@ -132,26 +142,30 @@ def _read_credentials(path: Path) -> list[Credential]:
     return [Credential(*line.split()) for line in path.read_text().splitlines()]
 
 
-def _post_tokens(port: int, credentials: list[Credential], count: int) -> int:
-    """Sequential POSTs on one keep-alive connection; returns how many were answered 200."""
+def _token_request(path: str, credential: Credential, n: int) -> tuple[str, dict[str, str]]:
+    headers = {"Authorization": f"Bearer {credential.api_key}", "Content-Type": "application/json"}
+    if path == TOKEN_PATH:
+        return json.dumps({"agent_id": credential.agent_id, "metadata": {"n": n}}), headers
+    dispatch = {"agent_name": credential.agent_id, "metadata": json.dumps({"n": n})}
+    body = json.dumps({"room_config": {"agents": [dispatch]}})
+    return body, {**headers, "Origin": BENCH_ORIGIN}
+
+
+def _post_tokens(port: int, path: str, credentials: list[Credential], count: int) -> int:
+    """Sequential POSTs on one keep-alive connection; returns how many were answered 2xx."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     answered = 0
     try:
         for n in range(count):
-            credential = credentials[n % len(credentials)]
-            body = json.dumps({"agent_id": credential.agent_id, "metadata": {"n": n}})
-            headers = {
-                "Authorization": f"Bearer {credential.api_key}",
-                "Content-Type": "application/json",
-            }
-            connection.request("POST", TOKEN_PATH, body, headers)
+            body, headers = _token_request(path, credentials[n % len(credentials)], n)
+            connection.request("POST", path, body, headers)
             response = connection.getresponse()
             response.read()
-            answered += response.status == 200
+            answered += 200 <= response.status < 300
     finally:
         connection.close()
     if answered == 0:
-        raise RuntimeError("no token request was answered 200")
+        raise RuntimeError("no token request was answered 2xx")
     return answered
 
 
@@ -161,14 +175,21 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
     signing = measure_signers()
     with seeded_mongodb(scratch, f"bench_{stamp.lower()}") as mongodb:
         env = {**mongodb.env, CREDENTIALS_ENV: str(mongodb.credentials)}
-        bench = Bench(knobs, env, mongodb.credentials, logs)
-        load = bench.median_throughputs([FLOOR, PEER, OURS, OURS_2, OURS_IN_MEMORY])
+        credentials = {
+            TOKEN_PATH: mongodb.credentials,
+            LIVEKIT_TOKEN_PATH: mongodb.publishable_credentials,
+        }
+        bench = Bench(knobs, env, credentials, logs)
+        targets = [FLOOR, PEER, OURS, OURS_LIVEKIT, OURS_2, OURS_IN_MEMORY]
+        load = bench.median_throughputs(targets)
         floor, peer, ours, ours_2 = (load[t]["rps"] for t in (FLOOR, PEER, OURS, OURS_2))
+        livekit = load[OURS_LIVEKIT]["rps"]
         curve = [bench.paced(ours, fraction) for fraction in knobs.curve_fractions]
         paced = bench.paced(ours, knobs.paced_fraction)
         memory = bench.memory(ours)
         commands = {
             "ours": bench.commands_per_request(OURS, mongodb.uri),
+            "ours /v1/livekit/token": bench.commands_per_request(OURS_LIVEKIT, mongodb.uri),
             "peer": bench.commands_per_request(PEER, mongodb.uri),
         }
     result: dict[str, Any] = {
@@ -185,6 +206,7 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
             "ours/peer": round(ours / peer, 2),
             "ours/floor": round(ours / floor, 2),
             "ours 2 workers / 1 worker": round(ours_2 / ours, 2),
+            "ours /v1/livekit/token / ours /v1/realtime/token": round(livekit / ours, 2),
         },
         "mongo_commands_per_request": commands,
         "memory": memory,

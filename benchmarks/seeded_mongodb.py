@@ -21,6 +21,7 @@ class SeededMongoDB:
     uri: str
     kind: str
     credentials: Path
+    publishable_credentials: Path
     env: dict[str, str]
 
 
@@ -36,12 +37,15 @@ def _mongodb(scratch: Path) -> Iterator[tuple[str, str]]:
 @contextlib.contextmanager
 def seeded_mongodb(scratch: Path, database: str) -> Iterator[SeededMongoDB]:
     with _mongodb(scratch) as (uri, kind):
-        credentials = asyncio.run(seed(uri, database))
+        seeded = asyncio.run(seed(uri, database))
         try:
             yield SeededMongoDB(
                 uri=uri,
                 kind=kind,
-                credentials=write_credentials(credentials, scratch / "credentials.txt"),
+                credentials=write_credentials(seeded.secret, scratch / "credentials.txt"),
+                publishable_credentials=write_credentials(
+                    seeded.publishable, scratch / "publishable_credentials.txt"
+                ),
                 env=_target_env(uri, database, scratch),
             )
         finally:
@@ -62,4 +66,5 @@ def _target_env(uri: str, database: str, home: Path) -> dict[str, str]:
         "REALTIME_TOKENS_HOME": str(home),
         # The limiter runs as deployed but never answers 429: a load test exceeds any real quota.
         "RATE_LIMIT_PER_MINUTE": str(10**9),
+        "PUBLISHABLE_KEY_RATE_LIMIT_PER_IP": str(10**9),
     }

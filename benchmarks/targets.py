@@ -15,6 +15,7 @@ from adapters.embedded_mongo import free_port
 BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 30.0
 TOKEN_PATH = "/v1/realtime/token"
+LIVEKIT_TOKEN_PATH = "/v1/livekit/token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Target:
     name: str
     workers: int
     note: str = ""
+    path: str = TOKEN_PATH
 
     def command(self, port: int) -> list[str]:
         common = ["--port", str(port), "--workers", str(self.workers)]
@@ -32,16 +34,23 @@ class Target:
     @property
     def label(self) -> str:
         workers = f"{self.workers} worker{'s' if self.workers > 1 else ''}"
-        return f"{self.name} ({', '.join(filter(None, (workers, self.note)))})"
+        route = "" if self.path == TOKEN_PATH else self.path
+        return f"{self.name} ({', '.join(filter(None, (workers, self.note, route)))})"
 
 
 class RunningTarget:
     """A server process started from `command(port)`, healthy on entry, stopped on exit."""
 
     def __init__(
-        self, label: str, command: Callable[[int], list[str]], env: dict[str, str], log: Path
+        self,
+        label: str,
+        command: Callable[[int], list[str]],
+        env: dict[str, str],
+        log: Path,
+        path: str = TOKEN_PATH,
     ) -> None:
         self.label = label
+        self.path = path
         self.port = free_port()
         self._command = command(self.port)
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -51,7 +60,7 @@ class RunningTarget:
 
     @property
     def url(self) -> str:
-        return self.base_url + TOKEN_PATH
+        return self.base_url + self.path
 
     @property
     def pid(self) -> int:

@@ -1,5 +1,7 @@
--- wrk script: POST /v1/realtime/token rotating over seeded (api key, agent) pairs.
--- WRK_CREDENTIALS: file of "<api key> <agent id>" lines.
+-- wrk script: POST a token request rotating over seeded (key, agent) pairs.
+-- WRK_CREDENTIALS: file of "<key> <agent>" lines: (api key, agent id) for /v1/realtime/token;
+-- with WRK_ROUTE=livekit, (publishable key, dispatch name) for /v1/livekit/token, sent as
+-- LiveKit's TokenSource does from the keys' allowed origin.
 -- WRK_RATE_PER_THREAD: requests/s for each wrk thread; 0 or unset sends as fast as answered.
 -- done() prints one line "WRK_JSON {...}" with counts and latency percentiles in microseconds.
 
@@ -13,10 +15,18 @@ end
 
 function init(args)
   local headers = {["Content-Type"] = "application/json"}
+  local livekit = os.getenv("WRK_ROUTE") == "livekit"
+  if livekit then
+    headers["Origin"] = "http://bench.localhost"
+  end
   for line in io.lines(os.getenv("WRK_CREDENTIALS")) do
     local key, agent = line:match("^(%S+) (%S+)$")
     headers["Authorization"] = "Bearer " .. key
     local body = '{"agent_id":"' .. agent .. '","metadata":{"source":"bench"}}'
+    if livekit then
+      body = '{"participant_name":"Bench","room_config":{"agents":[{"agent_name":"'
+        .. agent .. '","metadata":"{\\"source\\":\\"bench\\"}"}]}}'
+    end
     requests_[#requests_ + 1] = wrk.format("POST", nil, headers, body)
   end
   next_index = ((offset or 1) - 1) % #requests_ + 1

@@ -36,6 +36,7 @@ class Load:
     credentials: Path
     connections: int
     threads: int
+    route: str = "realtime"  # or "livekit": token.lua's body and headers for that route
 
 
 def run_wrk(load: Load, duration_s: int, rate: float = 0.0) -> LoadResult:
@@ -49,6 +50,7 @@ def run_wrk(load: Load, duration_s: int, rate: float = 0.0) -> LoadResult:
         **os.environ,
         "WRK_CREDENTIALS": str(load.credentials),
         "WRK_RATE_PER_THREAD": str(rate / load.threads),
+        "WRK_ROUTE": load.route,
     }
     done = subprocess.run(
         [

@@ -8,12 +8,13 @@ import pytest
 from adapters.clock import SystemClock, to_millis
 from domain.agent import Agent
 from domain.api_key import mint_api_key
-from domain.call import Call
+from domain.call import Call, CreatedBy
 from domain.errors import CallAlreadyStored, StorageError
 from domain.idempotency import IdempotencyRecord
 from domain.pagination import PageRequest
+from domain.participant import Participant
 from domain.publishable_key import PublishableKey, mint_publishable_key
-from domain.tenant import Tenant
+from domain.tenant import KeyKind, Tenant
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
@@ -100,6 +101,61 @@ async def test_calls_round_trip_with_nested_metadata(repositories: Repositories)
     assert stored is not None
     assert stored.created_at.tzinfo is not None
     assert await repositories.calls.get_for_tenant("tenant-2", call.id) is None
+
+
+async def test_a_call_keeps_its_key_and_what_its_caller_said(repositories: Repositories) -> None:
+    call = Call.queue_webrtc(
+        tenant_id="tenant-1",
+        agent_id="agent-1",
+        metadata={},
+        now=NOW,
+        join_window=timedelta(minutes=10),
+        created_by=CreatedBy("key-1", KeyKind.PUBLISHABLE),
+        participant=Participant(
+            identity="user-7", name="Ada", metadata='{"a": 1}', attributes={"team": "blue"}
+        ),
+    )
+    await repositories.calls.add(call)
+
+    stored = await repositories.calls.get_for_tenant("tenant-1", call.id)
+
+    assert stored == call
+    assert stored is not None
+    assert stored.participant_identity == "user-7"
+
+
+async def test_queued_calls_are_counted_per_key_too(repositories: Repositories) -> None:
+    for key in ("key-1", "key-1", "key-2"):
+        await repositories.calls.add(
+            Call.queue_webrtc(
+                tenant_id="t",
+                agent_id="a",
+                metadata={},
+                now=NOW,
+                join_window=timedelta(minutes=10),
+                created_by=CreatedBy(key, KeyKind.PUBLISHABLE),
+            )
+        )
+    assert await repositories.calls.count_queued("t", NOW) == 3
+    assert await repositories.calls.count_queued("t", NOW, "key-1") == 2
+    assert await repositories.calls.count_queued("t", NOW, "key-3") == 0
+    assert await repositories.calls.count_queued("other", NOW, "key-1") == 0
+
+
+async def test_agents_are_found_by_dispatch_name_within_their_tenant_only(
+    repositories: Repositories,
+) -> None:
+    older = Agent.create("tenant-1", "Desk", "desk", NOW)
+    newer = Agent.create("tenant-1", "Desk v2", "desk", NOW + timedelta(seconds=1))
+    deleted = Agent.create("tenant-1", "Gone", "gone", NOW)
+    for agent in (older, newer, deleted):
+        await repositories.agents.add(agent)
+    await repositories.agents.delete("tenant-1", deleted.id, NOW)
+
+    assert await repositories.agents.get_by_dispatch_name("tenant-1", "desk") == newer
+    assert await repositories.agents.get_by_dispatch_name("tenant-2", "desk") is None
+    assert await repositories.agents.get_by_dispatch_name("tenant-1", "gone") is None
+    assert await repositories.agents.get_by_dispatch_name("tenant-1", "nobody") is None
 
 
 async def test_a_call_is_stored_once(repositories: Repositories) -> None:

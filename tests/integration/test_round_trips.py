@@ -129,3 +129,38 @@ async def test_a_warm_publishable_key_lookup_costs_no_command(
     assert cold == minted.key
     assert warm == [minted.key] * 5
     assert sent == []
+
+
+async def test_a_warm_request_to_livekits_token_endpoint_costs_one_insert(
+    mongo_uri: str, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
+        livekit=TEST_LIVEKIT,
+        sweep_interval_seconds=0,
+    )
+    async with running_container(settings) as seeding:
+        tenant = await seeding.create_tenant()("Acme")
+        agent = await seeding.create_agent()(tenant.id, "Agent", None)
+        key = await seeding.create_publishable_key()(tenant.id, ["https://shop.example.com"])
+    counter = CommandCounter()
+    container = build_container(settings)
+    container.store.override(
+        providers.Singleton(MongoStore, mongo_uri, settings.mongodb_database, listeners=[counter])
+    )
+    body = {"room_config": {"agents": [{"agent_name": agent.dispatch_name}]}}
+    headers = {**bearer(key.plaintext), "origin": "https://shop.example.com"}
+
+    async with AsyncTestClient(create_app(container)) as client:
+        cold = await client.post("/v1/livekit/token", json=body, headers=headers)
+        counter.names.clear()
+        warm = [
+            await client.post("/v1/livekit/token", json=body, headers=headers) for _ in range(5)
+        ]
+        sent = list(counter.names)
+
+    await mongo_client.drop_database(settings.mongodb_database)
+    assert cold.status_code == 201, cold.text
+    assert [response.status_code for response in warm] == [201] * 5
+    assert sent == ["insert"] * 5
