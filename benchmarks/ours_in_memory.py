@@ -3,6 +3,7 @@ read-through caches), holding the same keys and agents, to show what the app and
 cost without the database."""
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,17 @@ from dependency_injector import providers
 from litestar import Litestar
 
 from adapters.clock import SystemClock
+from benchmarks.seed import BENCH_ORIGIN
 from domain.agent import Agent
 from domain.api_key import ApiKey, hash_api_key
 from domain.call import Call
+from domain.publishable_key import PublishableKey
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
 from entrypoints.settings import Settings
 from tests.fakes.idempotency import InMemoryIdempotencyStore
+from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
 from tests.fakes.repositories import (
     InMemoryAgentRepository,
     InMemoryApiKeyRepository,
@@ -27,6 +31,7 @@ from tests.fakes.store import InMemoryStore
 from tests.fakes.webhook_events import InMemoryProcessedEvents
 
 CREDENTIALS_ENV = "BENCH_CREDENTIALS"
+PUBLISHABLE_CREDENTIALS_ENV = "BENCH_PUBLISHABLE_CREDENTIALS"  # optional
 TENANT_ID = "bench-tenant"
 
 
@@ -52,6 +57,7 @@ def create_in_memory_app() -> Litestar:
         container.store: InMemoryStore(),
         container.stored_api_keys: api_keys,
         container.stored_agents: agents,
+        container.stored_publishable_keys: _publishable_keys(now),
         container.calls: _ConstantTimeCalls(),
         container.idempotency_store: InMemoryIdempotencyStore(),
         container.processed_events: InMemoryProcessedEvents(),
@@ -59,3 +65,22 @@ def create_in_memory_app() -> Litestar:
     for provider, fake in overrides.items():
         provider.override(providers.Object(fake))
     return create_app(container)
+
+
+def _publishable_keys(now: datetime) -> InMemoryPublishableKeyRepository:
+    """Publishable keys for the seeded origin, from "<rtpk_ key> <dispatch name>" lines."""
+    keys = InMemoryPublishableKeyRepository()
+    path = os.environ.get(PUBLISHABLE_CREDENTIALS_ENV)
+    for line in Path(path).read_text().splitlines() if path else []:
+        key_hash = hash_api_key(line.split()[0])
+        keys.items[key_hash] = PublishableKey(
+            id=key_hash,
+            tenant_id=TENANT_ID,
+            key_hash=key_hash,
+            hint="",
+            origins=(BENCH_ORIGIN,),
+            agents=(),
+            allow_native=False,
+            created_at=now,
+        )
+    return keys

@@ -102,6 +102,8 @@ class PublishableKey:
     def allows_origin(self, origin: str | None) -> bool:
         if origin is None:
             return self.allow_native
+        if origin in self.origins and "*" not in origin:  # browsers send canonical origins
+            return True
         canonical = canonical_origin(origin)
         if canonical is None:  # includes `null`, the opaque origin of sandboxed pages
             return False

@@ -29,7 +29,7 @@ from domain.pagination import MAX_LIMIT, PageRequest
 from domain.publishable_key import PublishableKey
 from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
-from entrypoints.dev_seed import demo_curl, demo_state_file, ensure_demo
+from entrypoints.dev_seed import demo_curl, demo_origins, demo_state_file, ensure_demo
 from entrypoints.logs import (
     LOG_FORMAT_ENV,
     LOG_FORMATS,
@@ -119,7 +119,7 @@ def serve(
     settings = _serve_settings(dev, embedded_mongodb)
     if dev and not _is_loopback(host):
         raise click.UsageError(
-            "--dev serves a demo route that mints tokens without an API key: "
+            "--dev serves a demo page and seeds a demo tenant with well-known credentials: "
             "bind it to 127.0.0.1, ::1 or localhost only"
         )
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -189,7 +189,8 @@ def _announce(host: str, port: int, settings: Settings, dev: bool) -> None:
         livekit_status=settings.livekit.problem() or "configured",
     )
     if dev:
-        demo = _run(lambda c: ensure_demo(c, demo_state_file()), settings)
+        origins = demo_origins(host, port)
+        demo = _run(lambda c: ensure_demo(c, demo_state_file(), origins), settings)
         click.echo(f"\nDemo page: http://{host}:{port}/demo")
         click.echo("Demo tenant ready. In another terminal, try:\n")
         click.echo("  " + demo_curl(f"http://{host}:{port}", demo) + "\n")

@@ -41,7 +41,9 @@ async def mongo_client(mongo_uri: str) -> AsyncIterator[AsyncMongoClient[dict[st
 async def mongo_db(
     mongo_client: AsyncMongoClient[dict[str, Any]],
 ) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    """A fresh database per test, dropped afterwards."""
+    """A fresh database per test, dropped afterwards. On the embedded nx-27017, database names
+    do not separate anything (one set of collections serves them all, and a drop empties
+    them): tests there must not rely on other tests' data being absent, nor keep their own."""
     name = f"test_{uuid.uuid4().hex[:12]}"
     yield mongo_client[name]
     await mongo_client.drop_database(name)

@@ -19,7 +19,6 @@ Injected: TypeAlias = NamedDependency[SkipValidation[T]]
 PROVIDED = (
     "issue_realtime_token",
     "issue_token_idempotently",
-    "issue_token_with_api_key",
     "create_agent",
     "list_agents",
     "get_agent",

@@ -1,5 +1,7 @@
-"""A person's first call: the demo page in headless Chromium presses Start call, and a stand-in
-for LiveKit's signalling endpoint receives the browser's connection and checks its token."""
+"""A person's first call: the demo page in headless Chromium presses Start call (its token
+comes from LiveKit's token endpoint, by TokenSource.endpoint and a publishable key), and a
+stand-in for LiveKit's signalling endpoint receives the browser's connection and checks its
+token."""
 
 import json
 import subprocess
@@ -88,9 +90,9 @@ def test_the_demo_call_is_logged_and_counted_without_secrets(demo_call: DemoCall
     metrics = httpx.get(f"{server.base_url}/metrics").text
 
     logs = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
-    issued = next(line for line in logs if line.get("route") == "/demo/token")
+    issued = next(line for line in logs if line.get("route") == "/v1/livekit/token")
     assert issued["call_id"] == demo_call.shown["call"]
-    assert issued["status"] == 200
+    assert issued["status"] == 201
     assert not [line for line in logs if "rtk_" in json.dumps(line) or "eyJ" in json.dumps(line)]
-    assert sample(metrics, "realtime_tokens_issued_total", route="/demo/token") == 1
+    assert sample(metrics, "realtime_tokens_issued_total", route="/v1/livekit/token") == 1
     assert sample(metrics, "realtime_tokens_mongodb_embedded") == 1

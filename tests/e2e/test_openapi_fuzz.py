@@ -11,6 +11,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from entrypoints.http.app import create_app
@@ -21,8 +22,14 @@ from tests.support.world import fake_world
 pytestmark = pytest.mark.e2e
 
 # Metadata rules (depth, bytes, key characters) are stricter than JSON Schema says, so a
-# schema-valid body may get a 400: positive-data acceptance is not among the checks.
-CHECKS = [not_a_server_error, negative_data_rejection, response_schema_conformance]
+# schema-valid body may get a 400: positive-data acceptance is not among the checks. Every
+# status a route answers must be in its documented responses (status_code_conformance).
+CHECKS = [
+    not_a_server_error,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+]
 _document = create_app(fake_world().container).openapi_schema.to_schema()
 schema = schemathesis.openapi.from_dict(json.loads(encode_json(_document)))
 

@@ -1,7 +1,6 @@
-"""The dev-only demo: present with demo credentials, absent without, and never leaking the key."""
+"""The dev-only demo: present with demo credentials, absent without, never leaking the secret
+key; its page gets tokens from LiveKit's token endpoint with a publishable key."""
 
-import json
-import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -14,14 +13,20 @@ from entrypoints.http.loopback_host import is_loopback_host
 from tests.support.prometheus import sample
 from tests.support.world import Seeded, World
 
-DEMO_PATHS = ["/demo", "/demo/agents", "/demo/static/demo.js"]
+DEMO_PATHS = ["/demo", "/demo/config", "/demo/static/demo.js"]
+PAGE_ORIGIN = "http://127.0.0.1:8000"
 
 
 @pytest.fixture
-async def demo_client(world: World, seeded: Seeded) -> AsyncIterator[httpx.AsyncClient]:
-    demo = DemoCredentials(tenant_id=seeded.tenant_id, api_key=seeded.api_key, agent_id="")
+async def demo(world: World, seeded: Seeded) -> DemoCredentials:
+    page_key = await world.container.create_publishable_key()(seeded.tenant_id, [PAGE_ORIGIN])
+    return DemoCredentials(seeded.tenant_id, seeded.api_key, seeded.agent.id, page_key.plaintext)
+
+
+@pytest.fixture
+async def demo_client(world: World, demo: DemoCredentials) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(world.container, demo=demo)
-    async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
+    async with AsyncTestClient(app, base_url=PAGE_ORIGIN) as client:
         yield client
 
 
@@ -29,9 +34,7 @@ async def test_without_demo_credentials_the_demo_does_not_exist(
     client: httpx.AsyncClient, world: World
 ) -> None:
     responses = [await client.get(path) for path in DEMO_PATHS]
-    token = await client.post("/demo/token", json={"agent_id": str(uuid.uuid4())})
     assert [r.status_code for r in responses] == [404, 404, 404]
-    assert token.status_code == 404
     assert world.calls.items == {}
 
 
@@ -47,63 +50,63 @@ async def test_the_page_loads_its_bundle_and_has_a_start_button(
     assert ">Start call</button>" in page.text
     assert bundle.status_code == 200
     assert "javascript" in bundle.headers["content-type"]
-    assert "/demo/token" in bundle.text
+    assert "TokenSource" in bundle.text
+    assert "/demo/config" in bundle.text
+    assert "/demo/token" not in bundle.text
 
 
-async def test_the_demo_tenants_agents_are_listed(
-    demo_client: httpx.AsyncClient, seeded: Seeded, world: World
+async def test_the_page_gets_its_publishable_key_and_the_demo_tenants_agents(
+    demo_client: httpx.AsyncClient, demo: DemoCredentials, seeded: Seeded, world: World
 ) -> None:
     await world.seed_tenant("Someone else")
-    response = await demo_client.get("/demo/agents")
-    assert response.json() == [
-        {"id": seeded.agent.id, "name": "Acme support", "dispatch_name": seeded.agent.dispatch_name}
-    ]
+    response = await demo_client.get("/demo/config")
+    assert response.headers["cache-control"] == "no-store"
+    assert response.json() == {
+        "token_endpoint": "/v1/livekit/token",
+        "publishable_key": demo.publishable_key,
+        "agents": [
+            {
+                "id": seeded.agent.id,
+                "name": "Acme support",
+                "dispatch_name": seeded.agent.dispatch_name,
+            }
+        ],
+    }
+    assert seeded.api_key not in response.text
 
 
-async def test_the_demo_token_route_issues_for_the_demo_tenant_without_the_key(
+async def test_the_page_starts_its_call_on_the_production_path(
+    demo_client: httpx.AsyncClient, demo: DemoCredentials, seeded: Seeded, world: World
+) -> None:
+    """What the bundle's TokenSource.endpoint posts, from the page's own origin."""
+    body = {
+        "participant_name": "Demo caller",
+        "room_config": {
+            "agents": [{"agent_name": seeded.agent.dispatch_name, "metadata": '{"source": "demo"}'}]
+        },
+    }
+    headers = {"authorization": f"Bearer {demo.publishable_key}", "origin": PAGE_ORIGIN}
+    response = await demo_client.post("/v1/livekit/token", json=body, headers=headers)
+
+    assert response.status_code == 201, response.text
+    call = world.calls.items[response.json()["call_id"]]
+    assert call.tenant_id == seeded.tenant_id
+    assert call.metadata == {"source": "demo", "type": "webrtc"}
+    metrics = (await demo_client.get("/metrics")).text
+    assert sample(metrics, "realtime_tokens_issued_total", route="/v1/livekit/token") == 1
+
+
+async def test_the_old_demo_token_route_is_gone(
     demo_client: httpx.AsyncClient, seeded: Seeded, world: World
 ) -> None:
     response = await demo_client.post("/demo/token", json={"agent_id": seeded.agent.id})
-
-    assert response.status_code == 200
-    assert response.headers["cache-control"] == "no-store"
-    body = response.json()
-    call = world.calls.items[body["call_id"]]
-    assert call.tenant_id == seeded.tenant_id
-    assert call.metadata == {"source": "demo", "type": "webrtc"}
-    assert body["room_name"] == call.room_name
-    assert seeded.api_key not in response.text
-    assert "rtk_" not in response.text
-    metrics = (await demo_client.get("/metrics")).text
-    assert sample(metrics, "realtime_tokens_issued_total", route="/demo/token") == 1
-
-
-async def test_another_tenants_agent_is_not_the_demos_to_call(
-    demo_client: httpx.AsyncClient, world: World
-) -> None:
-    other = await world.seed_tenant("Other")
-    response = await demo_client.post("/demo/token", json={"agent_id": other.agent.id})
-    assert response.status_code == 404
-    assert response.json()["code"] == "agent_not_found"
+    assert response.status_code in (404, 405)
     assert world.calls.items == {}
 
 
 async def test_the_demo_stays_out_of_the_api_schema(demo_client: httpx.AsyncClient) -> None:
     schema = (await demo_client.get("/schema/openapi.json")).json()
     assert not [path for path in schema["paths"] if path.startswith("/demo")]
-
-
-async def test_the_demo_token_route_wants_json_like_the_api(
-    demo_client: httpx.AsyncClient, seeded: Seeded, world: World
-) -> None:
-    """A cross-site HTML form can post text/plain without a preflight; it gets nothing."""
-    body = json.dumps({"agent_id": seeded.agent.id})
-    response = await demo_client.post(
-        "/demo/token", content=body, headers={"content-type": "text/plain"}
-    )
-
-    assert response.status_code == 415
-    assert world.calls.items == {}
 
 
 @pytest.mark.parametrize(
@@ -125,11 +128,8 @@ async def test_the_demo_refuses_host_names_that_are_not_loopback(
     """A DNS-rebinding page reaches 127.0.0.1 under its own host name: it must get nothing."""
     headers = {"host": host}
     reads = [await demo_client.get(path, headers=headers) for path in DEMO_PATHS]
-    token = await demo_client.post(
-        "/demo/token", json={"agent_id": seeded.agent.id}, headers=headers
-    )
 
-    for response in [*reads, token]:
+    for response in reads:
         assert response.status_code == 421
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["code"] == "host_not_allowed"

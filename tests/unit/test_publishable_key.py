@@ -217,3 +217,9 @@ def test_a_revoked_key_is_not_usable() -> None:
     key = _key("https://a.example.com")
     assert key.usable
     assert not dataclasses.replace(key, revoked_at=NOW).usable
+
+
+def test_a_wildcard_pattern_sent_as_an_origin_is_no_origin() -> None:
+    minted = mint_publishable_key("t", ["https://*.example.com"], now=datetime.now(UTC))
+    assert not minted.key.allows_origin("https://*.example.com")
+    assert minted.key.allows_origin("https://a.example.com")

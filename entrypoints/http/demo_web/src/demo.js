@@ -1,4 +1,4 @@
-import { Room, RoomEvent, Track } from 'livekit-client';
+import { Room, RoomEvent, TokenSource, Track, decodeTokenPayload } from 'livekit-client';
 
 const $ = (id) => document.getElementById(id);
 
@@ -11,25 +11,39 @@ function fail(message) {
   document.body.dataset.phase = 'failed';
 }
 
+let tokenSource = null;
+
 async function loadAgents() {
-  const response = await fetch('/demo/agents');
-  const agents = await response.json();
+  const response = await fetch('/demo/config');
+  const config = await response.json();
+  // The production path: LiveKit's standard token endpoint, with a publishable key that
+  // works from this page's origin only.
+  tokenSource = TokenSource.endpoint(new URL(config.token_endpoint, location.href).href, {
+    headers: { Authorization: `Bearer ${config.publishable_key}` },
+  });
   $('agent').replaceChildren(
-    ...agents.map((agent) => new Option(`${agent.name} (${agent.dispatch_name})`, agent.id)),
+    ...config.agents.map(
+      (agent) => new Option(`${agent.name} (${agent.dispatch_name})`, agent.dispatch_name),
+    ),
   );
-  $('start').disabled = agents.length === 0;
+  $('start').disabled = config.agents.length === 0;
   document.body.dataset.phase = 'ready';
 }
 
-async function requestToken(agentId) {
-  const response = await fetch('/demo/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ agent_id: agentId }),
+async function requestToken(agentName) {
+  const credentials = await tokenSource.fetch({
+    agentName,
+    agentMetadata: JSON.stringify({ source: 'demo' }),
+    participantName: 'Demo caller',
   });
-  const body = await response.json();
-  if (!response.ok) throw new Error(`${body.code}: ${body.detail}`);
-  return body;
+  const claims = decodeTokenPayload(credentials.participantToken);
+  return {
+    room_name: claims.video.room,
+    call_id: claims.attributes.call_id,
+    expires_at: claims.exp * 1000,
+    server_url: credentials.serverUrl,
+    client_token: credentials.participantToken,
+  };
 }
 
 function joinRoom() {
