@@ -11,6 +11,8 @@ from domain.pagination import Page, PageRequest
 from domain.publishable_key import PublishableKey
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import Tenant
+from domain.webhook_delivery import Attempt, WebhookDelivery
+from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
 
 
 class Clock(Protocol):
@@ -181,4 +183,77 @@ class DispatchNames(Protocol):
 
     async def release_unused(self, tenant_id: str, now: datetime) -> None:
         """Release, as of `now`, the tenant's names that none of its live agents uses."""
+        ...
+
+
+class WebhookEndpointRepository(Protocol):
+    async def add(self, endpoint: WebhookEndpoint) -> None: ...
+
+    async def get(self, endpoint_id: str) -> WebhookEndpoint | None: ...
+
+    async def get_for_tenant(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
+        """Another tenant's endpoint is indistinguishable from none."""
+        ...
+
+    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
+        """Newest first (created_at, then id), disabled endpoints included."""
+        ...
+
+    async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:
+        """The tenant's enabled endpoints that want `kind` (an empty `events` wants all)."""
+        ...
+
+    async def replace(self, endpoint: WebhookEndpoint) -> bool:
+        """Store every field of `endpoint` over the tenant's stored one; False if none."""
+        ...
+
+    async def delete(self, tenant_id: str, endpoint_id: str) -> bool: ...
+
+
+class WebhookDeliveryRepository(Protocol):
+    async def add(self, delivery: WebhookDelivery) -> bool:
+        """False, changing nothing, when a delivery with this id is already stored."""
+        ...
+
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[WebhookDelivery]:
+        """Pending deliveries due by `now` and not leased past it, each taken by one
+        conditional update that sets a fresh `claim` and `lease_until`: of any number of
+        concurrent claimers, exactly one gets each delivery."""
+        ...
+
+    async def finish_attempt(self, delivery: WebhookDelivery) -> bool:
+        """Store `delivery`'s status, attempts and next attempt, lease released, only while
+        it still holds the claim it was taken with; False when it does not."""
+        ...
+
+    async def get_for_tenant(
+        self, tenant_id: str, endpoint_id: str, event_id: str
+    ) -> WebhookDelivery | None: ...
+
+    async def page_for_endpoint(
+        self, tenant_id: str, endpoint_id: str, page: PageRequest
+    ) -> Page[WebhookDelivery]:
+        """Newest first (created_at, then id)."""
+        ...
+
+    async def schedule(self, delivery_id: str, at: datetime) -> bool:
+        """Make the delivery pending again, due at `at`, lease released."""
+        ...
+
+    async def oldest_pending(self) -> datetime | None:
+        """When the oldest still-pending delivery was created."""
+        ...
+
+
+class Attempts(Protocol):
+    async def __call__(self, delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Attempt:
+        """Send one signed attempt; never raises for the receiver's failures."""
+        ...
+
+
+class HostResolver(Protocol):
+    async def addresses(self, host: str) -> list[str]:
+        """Every address `host` resolves to now; [] when it does not resolve."""
         ...

@@ -36,6 +36,17 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="sweep"),
     ],
+    "webhook_endpoints": [
+        IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),
+    ],
+    "webhook_deliveries": [
+        IndexModel([("status", ASCENDING), ("due_ms", ASCENDING)], name="due"),
+        IndexModel([("status", ASCENDING), ("created_ms", ASCENDING)], name="backlog"),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("endpoint_id", ASCENDING), ("sort_key", DESCENDING)],
+            name="endpoint_newest",
+        ),
+    ],
     "webhook_events": [
         IndexModel(
             [("received_at", ASCENDING)], name="received_ttl", expireAfterSeconds=7 * 86_400
