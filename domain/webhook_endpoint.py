@@ -18,7 +18,6 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 _SECRET_BYTES = 32
 ROTATION_OVERLAP = timedelta(hours=24)
 MAX_URL_LENGTH = 2048
-MAX_DESCRIPTION_LENGTH = 300
 _METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data"})
 
 
@@ -37,11 +36,11 @@ def event_types(names: Iterable[str]) -> tuple[WebhookEventType, ...]:
     """Known types, each once, in the order given; InvalidWebhookEvent names the first
     unknown one."""
     chosen: list[WebhookEventType] = []
-    for name in names:
+    for index, name in enumerate(names):
         try:
             kind = WebhookEventType(name)
         except ValueError:
-            raise InvalidWebhookEvent(name) from None
+            raise InvalidWebhookEvent(name, field=f"events[{index}]") from None
         if kind not in chosen:
             chosen.append(kind)
     return tuple(chosen)

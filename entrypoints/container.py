@@ -20,9 +20,12 @@ from adapters.mongo.monitoring import CommandTimer
 from adapters.mongo.publishable_keys import MongoPublishableKeyRepository
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
+from adapters.mongo.webhook_deliveries import MongoWebhookDeliveryRepository
+from adapters.mongo.webhook_endpoints import MongoWebhookEndpointRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
 from adapters.rate_limit.in_process import InProcessRateLimiter
 from adapters.rate_limit.redis import RedisRateLimiter
+from adapters.webhooks.resolver import DnsResolver
 from application.agents import CreateAgent, DeleteAgent, GetAgent, ListAgents, UpdateAgent
 from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
@@ -41,6 +44,16 @@ from application.publishable_keys import (
 )
 from application.room_events import ApplyRoomEvent
 from application.tenants import CreateTenant
+from application.webhook_deliveries import ListWebhookDeliveries, RetryWebhookDelivery
+from application.webhook_endpoints import (
+    CreateWebhookEndpoint,
+    DeleteWebhookEndpoint,
+    GetWebhookEndpoint,
+    ListWebhookEndpoints,
+    RotateWebhookSecret,
+    UpdateWebhookEndpoint,
+)
+from application.webhook_targets import WebhookTargets
 from domain.ports import Clock, RateLimiter
 from domain.rate_limit import RateLimitPolicy
 from entrypoints.metrics import Metrics
@@ -98,6 +111,9 @@ class Container(containers.DeclarativeContainer):
     idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
     processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
     dispatch_names = providers.Singleton(MongoDispatchNames, store.provided.db)
+    webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, store.provided.db)
+    webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, store.provided.db)
+    resolver = providers.Singleton(DnsResolver)
     webhook_verifier = providers.Singleton(LiveKitWebhookVerifier, settings.provided.livekit, clock)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
@@ -152,6 +168,25 @@ class Container(containers.DeclarativeContainer):
     list_publishable_keys = providers.Factory(ListPublishableKeys, publishable_keys)
     revoke_publishable_key = providers.Factory(RevokePublishableKey, publishable_keys, clock)
     authenticate_publishable_key = providers.Factory(AuthenticatePublishableKey, publishable_keys)
+    webhook_targets = providers.Factory(
+        WebhookTargets, resolver, settings.provided.webhook_allow_private_targets
+    )
+    create_webhook_endpoint = providers.Factory(
+        CreateWebhookEndpoint, tenants, webhook_endpoints, webhook_targets, clock
+    )
+    list_webhook_endpoints = providers.Factory(ListWebhookEndpoints, webhook_endpoints)
+    get_webhook_endpoint = providers.Factory(GetWebhookEndpoint, webhook_endpoints)
+    update_webhook_endpoint = providers.Factory(
+        UpdateWebhookEndpoint, webhook_endpoints, webhook_targets
+    )
+    delete_webhook_endpoint = providers.Factory(DeleteWebhookEndpoint, webhook_endpoints)
+    rotate_webhook_secret = providers.Factory(RotateWebhookSecret, webhook_endpoints, clock)
+    list_webhook_deliveries = providers.Factory(
+        ListWebhookDeliveries, webhook_endpoints, webhook_deliveries
+    )
+    retry_webhook_delivery = providers.Factory(
+        RetryWebhookDelivery, webhook_endpoints, webhook_deliveries, clock
+    )
 
 
 def build_container(settings: Settings) -> Container:

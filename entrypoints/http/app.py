@@ -24,6 +24,7 @@ from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.schema_page import PinnedSwaggerUI
 from entrypoints.http.security_headers import add_security_headers
 from entrypoints.http.tokens import create_realtime_token
+from entrypoints.http.webhook_endpoints import WebhookEndpointsController
 from entrypoints.http.webhooks import livekit_webhook
 from entrypoints.sweeper import sweeping
 
@@ -55,6 +56,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
             AgentsController,
             CallsController,
             PublishableKeysController,
+            WebhookEndpointsController,
         ],
         middleware=[
             DefineMiddleware(

@@ -38,3 +38,10 @@ PUBLISHABLE_KEY_BODY = json_body(
     },
     native_app={"allow_native": True, "agents": ["front-desk"]},
 )
+WEBHOOK_ENDPOINT_BODY = json_body(
+    every_event={"url": "https://hooks.example.com/realtime", "description": "production"},
+    ends_only={"url": "https://hooks.example.com/ended", "events": ["call.ended", "call.expired"]},
+)
+WEBHOOK_ENDPOINT_CHANGES = json_body(
+    pause={"disabled": True}, move={"url": "https://hooks.example.com/v2"}
+)

@@ -1,4 +1,5 @@
 import dataclasses
+import ipaddress
 from datetime import datetime
 
 from domain.errors import StorageError
@@ -113,3 +114,21 @@ def _due(delivery: WebhookDelivery, now: datetime) -> bool:
         and delivery.next_attempt_at <= now
         and (delivery.lease_until is None or delivery.lease_until <= now)
     )
+
+
+class StaticResolver:
+    """DNS answers a test sets per host; a literal address resolves to itself, any other
+    name to one public address."""
+
+    PUBLIC = "93.184.215.14"
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list[str]] = {}
+
+    async def addresses(self, host: str) -> list[str]:
+        if host in self.answers:
+            return list(self.answers[host])
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            return [self.PUBLIC]
