@@ -1,10 +1,12 @@
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.agent import Agent
 from domain.api_key import ApiKey
 from domain.call import Call, CallQuery
+from domain.call_announcement import Announcement
 from domain.call_events import RoomEvent, Transition
 from domain.idempotency import IdempotencyRecord
 from domain.pagination import Page, PageRequest
@@ -113,6 +115,16 @@ class CallRepository(Protocol):
 
     async def page_for_tenant(self, query: CallQuery, page: PageRequest) -> Page[Call]:
         """Newest first (created_at, then id)."""
+        ...
+
+    async def unannounced(self, limit: int) -> list[tuple[Call, list[Announcement]]]:
+        """Calls with announcements still marked, each with them in the order marked. `add`
+        marks call.created in the insert itself; `apply` and `expire_due` mark the
+        transition's announcement in the same write that moves the call."""
+        ...
+
+    async def announced(self, call_id: str, announcement: Announcement) -> None:
+        """Remove one mark, if it is still there (any number of relays may race)."""
         ...
 
 
@@ -256,4 +268,10 @@ class Attempts(Protocol):
 class HostResolver(Protocol):
     async def addresses(self, host: str) -> list[str]:
         """Every address `host` resolves to now; [] when it does not resolve."""
+        ...
+
+
+class CallPresenter(Protocol):
+    def __call__(self, call: Call) -> Mapping[str, Any]:
+        """The call as the API shows it (GET /v1/calls/{id}), as JSON-ready values."""
         ...

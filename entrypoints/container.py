@@ -27,6 +27,7 @@ from adapters.rate_limit.in_process import InProcessRateLimiter
 from adapters.rate_limit.redis import RedisRateLimiter
 from adapters.webhooks.resolver import DnsResolver
 from application.agents import CreateAgent, DeleteAgent, GetAgent, ListAgents, UpdateAgent
+from application.announce_calls import AnnounceCallEvents
 from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
 from application.authentication_lockout import AuthenticationLockout
@@ -56,6 +57,7 @@ from application.webhook_endpoints import (
 from application.webhook_targets import WebhookTargets
 from domain.ports import Clock, RateLimiter
 from domain.rate_limit import RateLimitPolicy
+from entrypoints.http.views import call_document
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 
@@ -183,6 +185,14 @@ class Container(containers.DeclarativeContainer):
     rotate_webhook_secret = providers.Factory(RotateWebhookSecret, webhook_endpoints, clock)
     list_webhook_deliveries = providers.Factory(
         ListWebhookDeliveries, webhook_endpoints, webhook_deliveries
+    )
+    announce_call_events = providers.Factory(
+        AnnounceCallEvents,
+        calls,
+        webhook_endpoints,
+        webhook_deliveries,
+        providers.Object(call_document),
+        clock,
     )
     retry_webhook_delivery = providers.Factory(
         RetryWebhookDelivery, webhook_endpoints, webhook_deliveries, clock

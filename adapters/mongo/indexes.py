@@ -35,6 +35,7 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="tenant_agent_newest",
         ),
         IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="sweep"),
+        IndexModel([("outbox_n", ASCENDING)], name="outbox", sparse=True),
     ],
     "webhook_endpoints": [
         IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),

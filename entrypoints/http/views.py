@@ -1,3 +1,7 @@
+from typing import Any
+
+import msgspec
+
 from domain.agent import Agent
 from domain.call import Call
 from domain.publishable_key import NewPublishableKey, PublishableKey
@@ -98,3 +102,9 @@ def webhook_delivery_view(delivery: WebhookDelivery) -> WebhookDeliveryView:
             for a in delivery.attempts
         ],
     )
+
+
+def call_document(call: Call) -> dict[str, Any]:
+    """The call exactly as GET /v1/calls/{id} answers it, for webhook event bodies."""
+    shown: dict[str, Any] = msgspec.to_builtins(call_view(call))
+    return shown
