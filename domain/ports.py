@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -13,7 +13,7 @@ from domain.pagination import Page, PageRequest
 from domain.publishable_key import PublishableKey
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import Tenant
-from domain.webhook_delivery import Attempt, WebhookDelivery
+from domain.webhook_delivery import SendOutcome, WebhookDelivery
 from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
 
 
@@ -228,9 +228,14 @@ class WebhookDeliveryRepository(Protocol):
         ...
 
     async def claim_due(
-        self, now: datetime, lease_until: datetime, limit: int
+        self,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        busy_endpoints: Collection[str] = (),
     ) -> list[WebhookDelivery]:
-        """Pending deliveries due by `now` and not leased past it, each taken by one
+        """Pending deliveries due by `now`, not leased past it and not to one of
+        `busy_endpoints`, each taken by one
         conditional update that sets a fresh `claim` and `lease_until`: of any number of
         concurrent claimers, exactly one gets each delivery."""
         ...
@@ -259,10 +264,16 @@ class WebhookDeliveryRepository(Protocol):
         ...
 
 
-class Attempts(Protocol):
-    async def __call__(self, delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Attempt:
-        """Send one signed attempt; never raises for the receiver's failures."""
+class WebhookSender(Protocol):
+    async def post(
+        self, url: str, address: str, body: str, headers: Mapping[str, str]
+    ) -> SendOutcome:
+        """POST `body` to `url`, connected to `address` (already checked) and never
+        following a redirect, within the configured timeout, reading at most a small part
+        of the answer. Never raises for the receiver's failures."""
         ...
+
+    async def close(self) -> None: ...
 
 
 class HostResolver(Protocol):

@@ -55,6 +55,14 @@ class Attempt:
 
 
 @dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """What one POST got: the status code, or why there was none (timeout, refused, …)."""
+
+    status_code: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RetrySchedule:
     """Delays after the first, second, … failed attempt; after the last one, no more."""
 
@@ -115,6 +123,16 @@ class WebhookDelivery:
             status = DeliveryStatus.PENDING if retry_at else DeliveryStatus.FAILED
         return dataclasses.replace(
             self, attempts=attempts, status=status, next_attempt_at=retry_at, lease_until=None
+        )
+
+    def abandoned(self, attempt: Attempt) -> "WebhookDelivery":
+        """Failed for good without a retry: its endpoint is gone or disabled."""
+        return dataclasses.replace(
+            self,
+            attempts=(*self.attempts, attempt),
+            status=DeliveryStatus.FAILED,
+            next_attempt_at=None,
+            lease_until=None,
         )
 
 

@@ -25,6 +25,7 @@ from adapters.mongo.webhook_endpoints import MongoWebhookEndpointRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
 from adapters.rate_limit.in_process import InProcessRateLimiter
 from adapters.rate_limit.redis import RedisRateLimiter
+from adapters.webhooks.http_sender import HttpxWebhookSender
 from adapters.webhooks.resolver import DnsResolver
 from application.agents import CreateAgent, DeleteAgent, GetAgent, ListAgents, UpdateAgent
 from application.announce_calls import AnnounceCallEvents
@@ -32,6 +33,7 @@ from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
 from application.authentication_lockout import AuthenticationLockout
 from application.calls import GetCall, ListCalls
+from application.dispatch_webhooks import AttemptDelivery, ClaimDueDeliveries
 from application.expire_calls import ExpireUnjoinedCalls
 from application.issue_token import IssueRealtimeToken
 from application.issue_token_idempotently import IssueTokenIdempotently
@@ -57,11 +59,20 @@ from application.webhook_endpoints import (
 from application.webhook_targets import WebhookTargets
 from domain.ports import Clock, RateLimiter
 from domain.rate_limit import RateLimitPolicy
+from domain.webhook_delivery import RetrySchedule
 from entrypoints.http.views import call_document
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 
 CACHE_ENTRIES = 10_000
+LEASE_MARGIN_SECONDS = 5.0
+
+
+def webhook_lease(timeout_seconds: float) -> timedelta:
+    """Longer than an attempt can take (resolving, then sending within the timeout)."""
+    return timedelta(seconds=2 * timeout_seconds + LEASE_MARGIN_SECONDS)
+
+
 REDIS_TIMEOUT_SECONDS = 0.25
 
 
@@ -116,6 +127,12 @@ class Container(containers.DeclarativeContainer):
     webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, store.provided.db)
     webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, store.provided.db)
     resolver = providers.Singleton(DnsResolver)
+    webhook_sender = providers.Singleton(
+        HttpxWebhookSender, settings.provided.webhook_timeout_seconds
+    )
+    retry_schedule = providers.Singleton(
+        RetrySchedule.parse, settings.provided.webhook_retry_seconds
+    )
     webhook_verifier = providers.Singleton(LiveKitWebhookVerifier, settings.provided.livekit, clock)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
@@ -193,6 +210,21 @@ class Container(containers.DeclarativeContainer):
         webhook_deliveries,
         providers.Object(call_document),
         clock,
+    )
+    claim_due_deliveries = providers.Factory(
+        ClaimDueDeliveries,
+        webhook_deliveries,
+        clock,
+        providers.Factory(webhook_lease, settings.provided.webhook_timeout_seconds),
+    )
+    attempt_delivery = providers.Factory(
+        AttemptDelivery,
+        webhook_deliveries,
+        webhook_endpoints,
+        webhook_targets,
+        webhook_sender,
+        clock,
+        retry_schedule,
     )
     retry_webhook_delivery = providers.Factory(
         RetryWebhookDelivery, webhook_endpoints, webhook_deliveries, clock

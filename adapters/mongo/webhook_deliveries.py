@@ -1,6 +1,7 @@
 """Deliveries, the outbox's queue. Times the queue compares (due, lease) are integer epoch
 milliseconds: nx-27017 may keep a `$set` date as a string, which no longer compares."""
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,11 +43,16 @@ class MongoWebhookDeliveryRepository:
         return True
 
     async def claim_due(
-        self, now: datetime, lease_until: datetime, limit: int
+        self,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        busy_endpoints: Collection[str] = (),
     ) -> list[WebhookDelivery]:
         due = _due(millis(now))
+        wanted = {**due, "endpoint_id": {"$nin": list(busy_endpoints)}} if busy_endpoints else due
         with storage_errors("claiming webhook deliveries"):
-            cursor = self._deliveries.find(due, {"_id": 1}).sort("due_ms", 1).limit(limit)
+            cursor = self._deliveries.find(wanted, {"_id": 1}).sort("due_ms", 1).limit(limit)
             candidates = [doc["_id"] async for doc in cursor]
             claimed = []
             for delivery_id in candidates:

@@ -1,5 +1,6 @@
 import dataclasses
 import ipaddress
+from collections.abc import Collection
 from datetime import datetime
 
 from domain.errors import StorageError
@@ -59,9 +60,15 @@ class InMemoryWebhookDeliveryRepository:
         return True
 
     async def claim_due(
-        self, now: datetime, lease_until: datetime, limit: int
+        self,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        busy_endpoints: Collection[str] = (),
     ) -> list[WebhookDelivery]:
-        due = [d for d in self.items.values() if _due(d, now)]
+        due = [
+            d for d in self.items.values() if _due(d, now) and d.endpoint_id not in busy_endpoints
+        ]
         due.sort(key=lambda d: (d.next_attempt_at or now, d.id))
         claimed = []
         for delivery in due[:limit]:

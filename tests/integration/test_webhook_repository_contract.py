@@ -198,3 +198,15 @@ async def test_deliveries_page_newest_first_per_endpoint(repositories: Repositor
     assert rest.items == [mine[0]]
     assert rest.next is None
     assert foreign.items == []
+
+
+async def test_deliveries_to_busy_endpoints_are_left_for_later(repositories: Repositories) -> None:
+    busy, free = _endpoint("tenant-1"), _endpoint("tenant-2")
+    for delivery in (_delivery(busy, event_id="e1"), _delivery(free, event_id="e2")):
+        await repositories.webhook_deliveries.add(delivery)
+
+    claimed = await repositories.webhook_deliveries.claim_due(
+        NOW, NOW + LEASE, 10, busy_endpoints=[busy.id]
+    )
+
+    assert [d.endpoint_id for d in claimed] == [free.id]

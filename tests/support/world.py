@@ -106,6 +106,7 @@ def fake_world(
         rate_limit_per_minute=rate_limit,
         max_queued_calls_per_tenant=max_queued_calls,
         auth_failures_per_minute=auth_failures,
+        webhook_poll_seconds=0,  # tests run the relay and the dispatcher themselves
     )
     return World(container=build_container(settings))
 
