@@ -107,6 +107,11 @@ async def _settled(container: Container, endpoint: WebhookEndpoint) -> WebhookDe
     raise AssertionError("the delivery never settled")
 
 
+def _gauge(exposition: str, name: str) -> float:
+    [value] = [line.split()[1] for line in exposition.splitlines() if line.startswith(name + " ")]
+    return float(value)
+
+
 def _verified(receiver: Receiver, endpoint: WebhookEndpoint) -> list[Any]:
     return [Webhook(endpoint.secret).verify(r.body, r.headers) for r in receiver.requests]
 
@@ -119,7 +124,13 @@ async def test_a_receiver_failing_twice_gets_one_event_three_times_with_one_webh
         principal, endpoint, agent_id = await _tenant_with_endpoint(service, receiver.url)
         call_id = await _issue(service, principal, agent_id)
         delivery = await _settled(service, endpoint)
+        await asyncio.sleep(3 * POLL)  # one more round measures the backlog again
+        metrics = service.metrics().exposition().decode()
 
+    assert 'realtime_tokens_webhook_attempts_total{outcome="retrying"} 2.0' in metrics
+    assert 'realtime_tokens_webhook_attempts_total{outcome="delivered"} 1.0' in metrics
+    assert "realtime_tokens_webhook_attempt_duration_seconds_count 3.0" in metrics
+    assert _gauge(metrics, "realtime_tokens_webhook_oldest_pending_seconds") == 0
     assert len(receiver.requests) == 3
     assert len(set(receiver.ids())) == 1
     bodies = _verified(receiver, endpoint)
@@ -141,11 +152,14 @@ async def test_a_receiver_down_for_every_attempt_fails_the_delivery_then_a_retry
     async with receiving([500]) as receiver, replica(settings) as service:
         principal, endpoint, agent_id = await _tenant_with_endpoint(service, receiver.url)
         await _issue(service, principal, agent_id)
+        await _until(lambda: len(receiver.requests) >= 2)
+        backlog = service.metrics().exposition().decode()
         failed = await _settled(service, endpoint)
         receiver.statuses = [200]
         await service.retry_webhook_delivery()(endpoint.tenant_id, endpoint.id, failed.event_id)
         delivered = await _settled(service, endpoint)
 
+    assert _gauge(backlog, "realtime_tokens_webhook_oldest_pending_seconds") > 0
     assert failed.status is DeliveryStatus.FAILED
     assert len(failed.attempts) == 4  # the first try and the three retries of the schedule
     assert delivered.status is DeliveryStatus.DELIVERED
