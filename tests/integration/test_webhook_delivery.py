@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -266,3 +267,50 @@ async def test_a_host_that_resolves_privately_at_send_time_is_refused(
     assert receiver.requests == []
     assert delivery.status is DeliveryStatus.FAILED
     assert all(a.error and "private" in a.error for a in delivery.attempts)
+
+
+async def test_an_attempt_leased_by_a_replica_that_died_is_sent_by_another_after_the_lease(
+    mongo_uri: str, database: str
+) -> None:
+    settings = _settings(mongo_uri, database)
+    async with receiving([200]) as receiver, running_container(settings) as dead:
+        principal, endpoint, agent_id = await _tenant_with_endpoint(dead, receiver.url)
+        await _issue(dead, principal, agent_id)
+        await dead.announce_call_events()()
+        now = dead.clock().now()
+        lease = timedelta(seconds=0.5)
+        [taken] = await dead.webhook_deliveries().claim_due(now, now + lease, 10)
+        # The replica that claimed it is killed here: it never sends, never finishes.
+        async with replica(settings) as survivor:
+            await asyncio.sleep(0.3)
+            during_lease = len(receiver.requests)
+            delivery = await _settled(survivor, endpoint)
+
+    assert during_lease == 0
+    assert receiver.ids() == [taken.event_id]
+    assert delivery.status is DeliveryStatus.DELIVERED
+
+
+async def test_a_slow_endpoint_does_not_delay_another_tenants(
+    mongo_uri: str, database: str
+) -> None:
+    settings = _settings(
+        mongo_uri, database, webhook_timeout_seconds=2.0, webhook_concurrency_per_endpoint=1
+    )
+    async with AsyncExitStack() as stack:
+        slow = await stack.enter_async_context(receiving([200], delay=1.0))
+        fast = await stack.enter_async_context(receiving([200]))
+        service = await stack.enter_async_context(replica(settings))
+        slow_tenant, _, slow_agent = await _tenant_with_endpoint(service, slow.url)
+        for _ in range(4):
+            await _issue(service, slow_tenant, slow_agent)
+        await _until(lambda: len(slow.requests) == 1)
+        fast_tenant, _, fast_agent = await _tenant_with_endpoint(service, fast.url)
+        started = time.monotonic()
+        await _issue(service, fast_tenant, fast_agent)
+        await _until(lambda: len(fast.requests) == 1)
+        fast_latency = time.monotonic() - started
+        slow_in_flight = len(slow.requests)
+
+    assert fast_latency < 0.8, "the fast endpoint waited for the slow one"
+    assert slow_in_flight == 1, "more than WEBHOOK_CONCURRENCY_PER_ENDPOINT attempts at once"
