@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.call import NOT_JOINED, Call, CallStatus
+from domain.call_announcement import Announcement
+from domain.webhook_endpoint import WebhookEventType
 
 
 class RoomEventKind(enum.StrEnum):
@@ -39,6 +41,14 @@ class Transition:
     clears_end_reason: bool = False
     ended_before: datetime | None = None
     clears_ended_at: bool = False
+    announces: WebhookEventType | None = None
+    announced_at: datetime | None = None
+
+    def announcement(self, now: datetime) -> Announcement | None:
+        """What the write that applies this transition marks on the call to announce."""
+        if self.announces is None:
+            return None
+        return Announcement(self.announces, self.announced_at or now)
 
 
 _OPEN = frozenset({CallStatus.QUEUED, CallStatus.IN_PROGRESS, CallStatus.EXPIRED})
@@ -67,10 +77,22 @@ def transition_for(event: RoomEvent, caller_identity: str) -> Transition | None:
     if event.kind is RoomEventKind.PARTICIPANT_JOINED:
         # A join after the sweeper wrote `expired` makes that verdict (and its reason) void.
         return Transition(
-            _NOT_STARTED, CallStatus.IN_PROGRESS, joined_at=event.at, clears_end_reason=True
+            _NOT_STARTED,
+            CallStatus.IN_PROGRESS,
+            joined_at=event.at,
+            clears_end_reason=True,
+            announces=WebhookEventType.CALL_STARTED,
+            announced_at=event.at,
         )
     ends = _OPEN if event.kind is RoomEventKind.ROOM_FINISHED else _STARTED
-    return Transition(ends, CallStatus.ENDED, ended_at=event.at, end_reason=event.kind.value)
+    return Transition(
+        ends,
+        CallStatus.ENDED,
+        ended_at=event.at,
+        end_reason=event.kind.value,
+        announces=WebhookEventType.CALL_ENDED,
+        announced_at=event.at,
+    )
 
 
 def rejoin_for(event: RoomEvent, call: Call) -> Transition | None:
@@ -91,7 +113,14 @@ def rejoin_for(event: RoomEvent, call: Call) -> Transition | None:
         clears_end_reason=True,
         ended_before=event.at,
         clears_ended_at=True,
+        announces=WebhookEventType.CALL_STARTED,
+        announced_at=event.at,
     )
 
 
-EXPIRY = Transition(frozenset({CallStatus.QUEUED}), CallStatus.EXPIRED, end_reason=NOT_JOINED)
+EXPIRY = Transition(
+    frozenset({CallStatus.QUEUED}),
+    CallStatus.EXPIRED,
+    end_reason=NOT_JOINED,
+    announces=WebhookEventType.CALL_EXPIRED,
+)

@@ -137,3 +137,26 @@ class AgentNotChosen(DomainError):
 class OriginNotAllowed(DomainError):
     """A publishable key used from an origin it is not bound to (or with no origin at all,
     when it does not allow native apps)."""
+
+
+class InvalidWebhookUrl(DomainError, ValueError):
+    """A webhook URL that is not https (or http where private targets are allowed), or whose
+    host is or resolves to a loopback, private, link-local, multicast or metadata address."""
+
+    def __init__(self, reason: str, field: str = "url") -> None:
+        super().__init__(reason)
+        self.field = field
+
+
+class InvalidWebhookEvent(DomainError, ValueError):
+    def __init__(self, name: str, field: str = "events") -> None:
+        super().__init__(f"{name[:60]!r} is not an event type")
+        self.field = field
+
+
+class WebhookEndpointNotFound(DomainError):
+    """No such webhook endpoint for this tenant (another tenant's looks exactly like this)."""
+
+
+class WebhookDeliveryNotFound(DomainError):
+    """No such event delivery for this endpoint of this tenant."""

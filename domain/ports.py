@@ -1,16 +1,20 @@
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.agent import Agent
 from domain.api_key import ApiKey
 from domain.call import Call, CallQuery
+from domain.call_announcement import Announcement
 from domain.call_events import RoomEvent, Transition
 from domain.idempotency import IdempotencyRecord
 from domain.pagination import Page, PageRequest
 from domain.publishable_key import PublishableKey
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import Tenant
+from domain.webhook_delivery import SendOutcome, WebhookDelivery
+from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
 
 
 class Clock(Protocol):
@@ -117,6 +121,16 @@ class CallRepository(Protocol):
         """Newest first (created_at, then id)."""
         ...
 
+    async def unannounced(self, limit: int) -> list[tuple[Call, list[Announcement]]]:
+        """Calls with announcements still marked, each with them in the order marked. `add`
+        marks call.created in the insert itself; `apply` and `expire_due` mark the
+        transition's announcement in the same write that moves the call."""
+        ...
+
+    async def announced(self, call_id: str, announcement: Announcement) -> None:
+        """Remove one mark, if it is still there (any number of relays may race)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class SignedToken:
@@ -185,4 +199,94 @@ class DispatchNames(Protocol):
 
     async def release_unused(self, tenant_id: str, now: datetime) -> None:
         """Release, as of `now`, the tenant's names that none of its live agents uses."""
+        ...
+
+
+class WebhookEndpointRepository(Protocol):
+    async def add(self, endpoint: WebhookEndpoint) -> None: ...
+
+    async def get(self, endpoint_id: str) -> WebhookEndpoint | None: ...
+
+    async def get_for_tenant(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
+        """Another tenant's endpoint is indistinguishable from none."""
+        ...
+
+    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
+        """Newest first (created_at, then id), disabled endpoints included."""
+        ...
+
+    async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:
+        """The tenant's enabled endpoints that want `kind` (an empty `events` wants all)."""
+        ...
+
+    async def replace(self, endpoint: WebhookEndpoint) -> bool:
+        """Store every field of `endpoint` over the tenant's stored one; False if none."""
+        ...
+
+    async def delete(self, tenant_id: str, endpoint_id: str) -> bool: ...
+
+
+class WebhookDeliveryRepository(Protocol):
+    async def add(self, delivery: WebhookDelivery) -> bool:
+        """False, changing nothing, when a delivery with this id is already stored."""
+        ...
+
+    async def claim_due(
+        self,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        busy_endpoints: Collection[str] = (),
+    ) -> list[WebhookDelivery]:
+        """Pending deliveries due by `now`, not leased past it and not to one of
+        `busy_endpoints`, each taken by one
+        conditional update that sets a fresh `claim` and `lease_until`: of any number of
+        concurrent claimers, exactly one gets each delivery."""
+        ...
+
+    async def finish_attempt(self, delivery: WebhookDelivery) -> bool:
+        """Store `delivery`'s status, attempts and next attempt, lease released, only while
+        it still holds the claim it was taken with; False when it does not."""
+        ...
+
+    async def get_for_tenant(
+        self, tenant_id: str, endpoint_id: str, event_id: str
+    ) -> WebhookDelivery | None: ...
+
+    async def page_for_endpoint(
+        self, tenant_id: str, endpoint_id: str, page: PageRequest
+    ) -> Page[WebhookDelivery]:
+        """Newest first (created_at, then id)."""
+        ...
+
+    async def schedule(self, delivery_id: str, at: datetime) -> bool:
+        """Make the delivery pending again, due at `at`, lease released."""
+        ...
+
+    async def oldest_pending(self) -> datetime | None:
+        """When the oldest still-pending delivery was created."""
+        ...
+
+
+class WebhookSender(Protocol):
+    async def post(
+        self, url: str, address: str, body: str, headers: Mapping[str, str]
+    ) -> SendOutcome:
+        """POST `body` to `url`, connected to `address` (already checked) and never
+        following a redirect, within the configured timeout, reading at most a small part
+        of the answer. Never raises for the receiver's failures."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class HostResolver(Protocol):
+    async def addresses(self, host: str) -> list[str]:
+        """Every address `host` resolves to now; [] when it does not resolve."""
+        ...
+
+
+class CallPresenter(Protocol):
+    def __call__(self, call: Call) -> Mapping[str, Any]:
+        """The call as the API shows it (GET /v1/calls/{id}), as JSON-ready values."""
         ...

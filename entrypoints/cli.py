@@ -21,12 +21,16 @@ from domain.errors import (
     DispatchNameTaken,
     InvalidName,
     InvalidOrigin,
+    InvalidWebhookEvent,
+    InvalidWebhookUrl,
     PublishableKeyNotFound,
     StorageError,
     TenantNotFound,
+    WebhookEndpointNotFound,
 )
 from domain.pagination import MAX_LIMIT, PageRequest
 from domain.publishable_key import PublishableKey
+from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
 from entrypoints.asgi import DEV_ENV
 from entrypoints.container import Container
 from entrypoints.dev_seed import demo_curl, demo_origins, demo_state_file, ensure_demo
@@ -61,7 +65,12 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
     try:
         with resolved_database(settings or _settings()) as resolved:
             return asyncio.run(in_container(resolved))
-    except (TenantNotFound, ApiKeyNotFound, PublishableKeyNotFound) as error:
+    except (
+        TenantNotFound,
+        ApiKeyNotFound,
+        PublishableKeyNotFound,
+        WebhookEndpointNotFound,
+    ) as error:
         raise click.ClickException(f"not found: {error}") from error
     except AgentNotFound as error:
         raise click.ClickException(f"not found: agent {error}") from error
@@ -69,6 +78,10 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
         raise click.BadParameter(str(error), param_hint="'--origin'") from error
     except InvalidName as error:
         raise click.BadParameter(str(error)) from error
+    except InvalidWebhookUrl as error:
+        raise click.BadParameter(str(error), param_hint="'URL'") from error
+    except InvalidWebhookEvent as error:
+        raise click.BadParameter(str(error), param_hint="'--event'") from error
     except DispatchNameTaken as error:
         raise click.ClickException(f"dispatch name not available: {error}") from error
     except StorageError as error:
@@ -330,6 +343,76 @@ def revoke_publishable_key(key_id: str, as_json: bool) -> None:
     key = _run(lambda c: c.revoke_publishable_key()(key_id, tenant_id=None))
     human = f"publishable key {key.id} revoked"
     _emit(as_json, {"id": key.id, "revoked_at": _iso(key.revoked_at)}, human)
+
+
+@main.group("webhook-endpoints")
+def webhook_endpoints() -> None:
+    """Manage a tenant's webhook endpoints: where its call events are pushed, signed."""
+
+
+@webhook_endpoints.command("create")
+@click.argument("tenant_id")
+@click.argument("url")
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    type=click.Choice([kind.value for kind in WebhookEventType]),
+    help="An event type to send (default: every type).",
+)
+@click.option("--description", default=None)
+@json_option
+def create_webhook_endpoint(
+    tenant_id: str, url: str, events: tuple[str, ...], description: str | None, as_json: bool
+) -> None:
+    endpoint = _run(lambda c: c.create_webhook_endpoint()(tenant_id, url, events, description))
+    payload = {**_webhook_endpoint_json(endpoint), "secret": endpoint.secret}
+    human = f"webhook endpoint {endpoint.id}\n{endpoint.secret}\n(shown once: store it now)"
+    _emit(as_json, payload, human)
+
+
+@webhook_endpoints.command("list")
+@click.argument("tenant_id")
+@json_option
+def list_webhook_endpoints(tenant_id: str, as_json: bool) -> None:
+    """Ids, URLs and events, newest first; never the secrets."""
+    found = _run(lambda c: _every_webhook_endpoint(c, tenant_id))
+    rows = [_webhook_endpoint_json(e) for e in found]
+    human = "\n".join(
+        f"{r['id']}  {r['url']}  {' '.join(r['events']) or 'all events'}  disabled={r['disabled']}"
+        for r in rows
+    )
+    _emit(as_json, {"webhook_endpoints": rows}, human or "no webhook endpoints")
+
+
+@webhook_endpoints.command("delete")
+@click.argument("endpoint_id")
+@json_option
+def delete_webhook_endpoint(endpoint_id: str, as_json: bool) -> None:
+    _run(lambda c: c.delete_webhook_endpoint()(endpoint_id, tenant_id=None))
+    _emit(as_json, {"id": endpoint_id, "deleted": True}, f"webhook endpoint {endpoint_id} deleted")
+
+
+async def _every_webhook_endpoint(container: Container, tenant_id: str) -> list[WebhookEndpoint]:
+    list_endpoints = container.list_webhook_endpoints()
+    page = await list_endpoints(tenant_id, PageRequest(limit=MAX_LIMIT))
+    found = list(page.items)
+    while page.next is not None:
+        page = await list_endpoints(tenant_id, PageRequest(limit=MAX_LIMIT, after=page.next))
+        found += page.items
+    return found
+
+
+def _webhook_endpoint_json(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "id": endpoint.id,
+        "tenant_id": endpoint.tenant_id,
+        "url": endpoint.url,
+        "events": [kind.value for kind in endpoint.events],
+        "description": endpoint.description,
+        "disabled": endpoint.disabled,
+        "created_at": _iso(endpoint.created_at),
+    }
 
 
 async def _every_publishable_key(container: Container, tenant_id: str) -> list[PublishableKey]:

@@ -20,14 +20,20 @@ from adapters.mongo.monitoring import CommandTimer
 from adapters.mongo.publishable_keys import MongoPublishableKeyRepository
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
+from adapters.mongo.webhook_deliveries import MongoWebhookDeliveryRepository
+from adapters.mongo.webhook_endpoints import MongoWebhookEndpointRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
 from adapters.rate_limit.in_process import InProcessRateLimiter
 from adapters.rate_limit.redis import RedisRateLimiter
+from adapters.webhooks.http_sender import HttpxWebhookSender
+from adapters.webhooks.resolver import DnsResolver
 from application.agents import CreateAgent, DeleteAgent, GetAgent, ListAgents, UpdateAgent
+from application.announce_calls import AnnounceCallEvents
 from application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.authenticate import AuthenticateApiKey
 from application.authentication_lockout import AuthenticationLockout
 from application.calls import GetCall, ListCalls
+from application.dispatch_webhooks import AttemptDelivery, ClaimDueDeliveries
 from application.expire_calls import ExpireUnjoinedCalls
 from application.issue_token import IssueRealtimeToken
 from application.issue_token_idempotently import IssueTokenIdempotently
@@ -41,12 +47,32 @@ from application.publishable_keys import (
 )
 from application.room_events import ApplyRoomEvent
 from application.tenants import CreateTenant
+from application.webhook_deliveries import ListWebhookDeliveries, RetryWebhookDelivery
+from application.webhook_endpoints import (
+    CreateWebhookEndpoint,
+    DeleteWebhookEndpoint,
+    GetWebhookEndpoint,
+    ListWebhookEndpoints,
+    RotateWebhookSecret,
+    UpdateWebhookEndpoint,
+)
+from application.webhook_targets import WebhookTargets
 from domain.ports import Clock, RateLimiter
 from domain.rate_limit import RateLimitPolicy
+from domain.webhook_delivery import RetrySchedule
+from entrypoints.http.views import call_document
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 
 CACHE_ENTRIES = 10_000
+LEASE_MARGIN_SECONDS = 5.0
+
+
+def webhook_lease(timeout_seconds: float) -> timedelta:
+    """Longer than an attempt can take (resolving, then sending within the timeout)."""
+    return timedelta(seconds=2 * timeout_seconds + LEASE_MARGIN_SECONDS)
+
+
 REDIS_TIMEOUT_SECONDS = 0.25
 
 
@@ -98,6 +124,15 @@ class Container(containers.DeclarativeContainer):
     idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
     processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
     dispatch_names = providers.Singleton(MongoDispatchNames, store.provided.db)
+    webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, store.provided.db)
+    webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, store.provided.db)
+    resolver = providers.Singleton(DnsResolver)
+    webhook_sender = providers.Singleton(
+        HttpxWebhookSender, settings.provided.webhook_timeout_seconds
+    )
+    retry_schedule = providers.Singleton(
+        RetrySchedule.parse, settings.provided.webhook_retry_seconds
+    )
     webhook_verifier = providers.Singleton(LiveKitWebhookVerifier, settings.provided.livekit, clock)
     token_issuer = providers.Singleton(LiveKitTokenIssuer, settings.provided.livekit)
     join_window = providers.Singleton(JoinWindow, settings.provided.token_ttl_seconds)
@@ -159,6 +194,48 @@ class Container(containers.DeclarativeContainer):
     list_publishable_keys = providers.Factory(ListPublishableKeys, publishable_keys)
     revoke_publishable_key = providers.Factory(RevokePublishableKey, publishable_keys, clock)
     authenticate_publishable_key = providers.Factory(AuthenticatePublishableKey, publishable_keys)
+    webhook_targets = providers.Factory(
+        WebhookTargets, resolver, settings.provided.webhook_allow_private_targets
+    )
+    create_webhook_endpoint = providers.Factory(
+        CreateWebhookEndpoint, tenants, webhook_endpoints, webhook_targets, clock
+    )
+    list_webhook_endpoints = providers.Factory(ListWebhookEndpoints, webhook_endpoints)
+    get_webhook_endpoint = providers.Factory(GetWebhookEndpoint, webhook_endpoints)
+    update_webhook_endpoint = providers.Factory(
+        UpdateWebhookEndpoint, webhook_endpoints, webhook_targets
+    )
+    delete_webhook_endpoint = providers.Factory(DeleteWebhookEndpoint, webhook_endpoints)
+    rotate_webhook_secret = providers.Factory(RotateWebhookSecret, webhook_endpoints, clock)
+    list_webhook_deliveries = providers.Factory(
+        ListWebhookDeliveries, webhook_endpoints, webhook_deliveries
+    )
+    announce_call_events = providers.Factory(
+        AnnounceCallEvents,
+        calls,
+        webhook_endpoints,
+        webhook_deliveries,
+        providers.Object(call_document),
+        clock,
+    )
+    claim_due_deliveries = providers.Factory(
+        ClaimDueDeliveries,
+        webhook_deliveries,
+        clock,
+        providers.Factory(webhook_lease, settings.provided.webhook_timeout_seconds),
+    )
+    attempt_delivery = providers.Factory(
+        AttemptDelivery,
+        webhook_deliveries,
+        webhook_endpoints,
+        webhook_targets,
+        webhook_sender,
+        clock,
+        retry_schedule,
+    )
+    retry_webhook_delivery = providers.Factory(
+        RetryWebhookDelivery, webhook_endpoints, webhook_deliveries, clock
+    )
 
 
 def build_container(settings: Settings) -> Container:

@@ -27,6 +27,7 @@ REDACTED = "[redacted]"
 
 _SECRETS = re.compile(
     r"rtk_[A-Za-z0-9_-]+"  # our API keys, well-formed or not
+    r"|whsec_[A-Za-z0-9+/=]+"  # webhook signing secrets
     r"|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*"  # JWTs (LiveKit tokens)
 )
 

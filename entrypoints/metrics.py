@@ -9,6 +9,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 EXPOSITION_MEDIA_TYPE = "text/plain; version=0.0.4"  # the server adds "; charset=utf-8"
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_WEBHOOK_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
 class Metrics:
@@ -47,6 +48,29 @@ class Metrics:
             multiprocess_mode="max",
         )
         self.mongodb_embedded.set(1 if mongodb_embedded else 0)
+        self.webhook_deliveries = Counter(
+            "realtime_tokens_webhook_attempts",
+            "Webhook delivery attempts, by outcome: delivered, retrying (failed, another "
+            "attempt scheduled) or failed (no attempt left, 410 Gone, endpoint gone)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.webhook_attempt_duration = Histogram(
+            "realtime_tokens_webhook_attempt_duration_seconds",
+            "Webhook attempt latency, from connecting to reading the answer",
+            buckets=_WEBHOOK_BUCKETS,
+            registry=self.registry,
+        )
+        self.webhook_oldest_pending = Gauge(
+            "realtime_tokens_webhook_oldest_pending_seconds",
+            "Age of the oldest webhook delivery still pending (0 when none): the backlog",
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
+
+    def observe_webhook_attempt(self, outcome: str, seconds: float) -> None:
+        self.webhook_deliveries.labels(outcome).inc()
+        self.webhook_attempt_duration.observe(seconds)
 
     def observe_mongodb_command(self, command: str, seconds: float, succeeded: bool) -> None:
         outcome = "ok" if succeeded else "error"

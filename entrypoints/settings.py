@@ -5,6 +5,7 @@ from typing import TypeVar
 from adapters.livekit.settings import LiveKitSettings
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS
 from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
+from domain.webhook_delivery import DEFAULT_RETRY_SECONDS, RetrySchedule
 
 EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"
 DEV_LIVEKIT = LiveKitSettings(
@@ -21,6 +22,11 @@ DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 DEFAULT_AUTH_FAILURES_PER_MINUTE = 20
 DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP = 30
 DEFAULT_SWEEP_INTERVAL_SECONDS = 30.0
+DEFAULT_WEBHOOK_RETRY_SECONDS = ",".join(str(s) for s in DEFAULT_RETRY_SECONDS)
+DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10.0
+MAX_WEBHOOK_TIMEOUT_SECONDS = 30.0
+DEFAULT_WEBHOOK_POLL_SECONDS = 1.0
+DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT = 4
 
 
 class ConfigurationError(ValueError):
@@ -43,6 +49,11 @@ class Settings:
     max_queued_calls_per_tenant: int = 0
     max_queued_calls_per_publishable_key: int = 0
     sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
+    webhook_allow_private_targets: bool = False
+    webhook_retry_seconds: str = DEFAULT_WEBHOOK_RETRY_SECONDS
+    webhook_timeout_seconds: float = DEFAULT_WEBHOOK_TIMEOUT_SECONDS
+    webhook_poll_seconds: float = DEFAULT_WEBHOOK_POLL_SECONDS
+    webhook_concurrency_per_endpoint: int = DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -82,6 +93,16 @@ class Settings:
             ),
             sweep_interval_seconds=_parsed(
                 env, "SWEEP_INTERVAL_SECONDS", DEFAULT_SWEEP_INTERVAL_SECONDS
+            ),
+            webhook_allow_private_targets=_flag(env, "WEBHOOK_ALLOW_PRIVATE_TARGETS"),
+            webhook_retry_seconds=env.get("WEBHOOK_RETRY_SECONDS", "").strip()
+            or DEFAULT_WEBHOOK_RETRY_SECONDS,
+            webhook_timeout_seconds=_parsed(
+                env, "WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT_SECONDS
+            ),
+            webhook_poll_seconds=_parsed(env, "WEBHOOK_POLL_SECONDS", DEFAULT_WEBHOOK_POLL_SECONDS),
+            webhook_concurrency_per_endpoint=_parsed(
+                env, "WEBHOOK_CONCURRENCY_PER_ENDPOINT", DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
             ),
         )
         settings.validate()
@@ -134,11 +155,31 @@ class Settings:
         ):
             if getattr(self, name) < 0:
                 raise ConfigurationError(f"{name.upper()} must be 0 (off) or more")
+        try:
+            RetrySchedule.parse(self.webhook_retry_seconds)
+        except ValueError as error:
+            raise ConfigurationError(f"WEBHOOK_RETRY_SECONDS: {error}") from None
+        if not 0 < self.webhook_timeout_seconds <= MAX_WEBHOOK_TIMEOUT_SECONDS:
+            raise ConfigurationError(
+                f"WEBHOOK_TIMEOUT_SECONDS must be over 0, at most {MAX_WEBHOOK_TIMEOUT_SECONDS}"
+            )
+        if self.webhook_poll_seconds < 0:
+            raise ConfigurationError("WEBHOOK_POLL_SECONDS must be 0 (off) or more")
+        if self.webhook_concurrency_per_endpoint < 1:
+            raise ConfigurationError("WEBHOOK_CONCURRENCY_PER_ENDPOINT must be 1 or more")
         if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
             raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 
 
 N = TypeVar("N", int, float)
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in _TRUE + _FALSE:
+        raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
+    return raw in _TRUE
 
 
 def _parsed(env: Mapping[str, str], name: str, default: N) -> N:

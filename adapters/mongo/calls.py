@@ -9,6 +9,7 @@ from adapters.mongo.errors import storage_errors
 from adapters.mongo.insert_batcher import InsertBatcher
 from adapters.mongo.paging import newest_first_page, sort_key
 from domain.call import Call, CallQuery, CallStatus, CallType, CreatedBy
+from domain.call_announcement import Announcement, created
 from domain.call_events import EXPIRY, Transition
 from domain.errors import CallAlreadyStored
 from domain.pagination import Page, PageRequest
@@ -44,8 +45,32 @@ class MongoCallRepository:
                 "end_reason": None,
                 "created_by": _created_by_document(call.created_by),
                 "participant": _participant_document(call.participant),
+                # Marked in the insert itself: announcing the call costs the token route
+                # no second command.
+                "outbox": [created(call.created_at).mark],
+                "outbox_n": 1,
             }
         )
+
+    async def unannounced(self, limit: int) -> list[tuple[Call, list[Announcement]]]:
+        if limit <= 0:
+            return []
+        with storage_errors("reading calls to announce"):
+            found = self._calls.find({"outbox_n": {"$gt": 0}}).limit(limit)
+            docs = [doc async for doc in found]
+        return [
+            (_to_call(doc), [Announcement.from_mark(m) for m in doc.get("outbox", [])])
+            for doc in docs
+        ]
+
+    async def announced(self, call_id: str, announcement: Announcement) -> None:
+        # Conditional on the mark being there, so a racing relay cannot count it off twice.
+        mark = announcement.mark
+        with storage_errors("recording an announcement"):
+            await self._calls.update_one(
+                {"_id": call_id, "outbox": mark},
+                {"$pull": {"outbox": mark}, "$inc": {"outbox_n": -1}},
+            )
 
     async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
         by_key = {} if key_id is None else {"created_by.key_id": key_id}
@@ -75,8 +100,11 @@ class MongoCallRepository:
         condition: Document = {"_id": call_id, "status": {"$in": allowed}}
         if transition.ended_before is not None:
             condition["ended_ms"] = {"$lt": _epoch_ms(transition.ended_before)}
+        update: Document = {"$set": changes}
+        if transition.announced_at is not None:
+            update |= _marking(transition.announcement(transition.announced_at))
         with storage_errors("moving a call"):
-            result = await self._calls.update_one(condition, {"$set": changes})
+            result = await self._calls.update_one(condition, update)
         return result.modified_count == 1
 
     async def expire_due(self, now: datetime, limit: int) -> int:
@@ -90,7 +118,10 @@ class MongoCallRepository:
                 return 0
             result = await self._calls.update_many(
                 {"_id": {"$in": ids}, "status": CallStatus.QUEUED.value},
-                {"$set": {"status": EXPIRY.to.value, "end_reason": EXPIRY.end_reason}},
+                {
+                    "$set": {"status": EXPIRY.to.value, "end_reason": EXPIRY.end_reason},
+                    **_marking(EXPIRY.announcement(now)),
+                },
             )
         return result.modified_count
 
@@ -108,6 +139,14 @@ class MongoCallRepository:
         with storage_errors("reading a call"):
             doc = await self._calls.find_one(query)
         return None if doc is None else _to_call(doc)
+
+
+def _marking(announcement: Announcement | None) -> Document:
+    """Marks in an array of strings, counted in a number: nx-27017 stores documents pushed
+    into an array as JSON strings and cannot tell an emptied array from a filled one."""
+    if announcement is None:
+        return {}
+    return {"$push": {"outbox": announcement.mark}, "$inc": {"outbox_n": 1}}
 
 
 def _epoch_ms(moment: datetime) -> int:

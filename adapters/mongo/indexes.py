@@ -35,6 +35,18 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="tenant_agent_newest",
         ),
         IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="sweep"),
+        IndexModel([("outbox_n", ASCENDING)], name="outbox", sparse=True),
+    ],
+    "webhook_endpoints": [
+        IndexModel([("tenant_id", ASCENDING), ("sort_key", DESCENDING)], name="tenant_newest"),
+    ],
+    "webhook_deliveries": [
+        IndexModel([("status", ASCENDING), ("due_ms", ASCENDING)], name="due"),
+        IndexModel([("status", ASCENDING), ("created_ms", ASCENDING)], name="backlog"),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("endpoint_id", ASCENDING), ("sort_key", DESCENDING)],
+            name="endpoint_newest",
+        ),
     ],
     "webhook_events": [
         IndexModel(

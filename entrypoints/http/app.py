@@ -35,8 +35,10 @@ from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.schema_page import PinnedSwaggerUI
 from entrypoints.http.security_headers import add_security_headers
 from entrypoints.http.tokens import create_realtime_token
+from entrypoints.http.webhook_endpoints import WebhookEndpointsController
 from entrypoints.http.webhooks import livekit_webhook
 from entrypoints.sweeper import sweeping
+from entrypoints.webhook_dispatcher import dispatch_steps, dispatching
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 64 * 1024
@@ -45,16 +47,26 @@ MAX_BODY_BYTES = 64 * 1024
 def create_app(container: Container, demo: DemoCredentials | None = None) -> Litestar:
     """Nothing is built at import time: the container decides every adapter. With `demo`
     (`serve --dev` only) the browser demo and its token route exist; without it they do not."""
-    sweep_interval = container.settings().sweep_interval_seconds
+    settings = container.settings()
+    sweep_interval = settings.sweep_interval_seconds
 
     @asynccontextmanager
     async def storage_lifespan(_: Litestar) -> AsyncIterator[None]:
         store = container.store()
         await store.start()
         try:
-            async with sweeping(container.expire_unjoined_calls(), sweep_interval):
+            async with (
+                sweeping(container.expire_unjoined_calls(), sweep_interval),
+                dispatching(
+                    dispatch_steps(container),
+                    container.metrics(),
+                    settings.webhook_poll_seconds,
+                    settings.webhook_concurrency_per_endpoint,
+                ),
+            ):
                 yield
         finally:
+            await container.webhook_sender().close()
             await container.rate_limiter().close()
             await container.auth_failure_limiter().close()
             await container.publishable_client_limiter().close()
@@ -67,6 +79,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
             AgentsController,
             CallsController,
             PublishableKeysController,
+            WebhookEndpointsController,
         ],
         middleware=[
             DefineMiddleware(

@@ -35,6 +35,8 @@ from domain.errors import (
     InvalidName,
     InvalidOrigin,
     InvalidRequestField,
+    InvalidWebhookEvent,
+    InvalidWebhookUrl,
     OriginNotAllowed,
     PublishableKeyNotFound,
     RateLimited,
@@ -42,6 +44,8 @@ from domain.errors import (
     StorageUnavailable,
     TokenIssuerNotConfigured,
     TooManyQueuedCalls,
+    WebhookDeliveryNotFound,
+    WebhookEndpointNotFound,
     WebhookRejected,
 )
 from entrypoints.http.json_body import DuplicateKey, UnsupportedMediaType
@@ -143,6 +147,18 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         "An origin is scheme://host[:port] (http or https) or https://*.domain.",
         errors=lambda e: [FieldError(field=e.field, message=str(e))],
     ),
+    InvalidWebhookUrl: ProblemKind(
+        400,
+        "invalid_webhook_url",
+        "A webhook URL is https and its host resolves to public addresses only.",
+        errors=lambda e: [FieldError(field=e.field, message=str(e))],
+    ),
+    InvalidWebhookEvent: ProblemKind(
+        400,
+        "invalid_webhook_event",
+        "An event type is call.created, call.started, call.ended or call.expired.",
+        errors=lambda e: [FieldError(field=e.field, message=str(e))],
+    ),
     InvalidIdempotencyKey: ProblemKind(
         400,
         "invalid_idempotency_key",
@@ -175,6 +191,12 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     CallNotFound: ProblemKind(404, "call_not_found", "No such call for this API key's tenant."),
     PublishableKeyNotFound: ProblemKind(
         404, "publishable_key_not_found", "No such publishable key for this API key's tenant."
+    ),
+    WebhookEndpointNotFound: ProblemKind(
+        404, "webhook_endpoint_not_found", "No such webhook endpoint for this API key's tenant."
+    ),
+    WebhookDeliveryNotFound: ProblemKind(
+        404, "webhook_delivery_not_found", "No such event was sent to this webhook endpoint."
     ),
     NotFoundException: ProblemKind(404, "not_found", "No such resource."),
     MethodNotAllowedException: ProblemKind(

@@ -47,3 +47,10 @@ TOKEN_SOURCE_BODY = json_body(
     },
     the_keys_only_agent={},
 )
+WEBHOOK_ENDPOINT_BODY = json_body(
+    every_event={"url": "https://hooks.example.com/realtime", "description": "production"},
+    ends_only={"url": "https://hooks.example.com/ended", "events": ["call.ended", "call.expired"]},
+)
+WEBHOOK_ENDPOINT_CHANGES = json_body(
+    pause={"disabled": True}, move={"url": "https://hooks.example.com/v2"}
+)

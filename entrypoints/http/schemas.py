@@ -105,6 +105,11 @@ class AgentPage(msgspec.Struct, kw_only=True):
     next_cursor: str | None
 
 
+class CreatedByView(msgspec.Struct, kw_only=True):
+    key_id: str
+    key_kind: str  # "secret" (rtk_…) or "publishable" (rtpk_…)
+
+
 class CallView(msgspec.Struct, kw_only=True):
     id: str
     status: str
@@ -117,6 +122,7 @@ class CallView(msgspec.Struct, kw_only=True):
     joined_at: datetime | None
     ended_at: datetime | None
     end_reason: str | None
+    created_by: CreatedByView | None = None  # calls from before keys were recorded have none
 
 
 class CallPage(msgspec.Struct, kw_only=True):
@@ -165,4 +171,70 @@ class PublishableKeyCreated(PublishableKeyView, kw_only=True):
 
 class PublishableKeyPage(msgspec.Struct, kw_only=True):
     data: list[PublishableKeyView]
+    next_cursor: str | None
+
+
+MAX_WEBHOOK_URL_LENGTH = 2048
+EventTypes = Annotated[list[str], msgspec.Meta(max_length=10)]
+
+
+class WebhookEndpointCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The secret is the service's to mint; `events` left out or empty: every event type."""
+
+    url: Annotated[str, msgspec.Meta(max_length=MAX_WEBHOOK_URL_LENGTH)]
+    events: EventTypes = msgspec.field(default_factory=list)
+    description: Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)] | None = None
+
+
+class WebhookEndpointPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    url: Annotated[str, msgspec.Meta(max_length=MAX_WEBHOOK_URL_LENGTH)] | None = None
+    events: EventTypes | None = None
+    description: Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)] | None = None
+    disabled: bool | None = None
+
+
+class WebhookEndpointView(msgspec.Struct, kw_only=True):
+    id: str
+    url: str
+    events: list[str]
+    description: str | None
+    disabled: bool
+    disabled_reason: str | None
+    created_at: datetime
+
+
+class WebhookEndpointCreated(WebhookEndpointView, kw_only=True):
+    """`secret` is shown here only (and by rotate-secret): it cannot be read again."""
+
+    secret: str
+
+
+class WebhookSecret(msgspec.Struct, kw_only=True):
+    secret: str
+    previous_secret_expires_at: datetime | None
+
+
+class WebhookEndpointPage(msgspec.Struct, kw_only=True):
+    data: list[WebhookEndpointView]
+    next_cursor: str | None
+
+
+class WebhookAttemptView(msgspec.Struct, kw_only=True):
+    at: datetime
+    status_code: int | None
+    error: str | None
+    latency_ms: int
+
+
+class WebhookDeliveryView(msgspec.Struct, kw_only=True):
+    event_id: str
+    event_type: str
+    status: str
+    created_at: datetime
+    next_attempt_at: datetime | None
+    attempts: list[WebhookAttemptView]
+
+
+class WebhookDeliveryPage(msgspec.Struct, kw_only=True):
+    data: list[WebhookDeliveryView]
     next_cursor: str | None

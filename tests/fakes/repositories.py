@@ -5,6 +5,7 @@ from typing import TypeVar
 from domain.agent import Agent
 from domain.api_key import ApiKey
 from domain.call import Call, CallQuery, CallStatus
+from domain.call_announcement import Announcement, created
 from domain.call_events import EXPIRY, Transition
 from domain.errors import CallAlreadyStored, StorageError
 from domain.pagination import Page, PageRequest
@@ -98,11 +99,22 @@ class InMemoryAgentRepository:
 class InMemoryCallRepository:
     def __init__(self) -> None:
         self.items: dict[str, Call] = {}
+        self.marks: dict[str, list[Announcement]] = {}
 
     async def add(self, call: Call) -> None:
         if call.id in self.items or any(c.room_name == call.room_name for c in self.items.values()):
             raise CallAlreadyStored("call id taken")
         self.items[call.id] = call
+        self.marks[call.id] = [created(call.created_at)]
+
+    async def unannounced(self, limit: int) -> list[tuple[Call, list[Announcement]]]:
+        pending = [(self.items[i], list(m)) for i, m in self.marks.items() if m]
+        return pending[: max(limit, 0)]
+
+    async def announced(self, call_id: str, announcement: Announcement) -> None:
+        marks = self.marks.get(call_id, [])
+        if announcement in marks:
+            marks.remove(announcement)
 
     async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
         query = CallQuery(tenant_id=tenant_id, now=now, status=CallStatus.QUEUED)
@@ -120,6 +132,9 @@ class InMemoryCallRepository:
         return next((c for c in self.items.values() if c.room_name == room_name), None)
 
     async def apply(self, call_id: str, transition: Transition) -> bool:
+        return await self._apply(call_id, transition, transition.announced_at)
+
+    async def _apply(self, call_id: str, transition: Transition, now: datetime | None) -> bool:
         call = self.items.get(call_id)
         if call is None or call.status not in transition.allowed_from:
             return False
@@ -136,6 +151,8 @@ class InMemoryCallRepository:
             if transition.clears_end_reason
             else transition.end_reason or call.end_reason,
         )
+        if now is not None and (announcement := transition.announcement(now)) is not None:
+            self.marks.setdefault(call_id, []).append(announcement)
         return True
 
     async def expire_due(self, now: datetime, limit: int) -> int:
@@ -144,7 +161,7 @@ class InMemoryCallRepository:
             for c in self.items.values()
             if c.status is CallStatus.QUEUED and c.expires_at <= now
         ][:limit]
-        return sum([await self.apply(call_id, EXPIRY) for call_id in due])
+        return sum([await self._apply(call_id, EXPIRY, now) for call_id in due])
 
     async def page_for_tenant(self, query: CallQuery, page: PageRequest) -> Page[Call]:
         return page_of(newest_first([c for c in self.items.values() if _matches(c, query)]), page)

@@ -15,6 +15,8 @@ from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.publishable_keys import MongoPublishableKeyRepository
 from adapters.mongo.tenants import MongoTenantRepository
+from adapters.mongo.webhook_deliveries import MongoWebhookDeliveryRepository
+from adapters.mongo.webhook_endpoints import MongoWebhookEndpointRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
 from domain.ports import (
     AgentRepository,
@@ -24,6 +26,8 @@ from domain.ports import (
     ProcessedEvents,
     PublishableKeyRepository,
     TenantRepository,
+    WebhookDeliveryRepository,
+    WebhookEndpointRepository,
 )
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
@@ -34,6 +38,10 @@ from tests.fakes.repositories import (
     InMemoryTenantRepository,
 )
 from tests.fakes.webhook_events import InMemoryProcessedEvents
+from tests.fakes.webhooks import (
+    InMemoryWebhookDeliveryRepository,
+    InMemoryWebhookEndpointRepository,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -47,6 +55,8 @@ class Repositories:
     idempotency: IdempotencyStore
     processed_events: ProcessedEvents
     publishable_keys: PublishableKeyRepository
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
 
 def _memory() -> Repositories:
@@ -58,6 +68,8 @@ def _memory() -> Repositories:
         InMemoryIdempotencyStore(),
         InMemoryProcessedEvents(),
         InMemoryPublishableKeyRepository(),
+        InMemoryWebhookEndpointRepository(),
+        InMemoryWebhookDeliveryRepository(),
     )
 
 
@@ -70,6 +82,8 @@ def _mongo(db: Any) -> Repositories:
         MongoIdempotencyStore(db),
         MongoProcessedEvents(db),
         MongoPublishableKeyRepository(db),
+        MongoWebhookEndpointRepository(db),
+        MongoWebhookDeliveryRepository(db),
     )
 
 

@@ -253,3 +253,70 @@ def test_unknown_publishable_key_ids_fail_with_a_message_and_exit_1(
     assert done.returncode == 1
     assert "not found" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+PUBLIC_HOOK = "https://93.184.215.14/hook"  # a literal public address: no DNS in the test
+
+
+def test_webhook_endpoints_are_created_listed_and_deleted(
+    env: dict[str, str], database: Any
+) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    endpoint = cli_json(
+        env,
+        "webhook-endpoints",
+        "create",
+        tenant["id"],
+        PUBLIC_HOOK,
+        "--event",
+        "call.ended",
+        "--event",
+        "call.expired",
+    )
+    listed = cli_json(env, "webhook-endpoints", "list", tenant["id"])
+    deleted = cli_json(env, "webhook-endpoints", "delete", endpoint["id"])
+
+    assert endpoint["secret"].startswith("whsec_")
+    assert endpoint["tenant_id"] == tenant["id"]
+    assert endpoint["url"] == PUBLIC_HOOK
+    assert endpoint["events"] == ["call.ended", "call.expired"]
+    assert [e["id"] for e in listed["webhook_endpoints"]] == [endpoint["id"]]
+    assert endpoint["secret"] not in json.dumps(listed)
+    assert deleted == {"id": endpoint["id"], "deleted": True}
+    assert database.webhook_endpoints.count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "said"),
+    [
+        (("http://93.184.215.14/hook",), 2, "https"),
+        (("https://127.0.0.1/hook",), 2, "private"),
+        (("https://169.254.169.254/latest",), 2, "private"),
+        ((PUBLIC_HOOK, "--event", "call.exploded"), 2, "call.exploded"),
+    ],
+)
+def test_refused_webhook_endpoints_say_why_and_write_nothing(
+    env: dict[str, str], database: Any, args: tuple[str, ...], exit_code: int, said: str
+) -> None:
+    tenant = cli_json(env, "tenants", "create", "Acme")
+    done = cli(env, "webhook-endpoints", "create", tenant["id"], *args)
+    assert done.returncode == exit_code, done.stderr
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr
+    assert database.webhook_endpoints.count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("webhook-endpoints", "create", "no-such-tenant", PUBLIC_HOOK),
+        ("webhook-endpoints", "delete", "no-such-endpoint"),
+    ],
+)
+def test_unknown_webhook_ids_fail_with_a_message_and_exit_1(
+    env: dict[str, str], args: tuple[str, ...]
+) -> None:
+    done = cli(env, *args)
+    assert done.returncode == 1
+    assert "not found" in done.stderr
+    assert "Traceback" not in done.stderr

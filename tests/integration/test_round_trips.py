@@ -31,6 +31,7 @@ async def test_a_warm_token_request_costs_one_insert(
         mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
         livekit=TEST_LIVEKIT,
         sweep_interval_seconds=0,  # the sweeper's commands are its own, never a request's
+        webhook_poll_seconds=0,  # and so are the webhook dispatcher's
     )
     async with running_container(settings) as seeding:
         tenant = await seeding.create_tenant()("Acme")
@@ -64,6 +65,7 @@ async def test_bad_keys_cost_one_find_each_at_most_and_stop_at_the_failure_limit
         mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
         livekit=TEST_LIVEKIT,
         sweep_interval_seconds=0,
+        webhook_poll_seconds=0,
         auth_failures_per_minute=20,
     )
     async with running_container(settings) as seeding:
@@ -106,6 +108,7 @@ async def test_a_warm_publishable_key_lookup_costs_no_command(
         mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
         livekit=TEST_LIVEKIT,
         sweep_interval_seconds=0,
+        webhook_poll_seconds=0,
     )
     async with running_container(settings) as seeding:
         tenant = await seeding.create_tenant()("Acme")
@@ -139,6 +142,7 @@ async def test_a_warm_request_to_livekits_token_endpoint_costs_one_insert(
         mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
         livekit=TEST_LIVEKIT,
         sweep_interval_seconds=0,
+        webhook_poll_seconds=0,
     )
     async with running_container(settings) as seeding:
         tenant = await seeding.create_tenant()("Acme")

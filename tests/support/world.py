@@ -21,6 +21,11 @@ from tests.fakes.repositories import (
 )
 from tests.fakes.store import InMemoryStore
 from tests.fakes.webhook_events import InMemoryProcessedEvents
+from tests.fakes.webhooks import (
+    InMemoryWebhookDeliveryRepository,
+    InMemoryWebhookEndpointRepository,
+    StaticResolver,
+)
 
 TEST_LIVEKIT = LiveKitSettings(
     url="wss://livekit.example.test",
@@ -52,6 +57,13 @@ class World:
     publishable_keys: InMemoryPublishableKeyRepository = field(
         default_factory=InMemoryPublishableKeyRepository
     )
+    webhook_endpoints: InMemoryWebhookEndpointRepository = field(
+        default_factory=InMemoryWebhookEndpointRepository
+    )
+    webhook_deliveries: InMemoryWebhookDeliveryRepository = field(
+        default_factory=InMemoryWebhookDeliveryRepository
+    )
+    resolver: StaticResolver = field(default_factory=StaticResolver)
 
     def __post_init__(self) -> None:
         self.dispatch_names = InMemoryDispatchNames(self.agents)
@@ -63,6 +75,9 @@ class World:
             "idempotency_store",
             "processed_events",
             "dispatch_names",
+            "webhook_endpoints",
+            "webhook_deliveries",
+            "resolver",
         ):
             getattr(self.container, name).override(providers.Object(getattr(self, name)))
         # The fakes stand behind the real read-through caches, as MongoDB does in production.
@@ -95,6 +110,7 @@ def fake_world(
         auth_failures_per_minute=auth_failures,
         publishable_key_rate_limit_per_ip=per_ip,
         max_queued_calls_per_publishable_key=max_queued_per_key,
+        webhook_poll_seconds=0,  # tests run the relay and the dispatcher themselves
     )
     return World(container=build_container(settings))
 

@@ -187,3 +187,12 @@ def test_the_console_format_is_for_people() -> None:
         structlog.reset_defaults()
     assert "request" in output.getvalue()
     assert "status=200" in output.getvalue()
+
+
+def test_webhook_signing_secrets_are_redacted(log_output: io.StringIO) -> None:
+    secret = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWJ5dGVzLTEyMzQ1Njc4OTA="
+    structlog.get_logger("ours").info("endpoint", secret=secret, note=f"made {secret}")
+
+    [line] = _json_lines(log_output)
+    assert line["secret"] == "[redacted]"
+    assert line["note"] == "made [redacted]"

@@ -1,0 +1,86 @@
+from pymongo.asynchronous.database import AsyncDatabase
+
+from adapters.mongo.client import Document
+from adapters.mongo.dates import optional_datetime, stored_datetime
+from adapters.mongo.errors import storage_errors
+from adapters.mongo.paging import newest_first_page, sort_key
+from domain.pagination import Page, PageRequest
+from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
+
+
+class MongoWebhookEndpointRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._endpoints = db["webhook_endpoints"]
+
+    async def add(self, endpoint: WebhookEndpoint) -> None:
+        with storage_errors("storing a webhook endpoint"):
+            await self._endpoints.insert_one(_to_document(endpoint))
+
+    async def get(self, endpoint_id: str) -> WebhookEndpoint | None:
+        with storage_errors("reading a webhook endpoint"):
+            doc = await self._endpoints.find_one({"_id": endpoint_id})
+        return None if doc is None else _to_endpoint(doc)
+
+    async def get_for_tenant(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
+        with storage_errors("reading a webhook endpoint"):
+            doc = await self._endpoints.find_one({"_id": endpoint_id, "tenant_id": tenant_id})
+        return None if doc is None else _to_endpoint(doc)
+
+    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
+        with storage_errors("listing webhook endpoints"):
+            docs, following = await newest_first_page(
+                self._endpoints, [{"tenant_id": tenant_id}], page
+            )
+        return Page([_to_endpoint(doc) for doc in docs], following)
+
+    async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:
+        # Filtered here: an empty list (all events) is not matched alike by every server.
+        with storage_errors("listing webhook endpoints"):
+            cursor = self._endpoints.find({"tenant_id": tenant_id, "disabled": False})
+            found = [_to_endpoint(doc) async for doc in cursor.sort("sort_key", -1)]
+        return [endpoint for endpoint in found if endpoint.wants(kind)]
+
+    async def replace(self, endpoint: WebhookEndpoint) -> bool:
+        with storage_errors("updating a webhook endpoint"):
+            result = await self._endpoints.replace_one(
+                {"_id": endpoint.id, "tenant_id": endpoint.tenant_id}, _to_document(endpoint)
+            )
+        return result.matched_count == 1
+
+    async def delete(self, tenant_id: str, endpoint_id: str) -> bool:
+        with storage_errors("deleting a webhook endpoint"):
+            result = await self._endpoints.delete_one({"_id": endpoint_id, "tenant_id": tenant_id})
+        return result.deleted_count == 1
+
+
+def _to_document(endpoint: WebhookEndpoint) -> Document:
+    return {
+        "_id": endpoint.id,
+        "tenant_id": endpoint.tenant_id,
+        "url": endpoint.url,
+        "events": [kind.value for kind in endpoint.events],
+        "secret": endpoint.secret,
+        "created_at": endpoint.created_at,
+        "sort_key": sort_key(endpoint.created_at, endpoint.id),
+        "description": endpoint.description,
+        "disabled": endpoint.disabled,
+        "disabled_reason": endpoint.disabled_reason,
+        "previous_secret": endpoint.previous_secret,
+        "previous_secret_until": endpoint.previous_secret_until,
+    }
+
+
+def _to_endpoint(doc: Document) -> WebhookEndpoint:
+    return WebhookEndpoint(
+        id=doc["_id"],
+        tenant_id=doc["tenant_id"],
+        url=doc["url"],
+        events=tuple(WebhookEventType(kind) for kind in doc["events"]),
+        secret=doc["secret"],
+        created_at=stored_datetime(doc["created_at"]),
+        description=doc.get("description"),
+        disabled=bool(doc.get("disabled")),
+        disabled_reason=doc.get("disabled_reason"),
+        previous_secret=doc.get("previous_secret"),
+        previous_secret_until=optional_datetime(doc.get("previous_secret_until")),
+    )

@@ -1,0 +1,93 @@
+import dataclasses
+import time
+from collections.abc import Collection
+from datetime import timedelta
+
+from application.webhook_targets import WebhookTargets
+from domain.errors import InvalidWebhookUrl
+from domain.ports import Clock, WebhookDeliveryRepository, WebhookEndpointRepository, WebhookSender
+from domain.webhook_delivery import Attempt, RetrySchedule, SendOutcome, WebhookDelivery
+from domain.webhook_endpoint import WebhookEndpoint
+from domain.webhook_signature import signed_headers
+
+
+class ClaimDueDeliveries:
+    """Due deliveries, each leased to this replica by one conditional update for `lease`
+    (longer than an attempt can last): no other replica sends it meanwhile, and one killed
+    mid-send leaves it to the others when the lease ends."""
+
+    def __init__(
+        self, deliveries: WebhookDeliveryRepository, clock: Clock, lease: timedelta
+    ) -> None:
+        self._deliveries = deliveries
+        self._clock = clock
+        self._lease = lease
+
+    async def __call__(
+        self, limit: int, busy_endpoints: Collection[str] = ()
+    ) -> list[WebhookDelivery]:
+        now = self._clock.now()
+        return await self._deliveries.claim_due(now, now + self._lease, limit, busy_endpoints)
+
+
+class AttemptDelivery:
+    """One attempt of a claimed delivery. Rules, in order: an endpoint deleted or disabled
+    since fails the delivery for good (a retry over HTTP sends it again once re-enabled);
+    the endpoint's host is resolved and checked again (a DNS answer may have changed since
+    registration), a refusal being a failed attempt; the body is signed now with every
+    current secret and sent to the checked address; a 2xx is delivered, a 410 disables the
+    endpoint and fails the delivery, anything else is retried on the schedule until its
+    last delay, then failed. The result is stored only while this replica still holds the
+    claim."""
+
+    def __init__(
+        self,
+        deliveries: WebhookDeliveryRepository,
+        endpoints: WebhookEndpointRepository,
+        targets: WebhookTargets,
+        sender: WebhookSender,
+        clock: Clock,
+        schedule: RetrySchedule,
+    ) -> None:
+        self._deliveries = deliveries
+        self._endpoints = endpoints
+        self._targets = targets
+        self._sender = sender
+        self._clock = clock
+        self._schedule = schedule
+
+    async def __call__(self, delivery: WebhookDelivery) -> WebhookDelivery:
+        endpoint = await self._endpoints.get(delivery.endpoint_id)
+        started = self._clock.now()
+        if endpoint is None or endpoint.disabled:
+            why = "endpoint deleted" if endpoint is None else "endpoint disabled"
+            finished = delivery.abandoned(Attempt(at=started, latency_ms=0, error=why))
+        else:
+            begun = time.perf_counter()
+            outcome = await self._send(delivery, endpoint)
+            latency_ms = round((time.perf_counter() - begun) * 1000)
+            attempt = Attempt(started, latency_ms, outcome.status_code, outcome.error)
+            finished = delivery.after_attempt(attempt, self._schedule)
+            if attempt.gone:
+                await self._disable(endpoint, started.isoformat())
+        await self._deliveries.finish_attempt(finished)
+        return finished
+
+    async def _send(self, delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> SendOutcome:
+        try:
+            addresses = await self._targets.addresses(endpoint.url)
+        except InvalidWebhookUrl as refused:
+            return SendOutcome(error=f"refused: {refused}")
+        now = self._clock.now()
+        headers = signed_headers(
+            delivery.event_id, delivery.body, endpoint.signing_secrets(now), now
+        )
+        return await self._sender.post(endpoint.url, addresses[0], delivery.body, headers)
+
+    async def _disable(self, endpoint: WebhookEndpoint, when: str) -> None:
+        current = await self._endpoints.get(endpoint.id)
+        if current is not None and not current.disabled:
+            reason = f"the receiver answered 410 Gone at {when}"
+            await self._endpoints.replace(
+                dataclasses.replace(current, disabled=True, disabled_reason=reason)
+            )

@@ -1,0 +1,114 @@
+"""The calls' outbox, on every implementation: each move marks its announcement in the same
+write, and a relay removes marks one by one."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.clock import SystemClock
+from domain.call import Call
+from domain.call_announcement import Announcement, created
+from domain.call_events import RoomEvent, RoomEventKind, transition_for
+from domain.webhook_endpoint import WebhookEventType
+from tests.integration.conftest import Repositories
+
+pytestmark = pytest.mark.integration
+NOW = SystemClock().now()
+
+
+def _call(tenant: str = "t", *, minutes_ago: int = 0) -> Call:
+    return Call.queue_webrtc(
+        tenant_id=tenant,
+        agent_id="a",
+        metadata={},
+        now=NOW - timedelta(minutes=minutes_ago),
+        join_window=timedelta(minutes=10),
+    )
+
+
+def _event(call: Call, kind: RoomEventKind, at: timedelta) -> RoomEvent:
+    return RoomEvent(f"e-{kind}-{at}", kind, call.room_name, call.participant_identity, NOW + at)
+
+
+async def _marks(repositories: Repositories, call_id: str) -> list[Announcement]:
+    pending = {c.id: a for c, a in await repositories.calls.unannounced(100)}
+    return pending.get(call_id, [])
+
+
+async def test_a_stored_call_is_marked_to_announce_its_creation(
+    repositories: Repositories,
+) -> None:
+    call = _call()
+    await repositories.calls.add(call)
+
+    [(stored, marks)] = await repositories.calls.unannounced(10)
+
+    assert stored == call
+    assert marks == [created(call.created_at)]
+
+
+async def test_each_move_marks_its_announcement_and_a_refused_move_marks_none(
+    repositories: Repositories,
+) -> None:
+    call = _call()
+    await repositories.calls.add(call)
+    join = transition_for(
+        _event(call, RoomEventKind.PARTICIPANT_JOINED, timedelta(seconds=1)),
+        call.participant_identity,
+    )
+    end = transition_for(
+        _event(call, RoomEventKind.PARTICIPANT_LEFT, timedelta(seconds=2)),
+        call.participant_identity,
+    )
+    assert join is not None
+    assert end is not None
+
+    assert await repositories.calls.apply(call.id, join)
+    assert not await repositories.calls.apply(call.id, join)
+    assert await repositories.calls.apply(call.id, end)
+
+    assert await _marks(repositories, call.id) == [
+        created(call.created_at),
+        Announcement(WebhookEventType.CALL_STARTED, NOW + timedelta(seconds=1)),
+        Announcement(WebhookEventType.CALL_ENDED, NOW + timedelta(seconds=2)),
+    ]
+
+
+async def test_expiry_marks_each_expired_call(repositories: Repositories) -> None:
+    due, other_due, fresh = _call(minutes_ago=11), _call(minutes_ago=12), _call()
+    for call in (due, other_due, fresh):
+        await repositories.calls.add(call)
+
+    assert await repositories.calls.expire_due(NOW, 10) == 2
+
+    expired = Announcement(WebhookEventType.CALL_EXPIRED, NOW)
+    assert await _marks(repositories, due.id) == [created(due.created_at), expired]
+    assert await _marks(repositories, other_due.id) == [created(other_due.created_at), expired]
+    assert await _marks(repositories, fresh.id) == [created(fresh.created_at)]
+    assert expired.event_id(due.id) != expired.event_id(other_due.id)
+
+
+async def test_marks_are_removed_one_by_one_and_twice_is_harmless(
+    repositories: Repositories,
+) -> None:
+    call, other = _call(), _call()
+    await repositories.calls.add(call)
+    await repositories.calls.add(other)
+    await repositories.calls.expire_due(NOW + timedelta(minutes=11), 10)
+
+    await repositories.calls.announced(call.id, created(call.created_at))
+    await repositories.calls.announced(call.id, created(call.created_at))
+
+    expired = Announcement(WebhookEventType.CALL_EXPIRED, NOW + timedelta(minutes=11))
+    assert await _marks(repositories, call.id) == [expired]
+    await repositories.calls.announced(call.id, expired)
+    assert [c.id for c, _ in await repositories.calls.unannounced(10)] == [other.id]
+    assert await repositories.calls.unannounced(0) == []
+
+
+def test_an_announcement_keeps_its_event_id_through_its_stored_mark() -> None:
+    mark = Announcement(WebhookEventType.CALL_ENDED, NOW)
+    assert Announcement.from_mark(mark.mark) == mark
+    assert mark.event_id("c1") == Announcement.from_mark(mark.mark).event_id("c1")
+    assert mark.event_id("c1") != mark.event_id("c2")
+    assert mark.event_id("c1").startswith("evt_")

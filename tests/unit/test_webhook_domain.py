@@ -1,0 +1,102 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.errors import InvalidWebhookEvent, InvalidWebhookUrl
+from domain.webhook_delivery import (
+    Attempt,
+    DeliveryStatus,
+    RetrySchedule,
+    WebhookDelivery,
+    WebhookEvent,
+)
+from domain.webhook_endpoint import (
+    WebhookEndpoint,
+    WebhookEventType,
+    checked_url,
+    event_types,
+    refused_address,
+)
+
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.0.1",
+        "169.254.169.254",
+        "100.100.100.200",
+        "224.0.0.1",
+        "0.0.0.0",  # noqa: S104 (an address refused, not bound)
+        "::1",
+        "fe80::1",
+        "fd00:ec2::254",
+        "::ffff:127.0.0.1",
+    ],
+)
+def test_non_public_addresses_are_refused(address: str) -> None:
+    assert refused_address(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:4700::1111"])
+def test_public_addresses_are_allowed(address: str) -> None:
+    assert not refused_address(address)
+
+
+def test_private_targets_allow_http_and_loopback_only_when_asked() -> None:
+    assert checked_url("http://127.0.0.1:8080/hook", allow_private=True)
+    with pytest.raises(InvalidWebhookUrl):
+        checked_url("http://127.0.0.1:8080/hook", allow_private=False)
+    with pytest.raises(InvalidWebhookUrl):
+        checked_url("ftp://hooks.example.com/", allow_private=True)
+    with pytest.raises(InvalidWebhookUrl):
+        checked_url("https://hooks.example.com:99999/", allow_private=False)
+
+
+def test_unknown_event_types_are_named_by_position() -> None:
+    assert event_types(["call.ended", "call.ended", "call.created"]) == (
+        WebhookEventType.CALL_ENDED,
+        WebhookEventType.CALL_CREATED,
+    )
+    with pytest.raises(InvalidWebhookEvent) as refused:
+        event_types(["call.ended", "call.paused"])
+    assert refused.value.field == "events[1]"
+
+
+def _delivery() -> WebhookDelivery:
+    endpoint = WebhookEndpoint.register(
+        "t", "https://hooks.example.com/", (), NOW, allow_private=False
+    )
+    event = WebhookEvent("evt_1", "t", WebhookEventType.CALL_CREATED, NOW, {"id": "c"})
+    return WebhookDelivery.of(event, endpoint)
+
+
+def test_failures_are_retried_on_the_schedule_then_fail() -> None:
+    schedule = RetrySchedule((5, 300), jitter=0)
+    delivery = _delivery()
+    first = delivery.after_attempt(Attempt(NOW, 10, status_code=500), schedule)
+    second = first.after_attempt(Attempt(NOW, 10, error="timeout"), schedule)
+    third = second.after_attempt(Attempt(NOW, 10, status_code=502), schedule)
+
+    assert first.next_attempt_at == NOW + timedelta(seconds=5)
+    assert second.next_attempt_at == NOW + timedelta(seconds=300)
+    assert (third.status, third.next_attempt_at) == (DeliveryStatus.FAILED, None)
+
+
+def test_a_2xx_delivers_and_410_fails_at_once() -> None:
+    schedule = RetrySchedule((5,), jitter=0)
+    delivered = _delivery().after_attempt(Attempt(NOW, 1, status_code=299), schedule)
+    gone = _delivery().after_attempt(Attempt(NOW, 1, status_code=410), schedule)
+    assert (delivered.status, delivered.next_attempt_at) == (DeliveryStatus.DELIVERED, None)
+    assert (gone.status, gone.next_attempt_at) == (DeliveryStatus.FAILED, None)
+
+
+def test_jitter_only_stretches_a_delay_by_up_to_its_share() -> None:
+    schedule = RetrySchedule((100,), jitter=0.1)
+    delays = {(schedule.after(1, NOW) or NOW) - NOW for _ in range(50)}
+    assert all(timedelta(seconds=100) <= d <= timedelta(seconds=110) for d in delays)
+    assert len(delays) > 1
