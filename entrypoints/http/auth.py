@@ -1,5 +1,5 @@
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -14,6 +14,7 @@ from domain.tenant import KeyKind, Principal
 from entrypoints.http.cors import allow_origin
 
 UNKNOWN_CLIENT = "unknown"
+T = TypeVar("T")
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -25,6 +26,21 @@ def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The peer, as the server saw it: behind a proxy, uvicorn's `--forwarded-allow-ips`
     decides when X-Forwarded-For may replace it."""
     return connection.client.host if connection.client else UNKNOWN_CLIENT
+
+
+async def guarded(
+    lockout: AuthenticationLockout,
+    connection: ASGIConnection[Any, Any, Any, Any],
+    authenticate: Callable[[], Awaitable[T]],
+) -> T:
+    """`authenticate`, unless this client is past its failure limit; a failure counts."""
+    client = client_address(connection)
+    lockout.check(client)
+    try:
+        return await authenticate()
+    except AuthenticationFailed:
+        await lockout.failed(client)
+        raise
 
 
 class ApiKeyAuthentication(AbstractAuthenticationMiddleware):
@@ -44,15 +60,10 @@ class ApiKeyAuthentication(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        client = client_address(connection)
-        lockout = self._lockout()
-        lockout.check(client)
-        try:
-            presented = bearer_token(connection.headers.get("authorization"))
-            principal = await self._authenticate()(presented)
-        except AuthenticationFailed:
-            await lockout.failed(client)
-            raise
+        presented = bearer_token(connection.headers.get("authorization"))
+        principal = await guarded(
+            self._lockout(), connection, lambda: self._authenticate()(presented)
+        )
         return AuthenticationResult(user=principal, auth=principal.api_key_id)
 
 
@@ -79,23 +90,16 @@ class TokenEndpointAuthentication(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        client = client_address(connection)
-        lockout = self._lockout()
-        lockout.check(client)
         sandbox = connection.scope["path"] == self._sandbox_path
         headers = connection.headers
         presented = (
             headers.get("x-sandbox-id") if sandbox else bearer_token(headers.get("authorization"))
         )
-        try:
-            if sandbox or (presented or "").startswith(PUBLISHABLE_KEY_PREFIX):
-                key = await self._publishable()(presented)
-            else:
-                principal = await self._secret()(presented)
-                return AuthenticationResult(user=principal, auth=None)
-        except AuthenticationFailed:
-            await lockout.failed(client)
-            raise
+        lockout = self._lockout()
+        if not sandbox and not (presented or "").startswith(PUBLISHABLE_KEY_PREFIX):
+            principal = await guarded(lockout, connection, lambda: self._secret()(presented))
+            return AuthenticationResult(user=principal, auth=None)
+        key = await guarded(lockout, connection, lambda: self._publishable()(presented))
         origin = headers.get("origin")
         if not key.allows_origin(origin):
             raise OriginNotAllowed

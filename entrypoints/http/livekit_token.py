@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Request, post
 from litestar.datastructures import ResponseHeader
+from litestar.handlers import HTTPRouteHandler
 
 from application.issue_token import IssueRealtimeToken
 from domain.errors import (
@@ -44,10 +45,12 @@ _NO_STORE = [ResponseHeader(name="Cache-Control", value="no-store")]
 TenantRequest = Request[Principal, Any, Any]
 
 
-async def _issued(
-    request: TenantRequest, data: TokenSourceRequest, issue: IssueRealtimeToken
+async def _issue(
+    request: TenantRequest,
+    data: Annotated[TokenSourceRequest, TOKEN_SOURCE_BODY],
+    issue_realtime_token: Injected[IssueRealtimeToken],
 ) -> TokenSourceResponse:
-    issued = await issue(request.user, token_command(data))
+    issued = await issue_realtime_token(request.user, token_command(data))
     record_issued(request, issued, request.user.tenant_id)
     return TokenSourceResponse(
         server_url=issued.server_url,
@@ -60,46 +63,39 @@ async def _issued(
     )
 
 
-@post(
+def _route(
+    path: str, operation_id: str, summary: str, description: str, security: Any
+) -> HTTPRouteHandler:
+    """One handler, two shapes LiveKit's SDKs know: they differ in path and key header only."""
+    return post(
+        path,
+        status_code=201,
+        summary=summary,
+        description=description,
+        tags=["livekit"],
+        security=security,
+        response_headers=_NO_STORE,
+        responses=_RAISES,
+        name=operation_id,
+        operation_id=operation_id,
+    )(_issue)
+
+
+livekit_token = _route(
     STANDARD_PATH,
-    status_code=201,
-    summary="LiveKit's standard token endpoint (TokenSource.endpoint)",
-    description=(
-        "Starts a call with a publishable key (`rtpk_…`, from a page on one of the key's "
-        "origins or, when it allows native apps, with no `Origin`) or with a secret key "
-        "(`rtk_…`, a backend forwarding the SDK's body). The agent is "
-        "`room_config.agents[0].agent_name`, its metadata `room_config.agents[0].metadata`."
-    ),
-    tags=["livekit"],
-    security=BEARER,
-    response_headers=_NO_STORE,
-    responses=_RAISES,
+    "createLivekitToken",
+    "LiveKit's standard token endpoint (TokenSource.endpoint)",
+    "Starts a call with a publishable key (`rtpk_…`, from a page on one of the key's origins "
+    "or, when it allows native apps, with no `Origin`) or with a secret key (`rtk_…`, a "
+    "backend forwarding the SDK's body). The agent is `room_config.agents[0].agent_name`, its "
+    "metadata `room_config.agents[0].metadata`.",
+    BEARER,
 )
-async def livekit_token(
-    request: TenantRequest,
-    data: Annotated[TokenSourceRequest, TOKEN_SOURCE_BODY],
-    issue_realtime_token: Injected[IssueRealtimeToken],
-) -> TokenSourceResponse:
-    return await _issued(request, data, issue_realtime_token)
-
-
-@post(
+sandbox_connection_details = _route(
     SANDBOX_PATH,
-    status_code=201,
-    summary="LiveKit's sandbox token server shape (TokenSource.sandboxTokenServer)",
-    description=(
-        "The endpoint above for apps written against `TokenSource.sandboxTokenServer(id)`: "
-        "pass this service as `baseUrl` and a publishable key as the sandbox id "
-        "(`X-Sandbox-ID`)."
-    ),
-    tags=["livekit"],
-    security=SANDBOX_ID,
-    response_headers=_NO_STORE,
-    responses=_RAISES,
+    "createSandboxConnectionDetails",
+    "LiveKit's sandbox token server shape (TokenSource.sandboxTokenServer)",
+    "The endpoint above for apps written against `TokenSource.sandboxTokenServer(id)`: pass "
+    "this service as `baseUrl` and a publishable key as the sandbox id (`X-Sandbox-ID`).",
+    SANDBOX_ID,
 )
-async def sandbox_connection_details(
-    request: TenantRequest,
-    data: Annotated[TokenSourceRequest, TOKEN_SOURCE_BODY],
-    issue_realtime_token: Injected[IssueRealtimeToken],
-) -> TokenSourceResponse:
-    return await _issued(request, data, issue_realtime_token)

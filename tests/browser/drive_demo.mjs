@@ -2,21 +2,10 @@
 // Presses "Start call" on the demo page in headless Chromium, waits for the call to be shown
 // and for LiveKit's answer (here: the test's stand-in), saves a screenshot, prints what the
 // page shows as one JSON object.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './launch.mjs';
 
 const [url, screenshot] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
   const consoleLines = [];

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from pymongo import AsyncMongoClient
 
 from adapters.mongo.store import MongoStore
-from entrypoints.container import build_container
+from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.runtime import running_container
 from entrypoints.settings import Settings
@@ -22,26 +22,40 @@ from tests.support.world import TEST_LIVEKIT
 pytestmark = pytest.mark.integration
 
 
+def _settings(mongo_uri: str, **changed: Any) -> Settings:
+    """A database of the test's own; the sweeper's and the webhook dispatcher's commands are
+    their own, never a request's, so they are off."""
+    return Settings(
+        mongodb_uri=mongo_uri,
+        mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
+        livekit=TEST_LIVEKIT,
+        sweep_interval_seconds=0,
+        webhook_poll_seconds=0,
+        **changed,
+    )
+
+
+def _counted(settings: Settings) -> tuple[CommandCounter, Container]:
+    """A container whose MongoDB commands are counted (the driver's handshakes aside)."""
+    counter = CommandCounter()
+    container = build_container(settings)
+    uri = settings.mongodb_uri or ""
+    container.store.override(
+        providers.Singleton(MongoStore, uri, settings.mongodb_database, listeners=[counter])
+    )
+    return counter, container
+
+
 @pytest.mark.parametrize("path", ["/v1/realtime/token", "/v1/webrtc/token"])
 async def test_a_warm_token_request_costs_one_insert(
     path: str, mongo_uri: str, mongo_client: AsyncMongoClient[dict[str, Any]]
 ) -> None:
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
-        livekit=TEST_LIVEKIT,
-        sweep_interval_seconds=0,  # the sweeper's commands are its own, never a request's
-        webhook_poll_seconds=0,  # and so are the webhook dispatcher's
-    )
+    settings = _settings(mongo_uri)
     async with running_container(settings) as seeding:
         tenant = await seeding.create_tenant()("Acme")
         key = (await seeding.create_api_key()(tenant.id)).plaintext
         agent = await seeding.create_agent()(tenant.id, "Agent", None)
-    counter = CommandCounter()
-    container = build_container(settings)
-    container.store.override(
-        providers.Singleton(MongoStore, mongo_uri, settings.mongodb_database, listeners=[counter])
-    )
+    counter, container = _counted(settings)
     request = {"agent_id": agent.id}
     headers = {"Authorization": f"Bearer {key}"}
 
@@ -60,23 +74,12 @@ async def test_a_warm_token_request_costs_one_insert(
 async def test_bad_keys_cost_one_find_each_at_most_and_stop_at_the_failure_limit(
     mongo_uri: str, mongo_client: AsyncMongoClient[dict[str, Any]]
 ) -> None:
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
-        livekit=TEST_LIVEKIT,
-        sweep_interval_seconds=0,
-        webhook_poll_seconds=0,
-        auth_failures_per_minute=20,
-    )
+    settings = _settings(mongo_uri, auth_failures_per_minute=20)
     async with running_container(settings) as seeding:
         tenant = await seeding.create_tenant()("Acme")
         revoked = await seeding.create_api_key()(tenant.id)
         await seeding.revoke_api_key()(revoked.key.id)
-    counter = CommandCounter()
-    container = build_container(settings)
-    container.store.override(
-        providers.Singleton(MongoStore, mongo_uri, settings.mongodb_database, listeners=[counter])
-    )
+    counter, container = _counted(settings)
     unknown = "rtk_" + secrets.token_urlsafe(32)
 
     async with AsyncTestClient(create_app(container)) as client:
@@ -103,21 +106,11 @@ async def test_bad_keys_cost_one_find_each_at_most_and_stop_at_the_failure_limit
 async def test_a_warm_publishable_key_lookup_costs_no_command(
     mongo_uri: str, mongo_client: AsyncMongoClient[dict[str, Any]]
 ) -> None:
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
-        livekit=TEST_LIVEKIT,
-        sweep_interval_seconds=0,
-        webhook_poll_seconds=0,
-    )
+    settings = _settings(mongo_uri)
     async with running_container(settings) as seeding:
         tenant = await seeding.create_tenant()("Acme")
         minted = await seeding.create_publishable_key()(tenant.id, ["https://a.example.com"])
-    counter = CommandCounter()
-    container = build_container(settings)
-    container.store.override(
-        providers.Singleton(MongoStore, mongo_uri, settings.mongodb_database, listeners=[counter])
-    )
+    counter, container = _counted(settings)
     store = container.store()
     authenticate = container.authenticate_publishable_key()
     try:
@@ -137,22 +130,12 @@ async def test_a_warm_publishable_key_lookup_costs_no_command(
 async def test_a_warm_request_to_livekits_token_endpoint_costs_one_insert(
     mongo_uri: str, mongo_client: AsyncMongoClient[dict[str, Any]]
 ) -> None:
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        mongodb_database=f"trips_{uuid.uuid4().hex[:12]}",
-        livekit=TEST_LIVEKIT,
-        sweep_interval_seconds=0,
-        webhook_poll_seconds=0,
-    )
+    settings = _settings(mongo_uri)
     async with running_container(settings) as seeding:
         tenant = await seeding.create_tenant()("Acme")
         agent = await seeding.create_agent()(tenant.id, "Agent", None)
         key = await seeding.create_publishable_key()(tenant.id, ["https://shop.example.com"])
-    counter = CommandCounter()
-    container = build_container(settings)
-    container.store.override(
-        providers.Singleton(MongoStore, mongo_uri, settings.mongodb_database, listeners=[counter])
-    )
+    counter, container = _counted(settings)
     body = {"room_config": {"agents": [{"agent_name": agent.dispatch_name}]}}
     headers = {**bearer(key.plaintext), "origin": "https://shop.example.com"}
 

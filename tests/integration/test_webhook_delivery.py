@@ -15,6 +15,7 @@ from dependency_injector import providers
 from pymongo import AsyncMongoClient
 from standardwebhooks import Webhook
 
+from adapters.embedded_mongo import free_port
 from application.issue_token import IssueTokenCommand
 from domain.pagination import PageRequest
 from domain.tenant import Principal
@@ -166,6 +167,37 @@ async def test_a_receiver_down_for_every_attempt_fails_the_delivery_then_a_retry
     assert delivered.status is DeliveryStatus.DELIVERED
     assert len(receiver.requests) == 5
     assert len(set(receiver.ids())) == 1
+
+
+async def test_a_receiver_that_is_down_for_a_while_gets_the_event_when_it_comes_back(
+    mongo_uri: str, database: str
+) -> None:
+    port = free_port()
+    settings = _settings(mongo_uri, database, webhook_retry_seconds="0.2,0.4,0.8,1.6")
+    async with replica(settings) as service:
+        url = f"http://127.0.0.1:{port}/hook"
+        principal, endpoint, agent_id = await _tenant_with_endpoint(service, url)
+        call_id = await _issue(service, principal, agent_id)
+        await _attempted(service, endpoint, times=2)  # refused: nobody listens yet
+        async with receiving([204], port=port) as receiver:
+            delivery = await _settled(service, endpoint)
+
+    assert delivery.status is DeliveryStatus.DELIVERED
+    refused, delivered = delivery.attempts[:-1], delivery.attempts[-1]
+    assert refused
+    assert all(a.status_code is None and a.error for a in refused)
+    assert delivered.status_code == 204
+    [body] = _verified(receiver, endpoint)
+    assert body["data"]["id"] == call_id
+
+
+async def _attempted(service: Container, endpoint: WebhookEndpoint, times: int) -> None:
+    for _ in range(500):
+        delivery = await _delivery(service, endpoint)
+        if delivery is not None and len(delivery.attempts) >= times:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"fewer than {times} attempts were made")
 
 
 async def test_a_receiver_that_does_not_answer_in_time_is_retried(

@@ -53,10 +53,11 @@ class Receiver:
 
 @contextlib.asynccontextmanager
 async def receiving(
-    statuses: list[int] | None = None, delay: float = 0.0
+    statuses: list[int] | None = None, delay: float = 0.0, port: int = 0
 ) -> AsyncIterator[Receiver]:
+    """Listening until the block ends; `port` 0 picks a free one."""
     receiver = Receiver(statuses or [200], delay)
-    server = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)
+    server = await asyncio.start_server(receiver.handle, "127.0.0.1", port)
     receiver.port = server.sockets[0].getsockname()[1]
     try:
         yield receiver
