@@ -114,8 +114,9 @@ class Bench:
         sample = self.knobs.command_sample_requests
         self._say(f"{target.label}: MongoDB commands over {sample} sequential requests")
         credentials = _read_credentials(self.credentials[target.path])
-        # The expiry sweeper is background work, not a request's: it is off for this count.
-        background_off = {"SWEEP_INTERVAL_SECONDS": "0"}
+        # The expiry sweeper and the webhook relay are background work, not a request's: they
+        # are off for this count.
+        background_off = {"SWEEP_INTERVAL_SECONDS": "0", "WEBHOOK_POLL_SECONDS": "0"}
         with (
             CommandCountingProxy(mongodb_uri) as proxy,
             self._running(target, MONGODB_URI=proxy.uri, **background_off) as running,

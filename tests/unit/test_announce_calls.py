@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import httpx
 
+from application.announce_calls import AnnounceCallEvents
 from domain.call_events import RoomEvent, RoomEventKind
 from domain.webhook_delivery import DeliveryStatus
+from entrypoints.http.views import call_document
 from tests.support.http import bearer
 from tests.support.world import Seeded, World
 
@@ -94,3 +96,26 @@ async def test_an_expired_call_is_announced(
     assert body["data"]["id"] == call_id
     assert body["data"]["status"] == "expired"
     assert body["data"]["end_reason"] == "not_joined"
+
+
+async def test_one_pass_drains_more_marks_than_one_batch(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    """The relay keeps up with more calls a second than one batch holds."""
+    endpoint = await world.container.create_webhook_endpoint()(
+        seeded.tenant_id, "https://a.example.com/hook"
+    )
+    calls = [await _token(client, seeded) for _ in range(5)]
+    relay = AnnounceCallEvents(
+        world.calls,
+        world.webhook_endpoints,
+        world.webhook_deliveries,
+        call_document,
+        world.clock,
+        batch=2,
+    )
+
+    assert await relay() == 5
+    delivered = {json.loads(d.body)["data"]["id"] for d in world.webhook_deliveries.items.values()}
+    assert delivered == set(calls)
+    assert all(d.endpoint_id == endpoint.id for d in world.webhook_deliveries.items.values())
