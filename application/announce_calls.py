@@ -1,3 +1,4 @@
+from domain.call_announcement import Announcement
 from domain.ports import (
     CallPresenter,
     CallRepository,
@@ -46,6 +47,7 @@ class AnnounceCallEvents:
         subscribed: dict[tuple[str, str], list[WebhookEndpoint]] = {}
         for _ in range(MAX_BATCHES_PER_PASS):
             batch = await self._calls.unannounced(self._batch)
+            relayed_marks: list[tuple[str, Announcement]] = []
             for call, announcements in batch:
                 shown = self._present(call.as_of(self._clock.now()))
                 for announcement in announcements:
@@ -61,8 +63,9 @@ class AnnounceCallEvents:
                         subscribed[wanted] = await self._endpoints.subscribed(*wanted)
                     for endpoint in subscribed[wanted]:
                         await self._deliveries.add(WebhookDelivery.of(event, endpoint))
-                    await self._calls.announced(call.id, announcement)
-                    relayed += 1
+                    relayed_marks.append((call.id, announcement))
+            await self._calls.announced(relayed_marks)  # only once its deliveries are stored
+            relayed += len(relayed_marks)
             if len(batch) < self._batch:
                 break
         return relayed

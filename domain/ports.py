@@ -1,4 +1,4 @@
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -127,8 +127,9 @@ class CallRepository(Protocol):
         transition's announcement in the same write that moves the call."""
         ...
 
-    async def announced(self, call_id: str, announcement: Announcement) -> None:
-        """Remove one mark, if it is still there (any number of relays may race)."""
+    async def announced(self, marks: Sequence[tuple[str, Announcement]]) -> None:
+        """Remove each (call id, announcement) mark that is still there, in one write for all
+        (any number of relays may race; a mark added meanwhile stays)."""
         ...
 
 

@@ -1,6 +1,8 @@
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
@@ -63,14 +65,20 @@ class MongoCallRepository:
             for doc in docs
         ]
 
-    async def announced(self, call_id: str, announcement: Announcement) -> None:
-        # Conditional on the mark being there, so a racing relay cannot count it off twice.
-        mark = announcement.mark
-        with storage_errors("recording an announcement"):
-            await self._calls.update_one(
-                {"_id": call_id, "outbox": mark},
-                {"$pull": {"outbox": mark}, "$inc": {"outbox_n": -1}},
+    async def announced(self, marks: Sequence[tuple[str, Announcement]]) -> None:
+        # One command for a relay's whole batch; each update is conditional on its mark being
+        # there, so a racing relay cannot count it off twice.
+        if not marks:
+            return
+        updates = [
+            UpdateOne(
+                {"_id": call_id, "outbox": announcement.mark},
+                {"$pull": {"outbox": announcement.mark}, "$inc": {"outbox_n": -1}},
             )
+            for call_id, announcement in marks
+        ]
+        with storage_errors("recording announcements"):
+            await self._calls.bulk_write(updates, ordered=False)
 
     async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
         by_key = {} if key_id is None else {"created_by.key_id": key_id}

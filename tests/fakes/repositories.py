@@ -1,4 +1,5 @@
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -111,10 +112,11 @@ class InMemoryCallRepository:
         pending = [(self.items[i], list(m)) for i, m in self.marks.items() if m]
         return pending[: max(limit, 0)]
 
-    async def announced(self, call_id: str, announcement: Announcement) -> None:
-        marks = self.marks.get(call_id, [])
-        if announcement in marks:
-            marks.remove(announcement)
+    async def announced(self, marks: Sequence[tuple[str, Announcement]]) -> None:
+        for call_id, announcement in marks:
+            held = self.marks.get(call_id, [])
+            if announcement in held:
+                held.remove(announcement)
 
     async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
         query = CallQuery(tenant_id=tenant_id, now=now, status=CallStatus.QUEUED)

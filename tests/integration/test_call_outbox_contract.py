@@ -88,6 +88,23 @@ async def test_expiry_marks_each_expired_call(repositories: Repositories) -> Non
     assert expired.event_id(due.id) != expired.event_id(other_due.id)
 
 
+async def test_a_batch_of_marks_is_removed_at_once_leaving_the_others(
+    repositories: Repositories,
+) -> None:
+    calls = [_call() for _ in range(3)]
+    for call in calls:
+        await repositories.calls.add(call)
+    await repositories.calls.expire_due(NOW + timedelta(minutes=11), 10)
+
+    await repositories.calls.announced([(c.id, created(c.created_at)) for c in calls[:2]])
+    await repositories.calls.announced([])
+
+    expired = Announcement(WebhookEventType.CALL_EXPIRED, NOW + timedelta(minutes=11))
+    assert await _marks(repositories, calls[0].id) == [expired]
+    assert await _marks(repositories, calls[1].id) == [expired]
+    assert await _marks(repositories, calls[2].id) == [created(calls[2].created_at), expired]
+
+
 async def test_marks_are_removed_one_by_one_and_twice_is_harmless(
     repositories: Repositories,
 ) -> None:
@@ -96,12 +113,12 @@ async def test_marks_are_removed_one_by_one_and_twice_is_harmless(
     await repositories.calls.add(other)
     await repositories.calls.expire_due(NOW + timedelta(minutes=11), 10)
 
-    await repositories.calls.announced(call.id, created(call.created_at))
-    await repositories.calls.announced(call.id, created(call.created_at))
+    await repositories.calls.announced([(call.id, created(call.created_at))])
+    await repositories.calls.announced([(call.id, created(call.created_at))])
 
     expired = Announcement(WebhookEventType.CALL_EXPIRED, NOW + timedelta(minutes=11))
     assert await _marks(repositories, call.id) == [expired]
-    await repositories.calls.announced(call.id, expired)
+    await repositories.calls.announced([(call.id, expired)])
     assert [c.id for c, _ in await repositories.calls.unannounced(10)] == [other.id]
     assert await repositories.calls.unannounced(0) == []
 
