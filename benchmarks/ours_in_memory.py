@@ -29,6 +29,10 @@ from tests.fakes.repositories import (
 )
 from tests.fakes.store import InMemoryStore
 from tests.fakes.webhook_events import InMemoryProcessedEvents
+from tests.fakes.webhooks import (
+    InMemoryWebhookDeliveryRepository,
+    InMemoryWebhookEndpointRepository,
+)
 
 CREDENTIALS_ENV = "BENCH_CREDENTIALS"
 PUBLISHABLE_CREDENTIALS_ENV = "BENCH_PUBLISHABLE_CREDENTIALS"  # optional
@@ -61,6 +65,8 @@ def create_in_memory_app() -> Litestar:
         container.calls: _ConstantTimeCalls(),
         container.idempotency_store: InMemoryIdempotencyStore(),
         container.processed_events: InMemoryProcessedEvents(),
+        container.webhook_endpoints: InMemoryWebhookEndpointRepository(),
+        container.webhook_deliveries: InMemoryWebhookDeliveryRepository(),
     }
     for provider, fake in overrides.items():
         provider.override(providers.Object(fake))
