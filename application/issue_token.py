@@ -23,7 +23,13 @@ from domain.errors import (
 )
 from domain.metadata import check_metadata
 from domain.participant import Participant, checked_participant
-from domain.ports import AgentRepository, CallRepository, Clock, TokenIssuer
+from domain.ports import (
+    AgentRepository,
+    CallRepository,
+    Clock,
+    TokenIssuer,
+    WebhookSubscribers,
+)
 from domain.tenant import KeyKind, Principal
 
 
@@ -67,7 +73,8 @@ class IssueRealtimeToken:
        with its own cap (> 0) reached, so that a key anyone can read cannot use up the tenant's;
     4. the call is stored as `queued` with the agent's default metadata overlaid by the
        caller's, tagged `type: webrtc` (the tag cannot be overridden), its own room and
-       caller identity, the key that created it, and
+       caller identity, the key that created it, marked for a `call.created` webhook when its
+       tenant has an endpoint (known in memory: no command), and
        `expires_at` = now + join window; if storing fails, CallNotCreated (CallOutcomeUnknown
        when the store did not answer, so the call may exist) and no token;
     5. only then is the token signed, expiring with the call's join window.
@@ -89,6 +96,7 @@ class IssueRealtimeToken:
         issuer: TokenIssuer,
         clock: Clock,
         join_window: JoinWindow,
+        subscribers: WebhookSubscribers,
         max_queued_calls: int = 0,
         max_queued_calls_per_key: int = 0,
     ) -> None:
@@ -97,6 +105,7 @@ class IssueRealtimeToken:
         self._issuer = issuer
         self._clock = clock
         self._join_window = join_window
+        self._subscribers = subscribers
         self._max_queued_calls = max_queued_calls
         self._max_queued_calls_per_key = max_queued_calls_per_key
 
@@ -122,6 +131,7 @@ class IssueRealtimeToken:
             default_metadata=agent.default_metadata,
             created_by=CreatedBy(principal.api_key_id, principal.key_kind),
             participant=participant,
+            announce_creation=self._subscribers.want_announcements(principal.tenant_id),
         )
         try:
             await self._calls.add(call)

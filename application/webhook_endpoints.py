@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from application.webhook_targets import WebhookTargets
 from domain.errors import TenantNotFound, WebhookEndpointNotFound
 from domain.pagination import Page, PageRequest
-from domain.ports import Clock, TenantRepository, WebhookEndpointRepository
+from domain.ports import Clock, TenantRepository, WebhookEndpointRepository, WebhookSubscribers
 from domain.webhook_endpoint import WebhookEndpoint, event_types
 
 
@@ -19,11 +19,13 @@ class CreateWebhookEndpoint:
         tenants: TenantRepository,
         endpoints: WebhookEndpointRepository,
         targets: WebhookTargets,
+        subscribers: WebhookSubscribers,
         clock: Clock,
     ) -> None:
         self._tenants = tenants
         self._endpoints = endpoints
         self._targets = targets
+        self._subscribers = subscribers
         self._clock = clock
 
     async def __call__(
@@ -45,6 +47,7 @@ class CreateWebhookEndpoint:
         )
         await self._targets.addresses(endpoint.url)
         await self._endpoints.add(endpoint)
+        self._subscribers.note(endpoint)
         return endpoint
 
 
@@ -86,10 +89,16 @@ class UpdateWebhookEndpoint:
     """Rules, in order: the endpoint is the tenant's; the event types are known; a new URL is
     a safe target now. Nothing is written unless all pass."""
 
-    def __init__(self, endpoints: WebhookEndpointRepository, targets: WebhookTargets) -> None:
+    def __init__(
+        self,
+        endpoints: WebhookEndpointRepository,
+        targets: WebhookTargets,
+        subscribers: WebhookSubscribers,
+    ) -> None:
         self._get = GetWebhookEndpoint(endpoints)
         self._endpoints = endpoints
         self._targets = targets
+        self._subscribers = subscribers
 
     async def __call__(
         self, tenant_id: str, endpoint_id: str, changes: EndpointChanges
@@ -110,6 +119,7 @@ class UpdateWebhookEndpoint:
         )
         if not await self._endpoints.replace(updated):
             raise WebhookEndpointNotFound(endpoint_id)
+        self._subscribers.note(updated)
         return updated
 
 

@@ -64,6 +64,9 @@ class Call:
     end_reason: str | None = None
     created_by: CreatedBy | None = None
     participant: Participant = dataclasses.field(default_factory=Participant)
+    # An instruction to the repository's `add`, not state: False when the tenant has no
+    # webhook endpoint to tell of the call's creation.
+    announce_creation: bool = dataclasses.field(default=True, compare=False)
 
     def as_of(self, moment: datetime) -> "Call":
         """The call as it stands at `moment`: a queued call past its join window is expired,
@@ -85,6 +88,7 @@ class Call:
         default_metadata: Mapping[str, Any] | None = None,
         created_by: CreatedBy | None = None,
         participant: Participant | None = None,
+        announce_creation: bool = True,
     ) -> "Call":
         call_id = call_id or new_id()
         participant = participant or Participant()
@@ -101,6 +105,7 @@ class Call:
             expires_at=now + join_window,
             created_by=created_by,
             participant=participant,
+            announce_creation=announce_creation,
         )
 
 

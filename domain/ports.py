@@ -203,6 +203,18 @@ class DispatchNames(Protocol):
         ...
 
 
+class WebhookSubscribers(Protocol):
+    """Which tenants have an enabled webhook endpoint, answered from memory: the token route
+    asks it for every call, and may not spend a command on it."""
+
+    def want_announcements(self, tenant_id: str) -> bool: ...
+
+    def note(self, endpoint: WebhookEndpoint) -> None:
+        """An endpoint stored or changed in this process: known at once, not at the next
+        refresh."""
+        ...
+
+
 class WebhookEndpointRepository(Protocol):
     async def add(self, endpoint: WebhookEndpoint) -> None: ...
 
@@ -214,6 +226,10 @@ class WebhookEndpointRepository(Protocol):
 
     async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         """Newest first (created_at, then id), disabled endpoints included."""
+        ...
+
+    async def subscribing_tenants(self) -> set[str]:
+        """The tenants with at least one enabled endpoint."""
         ...
 
     async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:

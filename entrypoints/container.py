@@ -8,6 +8,7 @@ from adapters.caching.repositories import (
     CachedApiKeyRepository,
     CachedPublishableKeyRepository,
 )
+from adapters.caching.webhook_subscribers import KnownWebhookSubscribers
 from adapters.clock import SystemClock
 from adapters.livekit.issuer import LiveKitTokenIssuer
 from adapters.livekit.webhooks import LiveKitWebhookVerifier
@@ -125,6 +126,7 @@ class Container(containers.DeclarativeContainer):
     processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
     dispatch_names = providers.Singleton(MongoDispatchNames, store.provided.db)
     webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, store.provided.db)
+    webhook_subscribers = providers.Singleton(KnownWebhookSubscribers, webhook_endpoints)
     webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, store.provided.db)
     resolver = providers.Singleton(DnsResolver)
     webhook_sender = providers.Singleton(
@@ -166,6 +168,7 @@ class Container(containers.DeclarativeContainer):
         issuer=token_issuer,
         clock=clock,
         join_window=join_window,
+        subscribers=webhook_subscribers,
         max_queued_calls=settings.provided.max_queued_calls_per_tenant,
         max_queued_calls_per_key=settings.provided.max_queued_calls_per_publishable_key,
     )
@@ -198,12 +201,17 @@ class Container(containers.DeclarativeContainer):
         WebhookTargets, resolver, settings.provided.webhook_allow_private_targets
     )
     create_webhook_endpoint = providers.Factory(
-        CreateWebhookEndpoint, tenants, webhook_endpoints, webhook_targets, clock
+        CreateWebhookEndpoint,
+        tenants,
+        webhook_endpoints,
+        webhook_targets,
+        webhook_subscribers,
+        clock,
     )
     list_webhook_endpoints = providers.Factory(ListWebhookEndpoints, webhook_endpoints)
     get_webhook_endpoint = providers.Factory(GetWebhookEndpoint, webhook_endpoints)
     update_webhook_endpoint = providers.Factory(
-        UpdateWebhookEndpoint, webhook_endpoints, webhook_targets
+        UpdateWebhookEndpoint, webhook_endpoints, webhook_targets, webhook_subscribers
     )
     delete_webhook_endpoint = providers.Factory(DeleteWebhookEndpoint, webhook_endpoints)
     rotate_webhook_secret = providers.Factory(RotateWebhookSecret, webhook_endpoints, clock)

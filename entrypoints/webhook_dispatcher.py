@@ -17,6 +17,7 @@ CAPACITY = 64  # attempts in flight per replica
 
 @dataclass(frozen=True, slots=True)
 class DispatchSteps:
+    refresh_subscribers: Callable[[], Awaitable[None]]
     relay: Callable[[], Awaitable[int]]
     claim: Callable[[int, Collection[str]], Awaitable[list[WebhookDelivery]]]
     attempt: Callable[[WebhookDelivery], Awaitable[WebhookDelivery]]
@@ -35,7 +36,8 @@ def outcome_of(delivery: WebhookDelivery) -> str:
 async def dispatching(
     steps: DispatchSteps, metrics: Metrics, poll: float, per_endpoint: int
 ) -> AsyncIterator[None]:
-    """Every `poll` seconds (0 = never): relay the calls' outbox into deliveries, then claim
+    """Every `poll` seconds (0 = never): learn which tenants have endpoints (the token route
+    marks only their calls), relay the calls' outbox into deliveries, then claim
     what is due and send it, at most `per_endpoint` attempts at once per endpoint (an
     endpoint at its bound is not even claimed from, so a slow one holds no other's
     deliveries) and CAPACITY in all. Stopped by an event, like the sweeper; attempts in
@@ -59,6 +61,7 @@ async def dispatching(
             in_flight[delivery.endpoint_id] -= 1
 
     async def one_round() -> None:
+        await steps.refresh_subscribers()
         await steps.relay()
         room = CAPACITY - len(sending)
         busy = [endpoint for endpoint, n in in_flight.items() if n >= per_endpoint]
@@ -101,6 +104,7 @@ def dispatch_steps(container: Container) -> DispatchSteps:
         return await deliveries.schedule(delivery.id, delivery.next_attempt_at or clock.now())
 
     return DispatchSteps(
+        refresh_subscribers=container.webhook_subscribers().refresh,
         relay=container.announce_call_events(),
         claim=container.claim_due_deliveries(),
         attempt=container.attempt_delivery(),

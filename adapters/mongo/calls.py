@@ -48,9 +48,9 @@ class MongoCallRepository:
                 "created_by": _created_by_document(call.created_by),
                 "participant": _participant_document(call.participant),
                 # Marked in the insert itself: announcing the call costs the token route
-                # no second command.
-                "outbox": [created(call.created_at).mark],
-                "outbox_n": 1,
+                # no second command (and a tenant without webhooks no relay work at all).
+                "outbox": [created(call.created_at).mark] if call.announce_creation else [],
+                "outbox_n": 1 if call.announce_creation else 0,
             }
         )
 

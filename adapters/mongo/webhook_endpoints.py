@@ -33,6 +33,11 @@ class MongoWebhookEndpointRepository:
             )
         return Page([_to_endpoint(doc) for doc in docs], following)
 
+    async def subscribing_tenants(self) -> set[str]:
+        with storage_errors("listing webhook subscribers"):
+            cursor = self._endpoints.find({"disabled": False}, {"tenant_id": 1})
+            return {doc["tenant_id"] async for doc in cursor}
+
     async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:
         # Filtered here: an empty list (all events) is not matched alike by every server.
         with storage_errors("listing webhook endpoints"):

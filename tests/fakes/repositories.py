@@ -106,7 +106,7 @@ class InMemoryCallRepository:
         if call.id in self.items or any(c.room_name == call.room_name for c in self.items.values()):
             raise CallAlreadyStored("call id taken")
         self.items[call.id] = call
-        self.marks[call.id] = [created(call.created_at)]
+        self.marks[call.id] = [created(call.created_at)] if call.announce_creation else []
 
     async def unannounced(self, limit: int) -> list[tuple[Call, list[Announcement]]]:
         pending = [(self.items[i], list(m)) for i, m in self.marks.items() if m]

@@ -30,6 +30,9 @@ class InMemoryWebhookEndpointRepository:
     async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         return page_of(newest_first(self._of(tenant_id)), page)
 
+    async def subscribing_tenants(self) -> set[str]:
+        return {e.tenant_id for e in self.items.values() if not e.disabled}
+
     async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:
         return [e for e in newest_first(self._of(tenant_id)) if not e.disabled and e.wants(kind)]
 

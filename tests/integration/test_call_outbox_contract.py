@@ -1,6 +1,7 @@
 """The calls' outbox, on every implementation: each move marks its announcement in the same
 write, and a relay removes marks one by one."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,16 @@ async def test_a_stored_call_is_marked_to_announce_its_creation(
 
     assert stored == call
     assert marks == [created(call.created_at)]
+
+
+async def test_a_call_of_a_tenant_without_webhooks_is_stored_unmarked(
+    repositories: Repositories,
+) -> None:
+    quiet = dataclasses.replace(_call(), announce_creation=False)
+    await repositories.calls.add(quiet)
+
+    assert await repositories.calls.unannounced(10) == []
+    assert await repositories.calls.get_for_tenant("t", quiet.id) is not None
 
 
 async def test_each_move_marks_its_announcement_and_a_refused_move_marks_none(
