@@ -46,11 +46,8 @@ class MongoCallRepository:
                 "ended_at": None,
                 "end_reason": None,
                 "created_by": _created_by_document(call.created_by),
-                "participant": _participant_document(call.participant),
-                # Marked in the insert itself: announcing the call costs the token route
-                # no second command (and a tenant without webhooks no relay work at all).
-                "outbox": [created(call.created_at).mark] if call.announce_creation else [],
-                "outbox_n": 1 if call.announce_creation else 0,
+                **_participant_fields(call.participant),
+                **_outbox_fields(call),
             }
         )
 
@@ -208,13 +205,27 @@ def _created_by(stored: Document | None) -> CreatedBy | None:
     return None if stored is None else CreatedBy(stored["key_id"], KeyKind(stored["key_kind"]))
 
 
-def _participant_document(participant: Participant) -> Document:
+def _participant_fields(participant: Participant) -> Document:
+    """Only what the caller said about itself: most calls say nothing, and store nothing."""
+    if participant == Participant():
+        return {}
     return {
-        "identity": participant.identity,
-        "name": participant.name,
-        "metadata": participant.metadata,
-        "attributes": dict(participant.attributes),
+        "participant": {
+            "identity": participant.identity,
+            "name": participant.name,
+            "metadata": participant.metadata,
+            "attributes": dict(participant.attributes),
+        }
     }
+
+
+def _outbox_fields(call: Call) -> Document:
+    """Marked in the insert itself, so announcing the call costs the token route no second
+    command. A call not to announce gets no outbox fields at all: the sparse `outbox` index
+    then skips it (a move that announces adds them)."""
+    if not call.announce_creation:
+        return {}
+    return {"outbox": [created(call.created_at).mark], "outbox_n": 1}
 
 
 def _participant(stored: Document | None) -> Participant:

@@ -56,6 +56,9 @@ async def test_a_call_of_a_tenant_without_webhooks_is_stored_unmarked(
 
     assert await repositories.calls.unannounced(10) == []
     assert await repositories.calls.get_for_tenant("t", quiet.id) is not None
+    await repositories.calls.expire_due(NOW + timedelta(minutes=11), 10)  # a move marks it
+    expired = Announcement(WebhookEventType.CALL_EXPIRED, NOW + timedelta(minutes=11))
+    assert await _marks(repositories, quiet.id) == [expired]
 
 
 async def test_each_move_marks_its_announcement_and_a_refused_move_marks_none(
