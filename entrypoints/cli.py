@@ -28,7 +28,7 @@ from domain.errors import (
     TenantNotFound,
     WebhookEndpointNotFound,
 )
-from domain.pagination import MAX_LIMIT, PageRequest
+from domain.pagination import MAX_LIMIT, Page, PageRequest
 from domain.publishable_key import PublishableKey
 from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
 from entrypoints.asgi import DEV_ENV
@@ -328,7 +328,7 @@ def create_publishable_key(
 @json_option
 def list_publishable_keys(tenant_id: str, as_json: bool) -> None:
     """Ids, hints, origins and agents, newest first; never the keys."""
-    found = _run(lambda c: _every_publishable_key(c, tenant_id))
+    found = _run(lambda c: _every(c.list_publishable_keys(), tenant_id))
     rows = [_publishable_key_json(k) for k in found]
     human = "\n".join(
         f"{r['id']}  {r['hint']}  {' '.join(r['origins'])}  revoked={r['revoked_at']}" for r in rows
@@ -376,7 +376,7 @@ def create_webhook_endpoint(
 @json_option
 def list_webhook_endpoints(tenant_id: str, as_json: bool) -> None:
     """Ids, URLs and events, newest first; never the secrets."""
-    found = _run(lambda c: _every_webhook_endpoint(c, tenant_id))
+    found = _run(lambda c: _every(c.list_webhook_endpoints(), tenant_id))
     rows = [_webhook_endpoint_json(e) for e in found]
     human = "\n".join(
         f"{r['id']}  {r['url']}  {' '.join(r['events']) or 'all events'}  disabled={r['disabled']}"
@@ -393,12 +393,14 @@ def delete_webhook_endpoint(endpoint_id: str, as_json: bool) -> None:
     _emit(as_json, {"id": endpoint_id, "deleted": True}, f"webhook endpoint {endpoint_id} deleted")
 
 
-async def _every_webhook_endpoint(container: Container, tenant_id: str) -> list[WebhookEndpoint]:
-    list_endpoints = container.list_webhook_endpoints()
-    page = await list_endpoints(tenant_id, PageRequest(limit=MAX_LIMIT))
+async def _every(
+    list_page: Callable[[str, PageRequest], Awaitable[Page[T]]], tenant_id: str
+) -> list[T]:
+    """All of a tenant's items, page after page of a cursor-paged use case."""
+    page = await list_page(tenant_id, PageRequest(limit=MAX_LIMIT))
     found = list(page.items)
     while page.next is not None:
-        page = await list_endpoints(tenant_id, PageRequest(limit=MAX_LIMIT, after=page.next))
+        page = await list_page(tenant_id, PageRequest(limit=MAX_LIMIT, after=page.next))
         found += page.items
     return found
 
@@ -413,16 +415,6 @@ def _webhook_endpoint_json(endpoint: WebhookEndpoint) -> dict[str, Any]:
         "disabled": endpoint.disabled,
         "created_at": _iso(endpoint.created_at),
     }
-
-
-async def _every_publishable_key(container: Container, tenant_id: str) -> list[PublishableKey]:
-    list_keys = container.list_publishable_keys()
-    page = await list_keys(tenant_id, PageRequest(limit=MAX_LIMIT))
-    found = list(page.items)
-    while page.next is not None:
-        page = await list_keys(tenant_id, PageRequest(limit=MAX_LIMIT, after=page.next))
-        found += page.items
-    return found
 
 
 def _publishable_key_json(key: PublishableKey) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from litestar.types import Message, Scope
 
 from domain.publishable_key import canonical_origin
-from entrypoints.http.raw_headers import replace, response_start_headers
+from entrypoints.http.raw_headers import replace, response_start_headers, value_of
 from entrypoints.http.scope_state import scope_state
 
 _ALLOWED_ORIGIN = "cors_origin"
@@ -38,32 +38,26 @@ class CrossOriginHeaders:
         if headers is None:
             return
         if scope.get("method") == "OPTIONS" and scope["path"] in self._paths:
-            replace(headers, _preflight(_origin(scope)))
-        elif (origin := scope.get("state", {}).get(_ALLOWED_ORIGIN)) is not None:
+            requested = value_of(scope["headers"], b"origin").decode("latin-1")
+            replace(headers, _preflight(requested))
+        elif (allowed := scope.get("state", {}).get(_ALLOWED_ORIGIN)) is not None:
             replace(
                 headers,
                 {
-                    b"access-control-allow-origin": origin.encode("latin-1"),
+                    b"access-control-allow-origin": allowed.encode("latin-1"),
                     b"access-control-expose-headers": EXPOSED_HEADERS,
                     b"vary": b"Origin",
                 },
             )
 
 
-def _preflight(origin: str | None) -> dict[bytes, bytes]:
+def _preflight(origin: str) -> dict[bytes, bytes]:
     headers = {
         b"vary": b"Origin",
         b"access-control-allow-methods": b"POST",
         b"access-control-allow-headers": ALLOWED_HEADERS,
         b"access-control-max-age": b"%d" % MAX_AGE_SECONDS,
     }
-    if origin is not None and canonical_origin(origin) is not None:
+    if canonical_origin(origin) is not None:  # none, or not an origin: no allow-origin
         headers[b"access-control-allow-origin"] = origin.encode("latin-1")
     return headers
-
-
-def _origin(scope: Scope) -> str | None:
-    for key, value in scope["headers"]:
-        if key == b"origin":
-            return value.decode("latin-1")
-    return None

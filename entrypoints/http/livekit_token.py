@@ -52,15 +52,7 @@ async def _issue(
 ) -> TokenSourceResponse:
     issued = await issue_realtime_token(request.user, token_command(data))
     record_issued(request, issued, request.user.tenant_id)
-    return TokenSourceResponse(
-        server_url=issued.server_url,
-        participant_token=issued.client_token,
-        room_name=issued.room_name,
-        participant_identity=issued.participant_identity,
-        participant_name=issued.participant_name,
-        call_id=issued.call_id,
-        expires_at=issued.expires_at,
-    )
+    return TokenSourceResponse.of(issued)
 
 
 def _route(

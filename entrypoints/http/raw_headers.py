@@ -1,7 +1,7 @@
 """Response headers edited as the raw ASGI list. The before_send hooks run on every response,
 and Litestar's MutableScopeHeaders decodes and rescans the whole list for each single change."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from litestar.types import Message
@@ -33,5 +33,5 @@ def add_missing(headers: RawHeaders, defaults: Mapping[bytes, bytes]) -> None:
     headers.extend((name, value) for name, value in defaults.items() if name not in present)
 
 
-def value_of(headers: RawHeaders, name: bytes) -> bytes:
+def value_of(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes:
     return next((value for key, value in headers if key.lower() == name), b"")

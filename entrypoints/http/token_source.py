@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from application.issue_token import IssueTokenCommand
+from application.issue_token import IssuedToken, IssueTokenCommand
 from domain.errors import InvalidRequestField
 from domain.participant import Participant
 from entrypoints.http.json_body import refuse_duplicates
@@ -57,6 +57,18 @@ class TokenSourceResponse(msgspec.Struct, kw_only=True, omit_defaults=True):
     call_id: str
     expires_at: datetime
     participant_name: str | None = None
+
+    @classmethod
+    def of(cls, issued: IssuedToken) -> "TokenSourceResponse":
+        return cls(
+            server_url=issued.server_url,
+            participant_token=issued.client_token,
+            room_name=issued.room_name,
+            participant_identity=issued.participant_identity,
+            participant_name=issued.participant_name,
+            call_id=issued.call_id,
+            expires_at=issued.expires_at,
+        )
 
 
 def token_command(request: TokenSourceRequest) -> IssueTokenCommand:
