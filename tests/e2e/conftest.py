@@ -9,6 +9,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from tests.support.live import LiveServer, base_env, cli_json
+from tests.support.mongo import mongo_server
 from tests.support.world import TEST_LIVEKIT
 
 pytestmark = pytest.mark.e2e
@@ -24,12 +25,22 @@ class Tenant:
     dispatch_name: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A MongoDB of the e2e package's own, stopped with its live servers when the package ends.
+    On the embedded nx-27017 every database name shares one set of collections, so a live
+    server still running later (its webhook relay, its sweeper) would work on other tests'
+    documents."""
+    with mongo_server(tmp_path_factory.mktemp("e2e-mongo")) as (uri, _kind):
+        yield uri
+
+
+@pytest.fixture(scope="package")
 def database_name() -> str:
     return f"e2e_{uuid.uuid4().hex[:12]}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def env(
     mongo_uri: str, database_name: str, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
@@ -48,7 +59,7 @@ def env(
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def db(mongo_uri: str, database_name: str) -> Iterator[Database[dict[str, Any]]]:
     client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri, tz_aware=True)
     yield client[database_name]
@@ -56,14 +67,14 @@ def db(mongo_uri: str, database_name: str) -> Iterator[Database[dict[str, Any]]]
     client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = LiveServer(env, tmp_path_factory.mktemp("logs") / "server.log").start()
     yield live
     live.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def unconfigured_server(
     env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
@@ -83,12 +94,12 @@ def _tenant(env: dict[str, str], name: str) -> Tenant:
     return Tenant(tenant["id"], key["key"], key["id"], agent["id"], dispatch)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def acme(env: dict[str, str], server: LiveServer) -> Tenant:
     return _tenant(env, "Acme")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def globex(env: dict[str, str], server: LiveServer) -> Tenant:
     return _tenant(env, "Globex")
 
