@@ -1,6 +1,7 @@
 import enum
 
-from domain.call_events import RoomEvent, rejoin_for, transition_for
+from domain.call import Call
+from domain.call_events import RoomEvent, rejoin_for, transition_on
 from domain.ports import CallRepository, ProcessedEvents
 
 
@@ -15,13 +16,16 @@ class Outcome(enum.StrEnum):
 class ApplyRoomEvent:
     """Move the call behind a verified LiveKit event forward.
 
-    Rules: rooms that are not ours are UNKNOWN_ROOM and ignored; events about other
-    participants (the agent) are IRRELEVANT; otherwise one conditional write moves the call
+    Rules: rooms that are not ours are UNKNOWN_ROOM and ignored; the call's agent joining
+    records `agent_joined_at`, the first join only; events about other participants (and the
+    agent's later ones) are IRRELEVANT; otherwise one conditional write moves the call
     only forward, so late, reordered, repeated or concurrent deliveries, on any number of
     replicas, leave a single forward-only outcome (UNCHANGED when the call was already past
     that point). The one way back: the caller joining an ended call again, later than it
     ended, re-opens it (a second conditional write, tried only when the first moved
-    nothing). That is what makes an event apply once: its id is recorded only after it
+    nothing). A write that depended on no agent having joined yet, refused although the
+    call's status allowed it, met an agent (or an end) stored meanwhile: it is decided once
+    more on a fresh read. That is what makes an event apply once: its id is recorded only after it
     was applied, so a delivery that failed anywhere (the write, or the record, or its answer
     lost) is applied by LiveKit's redelivery, and a redelivery of an applied event changes
     nothing and is answered DUPLICATE.
@@ -40,10 +44,25 @@ class ApplyRoomEvent:
         call = await self._calls.get_by_room(event.room_name)
         if call is None:
             return Outcome.UNKNOWN_ROOM
-        transition = transition_for(event, call.participant_identity)
+        outcome = await self._move(event, call)
+        if outcome is not None:
+            return outcome
+        fresh = await self._calls.get_by_room(event.room_name)
+        return (
+            Outcome.UNCHANGED
+            if fresh is None
+            else await self._move(event, fresh) or (Outcome.UNCHANGED)
+        )
+
+    async def _move(self, event: RoomEvent, call: Call) -> Outcome | None:
+        """None: refused by an agent (or end) stored since `call` was read."""
+        transition = transition_on(event, call)
         if transition is None:
             return Outcome.IRRELEVANT
-        moved = await self._calls.apply(call.id, transition)
-        if not moved and (rejoin := rejoin_for(event, call)) is not None:
+        if await self._calls.apply(call.id, transition):
+            return Outcome.APPLIED
+        if (rejoin := rejoin_for(event, call)) is not None:
             moved = await self._calls.apply(call.id, rejoin)
-        return Outcome.APPLIED if moved else Outcome.UNCHANGED
+            return Outcome.APPLIED if moved else Outcome.UNCHANGED
+        raced = transition.without_agent and call.status in transition.allowed_from
+        return None if raced else Outcome.UNCHANGED

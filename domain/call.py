@@ -10,6 +10,7 @@ from domain.participant import Participant
 from domain.tenant import KeyKind
 
 NOT_JOINED = "not_joined"
+AGENT_NEVER_JOINED = "agent_never_joined"
 
 
 class CallType(enum.StrEnum):
@@ -62,6 +63,9 @@ class Call:
     joined_at: datetime | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None
+    agent_joined_at: datetime | None = None
+    # The LiveKit event that ended the call, kept when `end_reason` says agent_never_joined.
+    ended_by: str | None = None
     created_by: CreatedBy | None = None
     participant: Participant = dataclasses.field(default_factory=Participant)
     # An instruction to the repository's `add`, not state: False when the tenant has no

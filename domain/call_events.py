@@ -1,11 +1,12 @@
 """How LiveKit room events move a call: forward only (a rejoin after the end excepted), each
 move one conditional write."""
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.call import NOT_JOINED, Call, CallStatus
+from domain.call import AGENT_NEVER_JOINED, NOT_JOINED, Call, CallStatus
 from domain.call_announcement import Announcement
 from domain.webhook_endpoint import WebhookEventType
 
@@ -26,15 +27,17 @@ class RoomEvent:
     room_name: str
     participant_identity: str | None
     at: datetime
+    agent: bool = False  # the participant is an agent (LiveKit kind AGENT, not an avatar)
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """Move to `to` only from one of `allowed_from` (and, with `ended_before`, only a call
-    that ended before that moment); the store applies it conditionally."""
+    """Move to `to` (None: keep the status) only from one of `allowed_from` (and, with
+    `ended_before`, only a call that ended before that moment; with `without_agent`, only
+    while no agent has joined it); the store applies it conditionally."""
 
     allowed_from: frozenset[CallStatus]
-    to: CallStatus
+    to: CallStatus | None
     joined_at: datetime | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None
@@ -43,6 +46,9 @@ class Transition:
     clears_ended_at: bool = False
     announces: WebhookEventType | None = None
     announced_at: datetime | None = None
+    agent_joined_at: datetime | None = None
+    without_agent: bool = False
+    ended_by: str | None = None
 
     def announcement(self, now: datetime) -> Announcement | None:
         """What the write that applies this transition marks on the call to announce."""
@@ -90,8 +96,44 @@ def transition_for(event: RoomEvent, caller_identity: str) -> Transition | None:
         CallStatus.ENDED,
         ended_at=event.at,
         end_reason=event.kind.value,
+        ended_by=event.kind.value,
         announces=WebhookEventType.CALL_ENDED,
         announced_at=event.at,
+    )
+
+
+def transition_on(event: RoomEvent, call: Call) -> Transition | None:
+    """What `event` does to `call` as read: the agent's join (`agent_join_for`), or the
+    caller's move (`transition_for`), an end of a call no agent has joined saying
+    agent_never_joined (written only while that is still so)."""
+    if event.agent:
+        return agent_join_for(event, call)
+    transition = transition_for(event, call.participant_identity)
+    if transition is None or transition.to is not CallStatus.ENDED or call.agent_joined_at:
+        return transition
+    return dataclasses.replace(transition, end_reason=AGENT_NEVER_JOINED, without_agent=True)
+
+
+def agent_join_for(event: RoomEvent, call: Call) -> Transition | None:
+    """The call's agent joining records when, once: the first join wins, a later one (another
+    dispatch, a redelivery) is None. A join told after the call ended with
+    agent_never_joined, but stamped no later than that end (LiveKit's webhooks may arrive out
+    of order), gives the call back the reason it ended with."""
+    if event.kind is not RoomEventKind.PARTICIPANT_JOINED or call.agent_joined_at is not None:
+        return None
+    if call.status is not CallStatus.ENDED:
+        return Transition(_OPEN, None, agent_joined_at=event.at, without_agent=True)
+    told_late = (
+        call.end_reason == AGENT_NEVER_JOINED
+        and call.ended_at is not None
+        and event.at <= call.ended_at
+    )
+    return Transition(
+        frozenset({CallStatus.ENDED}),
+        None,
+        agent_joined_at=event.at,
+        end_reason=call.ended_by if told_late else None,
+        without_agent=True,
     )
 
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from livekit.api import TokenVerifier, WebhookReceiver
+from livekit.api import ParticipantInfo, TokenVerifier, WebhookReceiver
 
 from adapters.livekit.settings import LiveKitSettings
 from domain.call_events import RoomEvent, RoomEventKind
@@ -8,6 +8,7 @@ from domain.errors import WebhookRejected
 from domain.ports import Clock
 
 _FOLLOWED = {kind.value: kind for kind in RoomEventKind}
+_ON_BEHALF = "lk.publish_on_behalf"  # an avatar worker: kind AGENT, publishing for the agent
 
 
 class LiveKitWebhookVerifier:
@@ -38,7 +39,16 @@ class LiveKitWebhookVerifier:
             room_name=event.room.name,
             participant_identity=event.participant.identity or None,
             at=_moment(event.created_at) or self._clock.now(),
+            agent=_is_agent(event.participant),
         )
+
+
+def _is_agent(participant: ParticipantInfo) -> bool:
+    """As livekit-client's `Participant.isAgent`: kind AGENT (`"kind": "AGENT"` in the
+    webhook's JSON) and not an avatar publishing on an agent's behalf."""
+    return participant.kind == ParticipantInfo.Kind.AGENT and _ON_BEHALF not in (
+        participant.attributes
+    )
 
 
 def _moment(epoch_seconds: int) -> datetime | None:

@@ -45,6 +45,7 @@ class MongoCallRepository:
                 "joined_at": None,
                 "ended_at": None,
                 "end_reason": None,
+                "agent_joined_at": None,
                 "created_by": _created_by_document(call.created_by),
                 **_participant_fields(call.participant),
                 **_outbox_fields(call),
@@ -91,8 +92,8 @@ class MongoCallRepository:
         return await self._find({"room_name": room_name})
 
     async def apply(self, call_id: str, transition: Transition) -> bool:
-        changes: dict[str, Any] = {"status": transition.to.value}
-        for name in ("joined_at", "ended_at", "end_reason"):
+        changes: dict[str, Any] = {} if transition.to is None else {"status": transition.to.value}
+        for name in ("joined_at", "ended_at", "end_reason", "agent_joined_at", "ended_by"):
             if (value := getattr(transition, name)) is not None:
                 changes[name] = value
         if transition.clears_end_reason:
@@ -105,6 +106,8 @@ class MongoCallRepository:
         condition: Document = {"_id": call_id, "status": {"$in": allowed}}
         if transition.ended_before is not None:
             condition["ended_ms"] = {"$lt": _epoch_ms(transition.ended_before)}
+        if transition.without_agent:
+            condition["agent_joined_at"] = None
         update: Document = {"$set": changes}
         if transition.announced_at is not None:
             update |= _marking(transition.announcement(transition.announced_at))
@@ -124,7 +127,7 @@ class MongoCallRepository:
             result = await self._calls.update_many(
                 {"_id": {"$in": ids}, "status": CallStatus.QUEUED.value},
                 {
-                    "$set": {"status": EXPIRY.to.value, "end_reason": EXPIRY.end_reason},
+                    "$set": {"status": CallStatus.EXPIRED.value, "end_reason": EXPIRY.end_reason},
                     **_marking(EXPIRY.announcement(now)),
                 },
             )
@@ -189,6 +192,8 @@ def _to_call(doc: Document) -> Call:
         joined_at=optional_datetime(doc.get("joined_at")),
         ended_at=optional_datetime(doc.get("ended_at")),
         end_reason=doc.get("end_reason"),
+        agent_joined_at=optional_datetime(doc.get("agent_joined_at")),
+        ended_by=doc.get("ended_by"),
         created_by=_created_by(doc.get("created_by")),
         participant=_participant(doc.get("participant")),
     )

@@ -110,6 +110,17 @@ class CreatedByView(msgspec.Struct, kw_only=True):
     key_kind: str  # "secret" (rtk_…) or "publishable" (rtpk_…)
 
 
+AGENT_JOINED_AT = (
+    "When the call's agent (LiveKit participant kind AGENT) first joined its room; null until "
+    "then. Minus created_at: the time from token to agent."
+)
+END_REASON = (
+    "Why the call ended or expired: agent_never_joined (it ended before any agent joined), "
+    "participant_left or participant_connection_aborted (the caller left or dropped), "
+    "room_finished, not_joined (expired: the caller never joined); null while open."
+)
+
+
 class CallView(msgspec.Struct, kw_only=True):
     id: str
     status: str
@@ -120,8 +131,9 @@ class CallView(msgspec.Struct, kw_only=True):
     created_at: datetime
     expires_at: datetime
     joined_at: datetime | None
+    agent_joined_at: Annotated[datetime | None, msgspec.Meta(description=AGENT_JOINED_AT)]
     ended_at: datetime | None
-    end_reason: str | None
+    end_reason: Annotated[str | None, msgspec.Meta(description=END_REASON)]
     created_by: CreatedByView | None = None  # calls from before keys were recorded have none
 
 

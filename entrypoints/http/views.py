@@ -47,6 +47,7 @@ def call_view(call: Call) -> CallView:
         created_at=call.created_at,
         expires_at=call.expires_at,
         joined_at=call.joined_at,
+        agent_joined_at=call.agent_joined_at,
         ended_at=call.ended_at,
         end_reason=call.end_reason,
         created_by=None

@@ -144,10 +144,14 @@ class InMemoryCallRepository:
             call.ended_at is not None and call.ended_at < transition.ended_before
         ):
             return False
+        if transition.without_agent and call.agent_joined_at is not None:
+            return False
         self.items[call_id] = dataclasses.replace(
             call,
-            status=transition.to,
+            status=transition.to or call.status,
             joined_at=transition.joined_at or call.joined_at,
+            agent_joined_at=transition.agent_joined_at or call.agent_joined_at,
+            ended_by=transition.ended_by or call.ended_by,
             ended_at=None if transition.clears_ended_at else transition.ended_at or call.ended_at,
             end_reason=None
             if transition.clears_end_reason

@@ -10,8 +10,15 @@ from adapters.clock import SystemClock
 from adapters.mongo.agents import MongoAgentRepository
 from adapters.mongo.dispatch_names import MongoDispatchNames
 from domain.agent import DISPATCH_NAME_REUSE_DELAY, Agent
-from domain.call import Call, CallQuery, CallStatus
-from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, rejoin_for, transition_for
+from domain.call import AGENT_NEVER_JOINED, Call, CallQuery, CallStatus
+from domain.call_events import (
+    EXPIRY,
+    RoomEvent,
+    RoomEventKind,
+    rejoin_for,
+    transition_for,
+    transition_on,
+)
 from domain.caller_permissions import CallerPermissions
 from domain.pagination import PageRequest
 from domain.ports import AgentRepository, DispatchNames
@@ -204,6 +211,82 @@ async def test_a_late_join_voids_the_expiry_verdict(repositories: Repositories) 
     stored = await repositories.calls.get_for_tenant("t", call.id)
     assert stored is not None
     assert (stored.status, stored.end_reason) == (CallStatus.IN_PROGRESS, None)
+
+
+async def test_the_agents_first_join_is_stored_once_and_an_agentless_end_only_without_it(
+    repositories: Repositories,
+) -> None:
+    call = _call()
+    await repositories.calls.add(call)
+    start = NOW.replace(microsecond=0)
+
+    def event(kind: RoomEventKind, seconds: int, agent: bool = False) -> RoomEvent:
+        identity = "agent-1" if agent else call.participant_identity
+        at = start + timedelta(seconds=seconds)
+        return RoomEvent(f"a{seconds}", kind, call.room_name, identity, at, agent=agent)
+
+    join = transition_on(event(RoomEventKind.PARTICIPANT_JOINED, 0), call)
+    agent = transition_on(event(RoomEventKind.PARTICIPANT_JOINED, 2, agent=True), call)
+    later_agent = transition_on(event(RoomEventKind.PARTICIPANT_JOINED, 5, agent=True), call)
+    agentless_end = transition_on(event(RoomEventKind.PARTICIPANT_LEFT, 9), call)
+    assert join is not None
+    assert agent is not None
+    assert later_agent is not None
+    assert agentless_end is not None
+    assert agentless_end.end_reason == AGENT_NEVER_JOINED
+
+    assert await repositories.calls.apply(call.id, join)
+    assert await repositories.calls.apply(call.id, agent)
+    assert not await repositories.calls.apply(call.id, later_agent)
+    assert not await repositories.calls.apply(call.id, agentless_end)
+
+    stored = await repositories.calls.get_for_tenant("t", call.id)
+    assert stored is not None
+    assert (stored.status, stored.agent_joined_at, stored.end_reason) == (
+        CallStatus.IN_PROGRESS,
+        start + timedelta(seconds=2),
+        None,
+    )
+    ended_by_caller = transition_on(event(RoomEventKind.PARTICIPANT_LEFT, 9), stored)
+    assert ended_by_caller is not None
+    assert await repositories.calls.apply(call.id, ended_by_caller)
+    ended = await repositories.calls.get_for_tenant("t", call.id)
+    assert ended is not None
+    assert (ended.end_reason, ended.ended_by) == ("participant_left", "participant_left")
+
+
+async def test_an_agent_join_told_late_restores_the_end_reason(
+    repositories: Repositories,
+) -> None:
+    call = _call()
+    await repositories.calls.add(call)
+    start = NOW.replace(microsecond=0)
+    room, caller = call.room_name, call.participant_identity
+    joined = RoomEvent("j", RoomEventKind.PARTICIPANT_JOINED, room, caller, start)
+    finished = RoomEvent(
+        "f", RoomEventKind.ROOM_FINISHED, room, None, start + timedelta(seconds=30)
+    )
+    agent = RoomEvent(
+        "a", RoomEventKind.PARTICIPANT_JOINED, room, "agent-1", start + timedelta(seconds=3), True
+    )
+    for event in (joined, finished, agent):
+        current = await repositories.calls.get_for_tenant("t", call.id)
+        assert current is not None
+        transition = transition_on(event, current)
+        assert transition is not None
+        assert await repositories.calls.apply(call.id, transition)
+        if event is finished:
+            ended = await repositories.calls.get_for_tenant("t", call.id)
+            assert ended is not None
+            assert ended.end_reason == AGENT_NEVER_JOINED
+
+    stored = await repositories.calls.get_for_tenant("t", call.id)
+    assert stored is not None
+    assert (stored.status, stored.end_reason, stored.agent_joined_at) == (
+        CallStatus.ENDED,
+        "room_finished",
+        start + timedelta(seconds=3),
+    )
 
 
 def _registries(mongo_db: Any) -> list[tuple[AgentRepository, DispatchNames]]:

@@ -17,6 +17,7 @@ from entrypoints.runtime import running_container
 from entrypoints.settings import Settings
 from tests.support.command_counter import CommandCounter
 from tests.support.http import bearer
+from tests.support.livekit_webhooks import agent_joined_body, signed_headers, webhook_body
 from tests.support.world import TEST_LIVEKIT
 
 pytestmark = pytest.mark.integration
@@ -151,3 +152,45 @@ async def test_a_warm_request_to_livekits_token_endpoint_costs_one_insert(
     assert cold.status_code == 201, cold.text
     assert [response.status_code for response in warm] == [201] * 5
     assert sent == ["insert"] * 5
+
+
+async def test_each_livekit_webhook_of_a_call_costs_one_read_one_update_one_record(
+    mongo_uri: str, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """The caller's join, the agent's join, the caller's leave: each one read of the call, one
+    conditional update, one insert of its id; a redelivery moves nothing (no update for the
+    agent's, whose join is already on the call as read)."""
+    settings = _settings(mongo_uri)
+    async with running_container(settings) as seeding:
+        tenant = await seeding.create_tenant()("Acme")
+        key = (await seeding.create_api_key()(tenant.id)).plaintext
+        agent = await seeding.create_agent()(tenant.id, "Agent", None)
+    counter, container = _counted(settings)
+
+    async with AsyncTestClient(create_app(container)) as client:
+        call = (
+            await client.post(
+                "/v1/realtime/token", json={"agent_id": agent.id}, headers=bearer(key)
+            )
+        ).json()
+        room, caller = call["room_name"], call["participant_identity"]
+        bodies = [
+            webhook_body("participant_joined", room, caller, event_id="EV_join"),
+            agent_joined_body(room, event_id="EV_agent"),
+            webhook_body("participant_left", room, caller, event_id="EV_left"),
+        ]
+        sent, outcomes = [], []
+        for body in [*bodies, bodies[1]]:
+            counter.names.clear()
+            answer = await client.post(
+                "/v1/livekit/webhook", content=body, headers=signed_headers(body, TEST_LIVEKIT)
+            )
+            outcomes.append(answer.json()["outcome"])
+            sent.append(list(counter.names))
+        shown = (await client.get(f"/v1/calls/{call['call_id']}", headers=bearer(key))).json()
+
+    await mongo_client.drop_database(settings.mongodb_database)
+    assert outcomes == ["applied", "applied", "applied", "duplicate"]
+    assert sent == [["find", "update", "insert"]] * 3 + [["find", "insert"]]
+    assert (shown["status"], shown["end_reason"]) == ("ended", "participant_left")
+    assert shown["agent_joined_at"] is not None

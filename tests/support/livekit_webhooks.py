@@ -4,6 +4,7 @@ import base64
 import hashlib
 import time
 import uuid
+from collections.abc import Mapping
 
 from google.protobuf.json_format import MessageToJson
 from livekit.api import AccessToken, ParticipantInfo, Room, WebhookEvent
@@ -17,7 +18,10 @@ def webhook_body(
     identity: str | None = None,
     event_id: str | None = None,
     created_at: int | None = None,
+    kind: int = ParticipantInfo.Kind.STANDARD,
+    attributes: Mapping[str, str] | None = None,
 ) -> bytes:
+    """As livekit-server's protojson: camelCase names, enums by name (`"kind": "AGENT"`)."""
     message = WebhookEvent(
         event=event,
         room=Room(name=room_name),
@@ -25,7 +29,8 @@ def webhook_body(
         created_at=int(time.time()) if created_at is None else created_at,
     )
     if identity is not None:
-        message.participant.CopyFrom(ParticipantInfo(identity=identity))
+        participant = ParticipantInfo(identity=identity, kind=kind, attributes=attributes)  # type: ignore[arg-type]
+        message.participant.CopyFrom(participant)
     return MessageToJson(message).encode()
 
 
@@ -36,3 +41,24 @@ def signature(body: bytes, settings: LiveKitSettings) -> str:
 
 def signed_headers(body: bytes, settings: LiveKitSettings) -> dict[str, str]:
     return {"Authorization": signature(body, settings), "Content-Type": "application/webhook+json"}
+
+
+def agent_joined_body(
+    room_name: str,
+    identity: str = "agent-AJ_1",
+    attributes: Mapping[str, str] | None = None,
+    created_at: int | None = None,
+    event_id: str | None = None,
+) -> bytes:
+    """The dispatched agent's join, as LiveKit Agents' worker makes it."""
+    body = webhook_body(
+        "participant_joined",
+        room_name,
+        identity,
+        event_id=event_id,
+        created_at=created_at,
+        kind=ParticipantInfo.Kind.AGENT,
+        attributes=attributes,
+    )
+    assert b'"kind": "AGENT"' in body
+    return body

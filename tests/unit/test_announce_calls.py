@@ -36,11 +36,20 @@ async def test_each_transition_reaches_every_subscribed_endpoint_once(
     call_id = await _token(client, seeded)
     call = world.calls.items[call_id]
     world.clock.advance(timedelta(seconds=3))
-    for kind in (RoomEventKind.PARTICIPANT_JOINED, RoomEventKind.PARTICIPANT_LEFT):
+    for kind, who in (
+        (RoomEventKind.PARTICIPANT_JOINED, call.participant_identity),
+        (RoomEventKind.PARTICIPANT_JOINED, "agent-1"),
+        (RoomEventKind.PARTICIPANT_LEFT, call.participant_identity),
+    ):
         world.clock.advance(timedelta(seconds=1))
         await world.container.apply_room_event()(
             RoomEvent(
-                f"lk-{kind}", kind, call.room_name, call.participant_identity, world.clock.now()
+                f"lk-{kind}-{who}",
+                kind,
+                call.room_name,
+                who,
+                world.clock.now(),
+                agent=who == "agent-1",
             )
         )
 
@@ -66,6 +75,7 @@ async def test_each_transition_reaches_every_subscribed_endpoint_once(
     assert body["data"] == shown.json()
     assert body["data"]["status"] == "ended"
     assert body["data"]["end_reason"] == "participant_left"
+    assert body["data"]["agent_joined_at"] is not None
 
 
 async def test_a_tenant_without_endpoints_costs_no_delivery_and_its_marks_are_cleared(

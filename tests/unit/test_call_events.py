@@ -1,11 +1,12 @@
 """Every event against every status: calls only move forward."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from application.room_events import ApplyRoomEvent, Outcome
-from domain.call import Call, CallStatus
+from domain.call import AGENT_NEVER_JOINED, Call, CallStatus
 from domain.call_events import EXPIRY, RoomEvent, RoomEventKind, Transition, transition_for
 from domain.errors import StorageError, StorageUnavailable
 from tests.fakes.repositories import InMemoryCallRepository
@@ -32,14 +33,18 @@ def _event(kind: RoomEventKind, identity: str | None = CALLER, event_id: str = "
     return RoomEvent(event_id, kind, "webrtc_1", identity, NOW)
 
 
-def _call(status: CallStatus) -> Call:
+def _call(status: CallStatus, agent_joined_at: datetime | None = NOW) -> Call:
+    """By default its agent has joined: the end reasons are then LiveKit's events."""
     queued = Call.queue_webrtc(
         tenant_id="t", agent_id="a", metadata={}, now=NOW, join_window=timedelta(minutes=10)
     )
-    import dataclasses
-
     return dataclasses.replace(
-        queued, id="1", room_name="webrtc_1", participant_identity=CALLER, status=status
+        queued,
+        id="1",
+        room_name="webrtc_1",
+        participant_identity=CALLER,
+        status=status,
+        agent_joined_at=agent_joined_at,
     )
 
 
@@ -248,3 +253,127 @@ async def test_a_first_join_after_an_unjoined_room_finished_starts_the_call() ->
         CallStatus.IN_PROGRESS,
         NOW + timedelta(seconds=40),
     )
+
+
+AGENT = "agent-AJ_1"
+
+
+def _agent(kind: RoomEventKind, seconds: int) -> RoomEvent:
+    at = NOW + timedelta(seconds=seconds)
+    return RoomEvent(f"agent-{kind.value}@{seconds}", kind, "webrtc_1", AGENT, at, agent=True)
+
+
+async def _agentless_call() -> tuple[InMemoryCallRepository, ApplyRoomEvent]:
+    calls = InMemoryCallRepository()
+    await calls.add(_call(CallStatus.QUEUED, agent_joined_at=None))
+    return calls, ApplyRoomEvent(calls, InMemoryProcessedEvents())
+
+
+async def test_the_agents_first_join_is_recorded_and_moves_no_status() -> None:
+    calls, apply = await _agentless_call()
+    await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 0))
+
+    first = await apply(_agent(RoomEventKind.PARTICIPANT_JOINED, 3))
+    again = await apply(_agent(RoomEventKind.PARTICIPANT_JOINED, 9))
+    redelivered = await apply(_agent(RoomEventKind.PARTICIPANT_JOINED, 3))
+    left = await apply(_agent(RoomEventKind.PARTICIPANT_LEFT, 20))
+
+    assert (first, again, redelivered, left) == (
+        Outcome.APPLIED,
+        Outcome.IRRELEVANT,
+        Outcome.DUPLICATE,
+        Outcome.IRRELEVANT,
+    )
+    call = calls.items["1"]
+    assert (call.status, call.agent_joined_at) == (
+        CallStatus.IN_PROGRESS,
+        NOW + timedelta(seconds=3),
+    )
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        RoomEventKind.PARTICIPANT_LEFT,
+        RoomEventKind.PARTICIPANT_CONNECTION_ABORTED,
+        RoomEventKind.ROOM_FINISHED,
+    ],
+)
+async def test_a_call_that_ends_before_its_agent_joined_says_so(kind: RoomEventKind) -> None:
+    calls, apply = await _agentless_call()
+    await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 0))
+
+    await apply(_at(kind, 30))
+
+    ended = calls.items["1"]
+    assert (ended.status, ended.end_reason, ended.agent_joined_at) == (
+        CallStatus.ENDED,
+        AGENT_NEVER_JOINED,
+        None,
+    )
+
+
+async def test_a_caller_who_hangs_up_after_the_agent_joined_is_not_agent_never_joined() -> None:
+    calls, apply = await _agentless_call()
+    await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 0))
+    await apply(_agent(RoomEventKind.PARTICIPANT_JOINED, 2))
+
+    await apply(_at(RoomEventKind.PARTICIPANT_LEFT, 30))
+
+    assert calls.items["1"].end_reason == RoomEventKind.PARTICIPANT_LEFT.value
+
+
+async def test_an_agent_join_told_after_the_end_it_preceded_restores_the_end_reason() -> None:
+    calls, apply = await _agentless_call()
+    await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 0))
+    await apply(_at(RoomEventKind.PARTICIPANT_LEFT, 30))
+
+    assert await apply(_agent(RoomEventKind.PARTICIPANT_JOINED, 2)) is Outcome.APPLIED
+
+    ended = calls.items["1"]
+    assert (ended.status, ended.end_reason, ended.agent_joined_at) == (
+        CallStatus.ENDED,
+        RoomEventKind.PARTICIPANT_LEFT.value,
+        NOW + timedelta(seconds=2),
+    )
+
+
+async def test_an_agent_arriving_after_the_caller_left_is_recorded_the_reason_kept() -> None:
+    calls, apply = await _agentless_call()
+    await apply(_at(RoomEventKind.PARTICIPANT_JOINED, 0))
+    await apply(_at(RoomEventKind.PARTICIPANT_LEFT, 30))
+
+    await apply(_agent(RoomEventKind.PARTICIPANT_JOINED, 40))
+
+    ended = calls.items["1"]
+    assert (ended.end_reason, ended.agent_joined_at) == (
+        AGENT_NEVER_JOINED,
+        NOW + timedelta(seconds=40),
+    )
+
+
+class AgentJoinsMeanwhile(InMemoryCallRepository):
+    """Another replica stores the agent's join between this one's read and its write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.agent_at: datetime | None = None
+
+    async def apply(self, call_id: str, transition: Transition) -> bool:
+        if self.agent_at is not None:
+            stored = self.items[call_id]
+            self.items[call_id] = dataclasses.replace(stored, agent_joined_at=self.agent_at)
+            self.agent_at = None
+        return await super().apply(call_id, transition)
+
+
+async def test_an_end_racing_the_agents_join_is_decided_again_on_what_is_stored() -> None:
+    calls = AgentJoinsMeanwhile()
+    await calls.add(_call(CallStatus.IN_PROGRESS, agent_joined_at=None))
+    apply = ApplyRoomEvent(calls, InMemoryProcessedEvents())
+    calls.agent_at = NOW + timedelta(seconds=2)
+
+    assert await apply(_at(RoomEventKind.PARTICIPANT_LEFT, 30)) is Outcome.APPLIED
+
+    ended = calls.items["1"]
+    assert (ended.status, ended.end_reason) == (CallStatus.ENDED, "participant_left")

@@ -86,3 +86,15 @@ def _readme_error_rows() -> set[tuple[int, str]]:
 
 def test_the_readme_error_table_is_the_error_table() -> None:
     assert _readme_error_rows() == {(kind.status, kind.code) for kind in PROBLEMS.values()}
+
+
+async def test_the_call_schema_documents_its_agent_and_end_reasons(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    call = schema["components"]["schemas"]["CallView"]
+    assert "agent_joined_at" in call["required"]
+    assert "AGENT" in call["properties"]["agent_joined_at"]["description"]
+    reasons = call["properties"]["end_reason"]["description"]
+    assert "agent_never_joined" in reasons
+    assert "participant_left" in reasons

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.livekit.settings import LiveKitSettings
 from domain.call import CallStatus
-from tests.support.livekit_webhooks import signed_headers, webhook_body
+from tests.support.livekit_webhooks import agent_joined_body, signed_headers, webhook_body
 from tests.support.world import TEST_LIVEKIT, Seeded, World
 
 WEBHOOK = "/v1/livekit/webhook"
@@ -39,11 +39,40 @@ async def test_the_callers_join_and_leave_move_the_call(
     joined = await _deliver(client, webhook_body("participant_joined", room, caller))
     assert (joined.status_code, joined.json()) == (200, {"outcome": "applied"})
     assert world.calls.items[call["call_id"]].status is CallStatus.IN_PROGRESS
+    agent = await _deliver(client, agent_joined_body(room, created_at=1_800_000_000))
+    assert agent.json() == {"outcome": "applied"}
 
     left = await _deliver(client, webhook_body("participant_left", room, caller))
     assert left.json() == {"outcome": "applied"}
     stored = world.calls.items[call["call_id"]]
     assert (stored.status, stored.end_reason) == (CallStatus.ENDED, "participant_left")
+    assert stored.agent_joined_at == datetime.fromtimestamp(1_800_000_000, UTC)
+
+
+async def test_a_call_its_agent_never_joined_ends_saying_so_an_avatar_is_no_agent(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    call = await _queued_call(client, seeded)
+    room, caller = call["room_name"], call["participant_identity"]
+    await _deliver(client, webhook_body("participant_joined", room, caller))
+    avatar = agent_joined_body(room, "avatar-1", attributes={"lk.publish_on_behalf": "agent-1"})
+
+    assert (await _deliver(client, avatar)).json() == {"outcome": "irrelevant"}
+    await _deliver(client, webhook_body("participant_left", room, caller))
+
+    stored = world.calls.items[call["call_id"]]
+    assert (stored.status, stored.end_reason, stored.agent_joined_at) == (
+        CallStatus.ENDED,
+        "agent_never_joined",
+        None,
+    )
+    shown = await client.get(
+        f"/v1/calls/{call['call_id']}", headers={"Authorization": f"Bearer {seeded.api_key}"}
+    )
+    assert (shown.json()["end_reason"], shown.json()["agent_joined_at"]) == (
+        "agent_never_joined",
+        None,
+    )
 
 
 async def test_a_tampered_body_is_401_and_changes_nothing(
@@ -137,6 +166,7 @@ async def test_a_rejoin_after_the_call_ended_reopens_it_until_the_caller_leaves_
         response = await _deliver(client, webhook_body(event, room, identity, created_at=at))
         outcomes.append(response.json()["outcome"])
     reopened = world.calls.items[call["call_id"]]
+    await _deliver(client, agent_joined_body(room, created_at=start + 72))  # dispatched again
 
     await _deliver(client, webhook_body("participant_left", room, caller, created_at=start + 95))
     await _deliver(client, webhook_body("room_finished", room, created_at=start + 115))
