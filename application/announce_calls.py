@@ -20,11 +20,12 @@ class AnnounceCallEvents:
     Rules: the event id is derived from the call and the mark, and a delivery's id from the
     event and the endpoint, so a relay that dies between storing deliveries and removing the
     mark (or two relays racing) stores nothing twice; the event's `data` is the call as
-    GET /v1/calls/{id} shows it when relayed; a tenant without endpoints costs only the
-    mark's removal. A pass reads batches until one comes back short (at most
-    MAX_BATCHES_PER_PASS), so the relay keeps up with more calls a second than one batch, and
-    it asks for a tenant's subscribed endpoints once per pass and event type. Returns how
-    many marks were relayed."""
+    GET /v1/calls/{id} shows it when relayed, its `sequence` the announcement's place among
+    the call's (stored with the call, so a replayed relay numbers it the same); a tenant
+    without endpoints costs only the mark's removal. A pass reads batches until one comes
+    back short (at most MAX_BATCHES_PER_PASS), so the relay keeps up with more calls a second
+    than one batch, and it asks for a tenant's subscribed endpoints once per pass and event
+    type. Returns how many marks were relayed."""
 
     def __init__(
         self,
@@ -57,6 +58,8 @@ class AnnounceCallEvents:
                         type=announcement.type,
                         timestamp=announcement.at,
                         data=shown,
+                        call_id=call.id,
+                        sequence=announcement.sequence,
                     )
                     wanted = (call.tenant_id, event.type)
                     if wanted not in subscribed:

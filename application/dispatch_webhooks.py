@@ -14,7 +14,9 @@ from domain.webhook_signature import signed_headers
 class ClaimDueDeliveries:
     """Due deliveries, each leased to this replica by one conditional update for `lease`
     (longer than an attempt can last): no other replica sends it meanwhile, and one killed
-    mid-send leaves it to the others when the lease ends."""
+    mid-send leaves it to the others when the lease ends. A call's later event waits while
+    an earlier one of the same call to the same endpoint has no answered attempt yet, so an
+    endpoint hears a call's events in order unless a retry intervenes."""
 
     def __init__(
         self, deliveries: WebhookDeliveryRepository, clock: Clock, lease: timedelta

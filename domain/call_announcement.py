@@ -1,8 +1,10 @@
 """What a call still has to announce to its tenant's webhook endpoints: marked on the call by
 the very write that moves it (or inserts it), removed once its deliveries are stored."""
 
+import dataclasses
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from domain.webhook_endpoint import WebhookEventType
@@ -13,8 +15,12 @@ _EVENT_IDS = uuid.UUID("6f1c1a52-3b0e-4d55-9a43-5e0d2b7c9e11")
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
+    """`sequence` is its place among the call's announcements (1 for call.created), known once
+    read back from the call (0 before): not part of its mark or its identity."""
+
     type: WebhookEventType
     at: datetime
+    sequence: int = field(default=0, compare=False)
 
     @property
     def mark(self) -> str:
@@ -35,3 +41,14 @@ class Announcement:
 
 def created(at: datetime) -> Announcement:
     return Announcement(WebhookEventType.CALL_CREATED, at)
+
+
+def numbered(marks: Sequence[str], last_sequence: int) -> list[Announcement]:
+    """A call's pending marks, oldest first, numbered up to `last_sequence`, the count of
+    every announcement the call ever made: marks are only ever removed oldest first, so the
+    pending ones are always the last of them."""
+    first = last_sequence - len(marks) + 1
+    return [
+        dataclasses.replace(Announcement.from_mark(mark), sequence=first + index)
+        for index, mark in enumerate(marks)
+    ]

@@ -258,7 +258,9 @@ class WebhookDeliveryRepository(Protocol):
         """Pending deliveries due by `now`, not leased past it and not to one of
         `busy_endpoints`, each taken by one
         conditional update that sets a fresh `claim` and `lease_until`: of any number of
-        concurrent claimers, exactly one gets each delivery."""
+        concurrent claimers, exactly one gets each delivery. Of at most `limit` candidates,
+        those waiting for an earlier event of their call to their endpoint
+        (`WebhookDelivery.waits_for`) are left for a later claim."""
         ...
 
     async def finish_attempt(self, delivery: WebhookDelivery) -> bool:

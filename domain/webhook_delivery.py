@@ -30,11 +30,16 @@ class WebhookEvent:
     type: WebhookEventType
     timestamp: datetime
     data: Mapping[str, Any]
+    call_id: str | None = None
+    sequence: int | None = None  # its place among its call's events: 1 for call.created
 
     def body(self) -> str:
         """The exact bytes signed and sent, the same on every attempt."""
         stamp = self.timestamp.isoformat().replace("+00:00", "Z")
-        document = {"type": self.type.value, "timestamp": stamp, "data": self.data}
+        document: dict[str, Any] = {"type": self.type.value, "timestamp": stamp}
+        if self.sequence is not None:
+            document["sequence"] = self.sequence
+        document["data"] = self.data
         return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -98,6 +103,8 @@ class WebhookDelivery:
     attempts: tuple[Attempt, ...] = ()
     lease_until: datetime | None = None
     claim: str | None = None
+    call_id: str | None = None
+    sequence: int | None = None
 
     @classmethod
     def of(cls, event: WebhookEvent, endpoint: WebhookEndpoint) -> "WebhookDelivery":
@@ -110,6 +117,22 @@ class WebhookDelivery:
             body=event.body(),
             created_at=event.timestamp,
             next_attempt_at=event.timestamp,
+            call_id=event.call_id,
+            sequence=event.sequence,
+        )
+
+    def waits_for(self, earlier: "WebhookDelivery") -> bool:
+        """A call's event is not sent to an endpoint while an earlier one of the same call to
+        the same endpoint still waits for its first attempt's answer (in flight counts as
+        waiting); one backing off after a failed attempt holds nothing back."""
+        return (
+            self.call_id is not None
+            and (self.call_id, self.endpoint_id) == (earlier.call_id, earlier.endpoint_id)
+            and self.sequence is not None
+            and earlier.sequence is not None
+            and earlier.sequence < self.sequence
+            and earlier.status is DeliveryStatus.PENDING
+            and not earlier.attempts
         )
 
     def after_attempt(self, attempt: Attempt, schedule: RetrySchedule) -> "WebhookDelivery":

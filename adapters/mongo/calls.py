@@ -11,7 +11,7 @@ from adapters.mongo.errors import storage_errors
 from adapters.mongo.insert_batcher import InsertBatcher
 from adapters.mongo.paging import newest_first_page, sort_key
 from domain.call import Call, CallQuery, CallStatus, CallType, CreatedBy
-from domain.call_announcement import Announcement, created
+from domain.call_announcement import Announcement, created, numbered
 from domain.call_events import EXPIRY, Transition
 from domain.errors import CallAlreadyStored
 from domain.pagination import Page, PageRequest
@@ -47,6 +47,7 @@ class MongoCallRepository:
                 "end_reason": None,
                 "agent_joined_at": None,
                 "created_by": _created_by_document(call.created_by),
+                "sequence": 1,  # call.created's, announced or not
                 **_participant_fields(call.participant),
                 **_outbox_fields(call),
             }
@@ -58,22 +59,23 @@ class MongoCallRepository:
         with storage_errors("reading calls to announce"):
             found = self._calls.find({"outbox_n": {"$gt": 0}}).limit(limit)
             docs = [doc async for doc in found]
-        return [
-            (_to_call(doc), [Announcement.from_mark(m) for m in doc.get("outbox", [])])
-            for doc in docs
-        ]
+        return [(_to_call(doc), _pending(doc)) for doc in docs]
 
     async def announced(self, marks: Sequence[tuple[str, Announcement]]) -> None:
-        # One command for a relay's whole batch; each update is conditional on its mark being
-        # there, so a racing relay cannot count it off twice.
+        # One command for a relay's whole batch, one update per call removing all of its marks
+        # relayed at once, conditional on the oldest still being there: a racing relay cannot
+        # count them off twice, and the marks left are always the newest (see `numbered`).
         if not marks:
             return
+        by_call: dict[str, list[str]] = {}
+        for call_id, announcement in marks:
+            by_call.setdefault(call_id, []).append(announcement.mark)
         updates = [
             UpdateOne(
-                {"_id": call_id, "outbox": announcement.mark},
-                {"$pull": {"outbox": announcement.mark}, "$inc": {"outbox_n": -1}},
+                {"_id": call_id, "outbox": relayed[0]},
+                {"$pull": {"outbox": {"$in": relayed}}, "$inc": {"outbox_n": -len(relayed)}},
             )
-            for call_id, announcement in marks
+            for call_id, relayed in by_call.items()
         ]
         with storage_errors("recording announcements"):
             await self._calls.bulk_write(updates, ordered=False)
@@ -154,7 +156,12 @@ def _marking(announcement: Announcement | None) -> Document:
     into an array as JSON strings and cannot tell an emptied array from a filled one."""
     if announcement is None:
         return {}
-    return {"$push": {"outbox": announcement.mark}, "$inc": {"outbox_n": 1}}
+    return {"$push": {"outbox": announcement.mark}, "$inc": {"outbox_n": 1, "sequence": 1}}
+
+
+def _pending(doc: Document) -> list[Announcement]:
+    marks: list[str] = doc.get("outbox", [])
+    return numbered(marks, doc.get("sequence", len(marks)))
 
 
 def _epoch_ms(moment: datetime) -> int:

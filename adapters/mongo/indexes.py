@@ -47,6 +47,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("endpoint_id", ASCENDING), ("sort_key", DESCENDING)],
             name="endpoint_newest",
         ),
+        IndexModel(
+            [("call_id", ASCENDING), ("endpoint_id", ASCENDING), ("sequence", ASCENDING)],
+            name="call_order",
+        ),
     ],
     "webhook_events": [
         IndexModel(

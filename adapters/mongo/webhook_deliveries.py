@@ -20,6 +20,8 @@ from domain.webhook_endpoint import WebhookEventType
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NEVER = 0
 _PENDING = DeliveryStatus.PENDING.value
+_LAST = 2**63
+_ORDERED_BY = {"_id": 1, "endpoint_id": 1, "call_id": 1, "sequence": 1}
 
 
 def millis(moment: datetime) -> int:
@@ -52,8 +54,8 @@ class MongoWebhookDeliveryRepository:
         due = _due(millis(now))
         wanted = {**due, "endpoint_id": {"$nin": list(busy_endpoints)}} if busy_endpoints else due
         with storage_errors("claiming webhook deliveries"):
-            cursor = self._deliveries.find(wanted, {"_id": 1}).sort("due_ms", 1).limit(limit)
-            candidates = [doc["_id"] async for doc in cursor]
+            cursor = self._deliveries.find(wanted, _ORDERED_BY).sort("due_ms", 1).limit(limit)
+            candidates = await self._in_call_order([doc async for doc in cursor])
             claimed = []
             for delivery_id in candidates:
                 claim = new_id()
@@ -66,6 +68,33 @@ class MongoWebhookDeliveryRepository:
                     if doc is not None:
                         claimed.append(_to_delivery(doc))
         return claimed
+
+    async def _in_call_order(self, candidates: list[Document]) -> list[str]:
+        """The candidates' ids but those waiting for an earlier event of their call to their
+        endpoint (`WebhookDelivery.waits_for`): one more find, only when a candidate is a
+        call's later event."""
+        later = [c for c in candidates if c.get("call_id") and (c.get("sequence") or 0) > 1]
+        if not later:
+            return [c["_id"] for c in candidates]
+        waiting = self._deliveries.find(
+            {
+                "call_id": {"$in": list({c["call_id"] for c in later})},
+                "endpoint_id": {"$in": list({c["endpoint_id"] for c in later})},
+                "sequence": {"$lt": max(c["sequence"] for c in later)},
+                "status": _PENDING,
+                "attempts_n": 0,
+            },
+            _ORDERED_BY,
+        )
+        earliest: dict[tuple[str | None, str], int] = {}
+        async for doc in waiting:
+            key = (doc["call_id"], doc["endpoint_id"])
+            earliest[key] = min(earliest.get(key, doc["sequence"]), doc["sequence"])
+        return [
+            c["_id"]
+            for c in candidates
+            if earliest.get((c.get("call_id"), c["endpoint_id"]), _LAST) >= (c.get("sequence") or 0)
+        ]
 
     async def finish_attempt(self, delivery: WebhookDelivery) -> bool:
         with storage_errors("recording a webhook attempt"):
@@ -119,6 +148,7 @@ def _progress(delivery: WebhookDelivery) -> Document:
         "due_ms": None if due is None else millis(due),
         "lease_ms": _NEVER,
         "attempts": [_attempt_document(a) for a in delivery.attempts],
+        "attempts_n": len(delivery.attempts),  # nx-27017 cannot match an empty array
     }
 
 
@@ -134,6 +164,8 @@ def _to_document(delivery: WebhookDelivery) -> Document:
         "created_ms": millis(delivery.created_at),
         "sort_key": sort_key(delivery.created_at, delivery.id),
         "claim": delivery.claim,
+        "call_id": delivery.call_id,
+        "sequence": delivery.sequence,
         **_progress(delivery),
     }
 
@@ -171,4 +203,6 @@ def _to_delivery(doc: Document) -> WebhookDelivery:
         ),
         lease_until=None if lease == _NEVER else from_millis(lease),
         claim=doc.get("claim"),
+        call_id=doc.get("call_id"),
+        sequence=doc.get("sequence"),
     )

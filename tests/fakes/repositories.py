@@ -101,12 +101,15 @@ class InMemoryCallRepository:
     def __init__(self) -> None:
         self.items: dict[str, Call] = {}
         self.marks: dict[str, list[Announcement]] = {}
+        self.sequences: dict[str, int] = {}
 
     async def add(self, call: Call) -> None:
         if call.id in self.items or any(c.room_name == call.room_name for c in self.items.values()):
             raise CallAlreadyStored("call id taken")
         self.items[call.id] = call
-        self.marks[call.id] = [created(call.created_at)] if call.announce_creation else []
+        self.sequences[call.id] = 1
+        announced = [dataclasses.replace(created(call.created_at), sequence=1)]
+        self.marks[call.id] = announced if call.announce_creation else []
 
     async def unannounced(self, limit: int) -> list[tuple[Call, list[Announcement]]]:
         pending = [(self.items[i], list(m)) for i, m in self.marks.items() if m]
@@ -158,7 +161,9 @@ class InMemoryCallRepository:
             else transition.end_reason or call.end_reason,
         )
         if now is not None and (announcement := transition.announcement(now)) is not None:
-            self.marks.setdefault(call_id, []).append(announcement)
+            self.sequences[call_id] += 1
+            numbered = dataclasses.replace(announcement, sequence=self.sequences[call_id])
+            self.marks.setdefault(call_id, []).append(numbered)
         return True
 
     async def expire_due(self, now: datetime, limit: int) -> int:

@@ -74,11 +74,15 @@ class InMemoryWebhookDeliveryRepository:
         ]
         due.sort(key=lambda d: (d.next_attempt_at or now, d.id))
         claimed = []
-        for delivery in due[:limit]:
+        for delivery in self._in_call_order(due[:limit]):
             taken = dataclasses.replace(delivery, lease_until=lease_until, claim=new_id())
             self.items[delivery.id] = taken
             claimed.append(taken)
         return claimed
+
+    def _in_call_order(self, candidates: list[WebhookDelivery]) -> list[WebhookDelivery]:
+        stored = list(self.items.values())
+        return [c for c in candidates if not any(c.waits_for(other) for other in stored)]
 
     async def finish_attempt(self, delivery: WebhookDelivery) -> bool:
         stored = self.items.get(delivery.id)

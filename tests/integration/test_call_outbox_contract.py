@@ -9,7 +9,7 @@ import pytest
 from adapters.clock import SystemClock
 from domain.call import Call
 from domain.call_announcement import Announcement, created
-from domain.call_events import RoomEvent, RoomEventKind, transition_for
+from domain.call_events import RoomEvent, RoomEventKind, rejoin_for, transition_for
 from domain.webhook_endpoint import WebhookEventType
 from tests.integration.conftest import Repositories
 
@@ -143,3 +143,37 @@ def test_an_announcement_keeps_its_event_id_through_its_stored_mark() -> None:
     assert mark.event_id("c1") == Announcement.from_mark(mark.mark).event_id("c1")
     assert mark.event_id("c1") != mark.event_id("c2")
     assert mark.event_id("c1").startswith("evt_")
+
+
+async def test_each_announcement_is_numbered_in_its_call_the_same_on_every_read(
+    repositories: Repositories,
+) -> None:
+    """1 for call.created (announced or not), one more per announced move: numbered by the
+    store, so a relay that reads a mark again (its first try died) numbers it the same."""
+    call, quiet = _call(), dataclasses.replace(_call(), announce_creation=False)
+    await repositories.calls.add(call)
+    await repositories.calls.add(quiet)
+    for kind, seconds in ((RoomEventKind.PARTICIPANT_JOINED, 1), (RoomEventKind.ROOM_FINISHED, 2)):
+        event = _event(call, kind, timedelta(seconds=seconds))
+        move = transition_for(event, call.participant_identity)
+        assert move is not None
+        assert await repositories.calls.apply(call.id, move)
+    await repositories.calls.expire_due(NOW + timedelta(minutes=11), 10)
+
+    first_read = [a.sequence for a in await _marks(repositories, call.id)]
+    read_again = [a.sequence for a in await _marks(repositories, call.id)]
+    await repositories.calls.announced([(call.id, created(call.created_at))])
+    after_one_relayed = [a.sequence for a in await _marks(repositories, call.id)]
+    await repositories.calls.announced([(call.id, a) for a in await _marks(repositories, call.id)])
+    ended = await repositories.calls.get_for_tenant("t", call.id)
+    assert ended is not None
+    rejoined = rejoin_for(
+        _event(call, RoomEventKind.PARTICIPANT_JOINED, timedelta(seconds=60)), ended
+    )
+    assert rejoined is not None
+    assert await repositories.calls.apply(call.id, rejoined)
+
+    assert first_read == read_again == [1, 2, 3]
+    assert after_one_relayed == [2, 3]
+    assert [a.sequence for a in await _marks(repositories, call.id)] == [4]
+    assert [a.sequence for a in await _marks(repositories, quiet.id)] == [2]  # after created's 1

@@ -15,8 +15,10 @@ from dependency_injector import providers
 from pymongo import AsyncMongoClient
 from standardwebhooks import Webhook
 
+from adapters.clock import SystemClock
 from adapters.embedded_mongo import free_port
 from application.issue_token import IssueTokenCommand
+from domain.call_events import RoomEvent, RoomEventKind
 from domain.pagination import PageRequest
 from domain.tenant import Principal
 from domain.webhook_delivery import DeliveryStatus, WebhookDelivery
@@ -351,3 +353,32 @@ async def test_a_slow_endpoint_does_not_delay_another_tenants(
 
     assert fast_latency < 0.8, "the fast endpoint waited for the slow one"
     assert slow_in_flight == 1, "more than WEBHOOK_CONCURRENCY_PER_ENDPOINT attempts at once"
+
+
+async def test_a_caller_who_joins_at_once_is_announced_created_then_started(
+    mongo_uri: str, database: str
+) -> None:
+    """Measured: call.started reached the endpoint before call.created. A call's later event
+    waits until the earlier one's first attempt is answered (here 0.3 s after it arrived)."""
+    settings = _settings(mongo_uri, database)
+    async with receiving([200], delay=0.3) as receiver, replica(settings) as service:
+        principal, endpoint, agent_id = await _tenant_with_endpoint(service, receiver.url)
+        call_id = await _issue(service, principal, agent_id)
+        call = await service.calls().get_for_tenant(principal.tenant_id, call_id)
+        assert call is not None
+        joined = RoomEvent(
+            "EV_join",
+            RoomEventKind.PARTICIPANT_JOINED,
+            call.room_name,
+            call.participant_identity,
+            SystemClock().now(),
+        )
+        await service.apply_room_event()(joined)
+        await _until(lambda: len(receiver.requests) >= 2)
+
+    created, started = _verified(receiver, endpoint)
+    assert (created["type"], started["type"]) == ("call.created", "call.started")
+    assert (created["sequence"], started["sequence"]) == (1, 2)
+    assert created["data"]["id"] == started["data"]["id"] == call_id
+    created_at, started_at = (r.at for r in receiver.requests)
+    assert started_at >= created_at + 0.3  # sent only once call.created had been answered

@@ -210,3 +210,53 @@ async def test_deliveries_to_busy_endpoints_are_left_for_later(repositories: Rep
     )
 
     assert [d.endpoint_id for d in claimed] == [free.id]
+
+
+def _call_event(
+    endpoint: WebhookEndpoint, call_id: str, sequence: int, at: datetime = NOW
+) -> WebhookDelivery:
+    event = WebhookEvent(
+        id=f"evt-{call_id}-{sequence}",
+        tenant_id=endpoint.tenant_id,
+        type=WebhookEventType.CALL_STARTED if sequence > 1 else WebhookEventType.CALL_CREATED,
+        timestamp=at,
+        data={"id": call_id},
+        call_id=call_id,
+        sequence=sequence,
+    )
+    return WebhookDelivery.of(event, endpoint)
+
+
+async def test_a_calls_later_event_waits_until_the_earlier_ones_first_attempt_is_answered(
+    repositories: Repositories,
+) -> None:
+    """Due earlier (LiveKit stamps whole seconds), the started event is still not claimed
+    while the created one waits for or is in its first attempt; other calls and other
+    endpoints are not held back; an earlier event backing off after a failure holds nothing."""
+    deliveries = repositories.webhook_deliveries
+    endpoint, other_endpoint = _endpoint("tenant-1"), _endpoint("tenant-1")
+    created = _call_event(endpoint, "call-1", 1)
+    started = _call_event(endpoint, "call-1", 2, NOW - timedelta(seconds=1))
+    ended = _call_event(endpoint, "call-1", 3)
+    elsewhere = _call_event(other_endpoint, "call-1", 2)
+    other_call = _call_event(endpoint, "call-2", 2)
+    for delivery in (created, started, ended, elsewhere, other_call):
+        await deliveries.add(delivery)
+
+    first = await deliveries.claim_due(NOW, NOW + LEASE, 10)
+    while_in_flight = await deliveries.claim_due(NOW, NOW + LEASE, 10)
+    [claimed_created] = [d for d in first if d.id == created.id]
+    refused = Attempt(at=NOW, latency_ms=5, status_code=503)
+    backing_off = claimed_created.after_attempt(refused, RetrySchedule((60,), jitter=0))
+    assert await deliveries.finish_attempt(backing_off)
+    after_the_answer = await deliveries.claim_due(NOW, NOW + LEASE, 10)
+
+    assert {d.id for d in first} == {created.id, elsewhere.id, other_call.id}
+    assert while_in_flight == []
+    assert [(d.id, d.call_id, d.sequence) for d in after_the_answer] == [(started.id, "call-1", 2)]
+    [claimed_started] = after_the_answer
+    delivered = Attempt(at=NOW, latency_ms=5, status_code=204)
+    assert await deliveries.finish_attempt(
+        claimed_started.after_attempt(delivered, RetrySchedule())
+    )
+    assert [d.id for d in await deliveries.claim_due(NOW, NOW + LEASE, 10)] == [ended.id]

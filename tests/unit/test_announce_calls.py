@@ -70,7 +70,10 @@ async def test_each_transition_reaches_every_subscribed_endpoint_once(
     assert not any(d.endpoint_id == foreign.id for d in world.webhook_deliveries.items.values())
     shown = await client.get(f"/v1/calls/{call_id}", headers=bearer(seeded.api_key))
     body = json.loads(mine[2].body)
-    assert set(body) == {"type", "timestamp", "data"}
+    assert list(body) == ["type", "timestamp", "sequence", "data"]
+    assert [json.loads(d.body)["sequence"] for d in mine] == [1, 2, 3]
+    assert [(d.call_id, d.sequence) for d in mine] == [(call_id, 1), (call_id, 2), (call_id, 3)]
+    assert json.loads(ended[0].body)["sequence"] == 3  # the call's count, whoever listens
     assert body["type"] == "call.ended"
     assert body["data"] == shown.json()
     assert body["data"]["status"] == "ended"
