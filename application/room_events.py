@@ -25,10 +25,10 @@ class ApplyRoomEvent:
     ended, re-opens it (a second conditional write, tried only when the first moved
     nothing). A write that depended on no agent having joined yet, refused although the
     call's status allowed it, met an agent (or an end) stored meanwhile: it is decided once
-    more on a fresh read. That is what makes an event apply once: its id is recorded only after it
-    was applied, so a delivery that failed anywhere (the write, or the record, or its answer
-    lost) is applied by LiveKit's redelivery, and a redelivery of an applied event changes
-    nothing and is answered DUPLICATE.
+    more on a fresh read. That is what makes an event apply once: its id is recorded only
+    after it was applied, so a delivery that failed anywhere (the write, or the record, or
+    its answer lost) is applied by LiveKit's redelivery, and a redelivery of an applied event
+    changes nothing and is answered DUPLICATE.
     """
 
     def __init__(self, calls: CallRepository, processed: ProcessedEvents) -> None:
@@ -45,14 +45,9 @@ class ApplyRoomEvent:
         if call is None:
             return Outcome.UNKNOWN_ROOM
         outcome = await self._move(event, call)
-        if outcome is not None:
-            return outcome
-        fresh = await self._calls.get_by_room(event.room_name)
-        return (
-            Outcome.UNCHANGED
-            if fresh is None
-            else await self._move(event, fresh) or (Outcome.UNCHANGED)
-        )
+        if outcome is None and (fresh := await self._calls.get_by_room(event.room_name)):
+            outcome = await self._move(event, fresh)
+        return outcome or Outcome.UNCHANGED
 
     async def _move(self, event: RoomEvent, call: Call) -> Outcome | None:
         """None: refused by an agent (or end) stored since `call` was read."""
