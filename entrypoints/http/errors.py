@@ -150,7 +150,7 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     InvalidWebhookUrl: ProblemKind(
         400,
         "invalid_webhook_url",
-        "A webhook URL is https and its host resolves to public addresses only.",
+        "A webhook URL is a plain https URL whose host resolves to public addresses only.",
         errors=lambda e: [FieldError(field=e.field, message=str(e))],
     ),
     InvalidWebhookEvent: ProblemKind(

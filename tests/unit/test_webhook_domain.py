@@ -100,3 +100,50 @@ def test_jitter_only_stretches_a_delay_by_up_to_its_share() -> None:
     delays = {(schedule.after(1, NOW) or NOW) - NOW for _ in range(50)}
     assert all(timedelta(seconds=100) <= d <= timedelta(seconds=110) for d in delays)
     assert len(delays) > 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://93.184.215.14/\u001b[2J",  # a terminal escape: httpx refuses it at send time
+        "https://hooks.example.com/\x00",
+        "https://hooks.example.com/a\x7fb",
+        "https://hooks.example.com/\tin",
+        "https://hooks.example.com/in\r\nX-Injected: 1",
+        "https://hooks.exa mple.com/",
+        "https://hööks.example.com/",
+        "https://hooks.example.com/ä",
+        "https://HOOKS.example.com/in",  # not canonical: hosts are lower case
+        "https://hooks..example.com/",
+        "https://-hooks.example.com/",
+        "https://hooks_x.example.com/",
+        "https://hooks.example.com\\@evil.example/",
+        "https://hooks.example.com/%zz",
+        "https://hooks.example.com/<script>",
+        "https://hooks.example.com/{x}",
+        "https://hooks.example.com:0/",
+        "https://hooks.example.com:/",
+        "https:/hooks.example.com/",
+        "https://hooks.example.com/" + "a" * 2048,
+        "https://" + "a" * 64 + ".example.com/",
+    ],
+)
+def test_urls_that_are_not_plain_canonical_https_are_refused(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl):
+        checked_url(url, allow_private=False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example.com/in",
+        "https://hooks.example.com:8443/in?tenant=a&x=%20y#",
+        "https://xn--hks-qla.example.com/in",  # punycode is plain ASCII
+        "https://93.184.215.14/",
+        "https://[2606:4700::1111]/hook",
+        "https://hooks.example.com./trailing-dot",
+        "https://a.example/~user/p;x=1/@:!$&'()*+,=",
+    ],
+)
+def test_plain_https_urls_are_accepted(url: str) -> None:
+    assert checked_url(url.removesuffix("#"), allow_private=False) == url.removesuffix("#")

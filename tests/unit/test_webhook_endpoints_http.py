@@ -160,6 +160,10 @@ async def test_rotating_the_secret_keeps_the_old_one_signing_for_a_day(
         ("https://resolves-nowhere.example.com/", "resolve"),
         ("https://user:pw@hooks.example.com/", "credentials"),
         ("hooks.example.com/in", "https"),
+        ("https://93.184.215.14/\u001b[2J", "control"),  # an escape that broke every send
+        ("https://hooks.example.com/in\r\n", "control"),
+        ("https://HOOKS.example.com/", "host"),
+        ("https://hööks.example.com/", "ASCII"),
     ],
 )
 async def test_an_unsafe_url_is_refused_naming_the_field_and_nothing_is_stored(
