@@ -240,6 +240,15 @@ class WebhookEndpointRepository(Protocol):
         """Store every field of `endpoint` over the tenant's stored one; False if none."""
         ...
 
+    async def disable(self, endpoint_id: str, reason: str) -> bool:
+        """Disable an enabled endpoint, saying why, changing no other field; False when it is
+        missing or already disabled."""
+        ...
+
+    async def note_failing(self, endpoint_id: str, since: datetime | None) -> None:
+        """Start a failing streak at `since` unless one runs already, or (None) end it."""
+        ...
+
     async def delete(self, tenant_id: str, endpoint_id: str) -> bool: ...
 
 

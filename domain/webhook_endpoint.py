@@ -161,6 +161,7 @@ class WebhookEndpoint:
     disabled_reason: str | None = None
     previous_secret: str | None = None
     previous_secret_until: datetime | None = None
+    failing_since: datetime | None = None
 
     @classmethod
     def register(
@@ -192,6 +193,10 @@ class WebhookEndpoint:
         if keeps_previous and self.previous_secret:
             return [self.secret, self.previous_secret]
         return [self.secret]
+
+    def failing_for(self, now: datetime) -> timedelta:
+        """How long every attempt to it has failed (zero when the last one succeeded)."""
+        return timedelta(0) if self.failing_since is None else now - self.failing_since
 
     def rotated(self, now: datetime) -> "WebhookEndpoint":
         return dataclasses.replace(

@@ -240,6 +240,7 @@ class Container(containers.DeclarativeContainer):
         webhook_sender,
         clock,
         retry_schedule,
+        providers.Factory(timedelta, seconds=settings.provided.webhook_disable_after_seconds),
     )
     retry_webhook_delivery = providers.Factory(
         RetryWebhookDelivery, webhook_endpoints, webhook_deliveries, clock

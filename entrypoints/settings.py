@@ -27,6 +27,7 @@ DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10.0
 MAX_WEBHOOK_TIMEOUT_SECONDS = 30.0
 DEFAULT_WEBHOOK_POLL_SECONDS = 1.0
 DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT = 4
+DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS = 5 * 24 * 3600.0
 
 
 class ConfigurationError(ValueError):
@@ -54,6 +55,7 @@ class Settings:
     webhook_timeout_seconds: float = DEFAULT_WEBHOOK_TIMEOUT_SECONDS
     webhook_poll_seconds: float = DEFAULT_WEBHOOK_POLL_SECONDS
     webhook_concurrency_per_endpoint: int = DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
+    webhook_disable_after_seconds: float = DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -103,6 +105,9 @@ class Settings:
             webhook_poll_seconds=_parsed(env, "WEBHOOK_POLL_SECONDS", DEFAULT_WEBHOOK_POLL_SECONDS),
             webhook_concurrency_per_endpoint=_parsed(
                 env, "WEBHOOK_CONCURRENCY_PER_ENDPOINT", DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
+            ),
+            webhook_disable_after_seconds=_parsed(
+                env, "WEBHOOK_DISABLE_AFTER_SECONDS", DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
             ),
         )
         settings.validate()
@@ -167,6 +172,8 @@ class Settings:
             raise ConfigurationError("WEBHOOK_POLL_SECONDS must be 0 (off) or more")
         if self.webhook_concurrency_per_endpoint < 1:
             raise ConfigurationError("WEBHOOK_CONCURRENCY_PER_ENDPOINT must be 1 or more")
+        if self.webhook_disable_after_seconds <= 0:
+            raise ConfigurationError("WEBHOOK_DISABLE_AFTER_SECONDS must be over 0")
         if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
             raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
@@ -52,6 +54,21 @@ class MongoWebhookEndpointRepository:
             )
         return result.matched_count == 1
 
+    async def disable(self, endpoint_id: str, reason: str) -> bool:
+        with storage_errors("disabling a webhook endpoint"):
+            result = await self._endpoints.update_one(
+                {"_id": endpoint_id, "disabled": False},
+                {"$set": {"disabled": True, "disabled_reason": reason}},
+            )
+        return result.modified_count == 1
+
+    async def note_failing(self, endpoint_id: str, since: datetime | None) -> None:
+        running = {"$ne": None} if since is None else None
+        with storage_errors("recording a webhook endpoint's failures"):
+            await self._endpoints.update_one(
+                {"_id": endpoint_id, "failing_since": running}, {"$set": {"failing_since": since}}
+            )
+
     async def delete(self, tenant_id: str, endpoint_id: str) -> bool:
         with storage_errors("deleting a webhook endpoint"):
             result = await self._endpoints.delete_one({"_id": endpoint_id, "tenant_id": tenant_id})
@@ -72,6 +89,7 @@ def _to_document(endpoint: WebhookEndpoint) -> Document:
         "disabled_reason": endpoint.disabled_reason,
         "previous_secret": endpoint.previous_secret,
         "previous_secret_until": endpoint.previous_secret_until,
+        "failing_since": endpoint.failing_since,
     }
 
 
@@ -88,4 +106,5 @@ def _to_endpoint(doc: Document) -> WebhookEndpoint:
         disabled_reason=doc.get("disabled_reason"),
         previous_secret=doc.get("previous_secret"),
         previous_secret_until=optional_datetime(doc.get("previous_secret_until")),
+        failing_since=optional_datetime(doc.get("failing_since")),
     )

@@ -42,6 +42,20 @@ class InMemoryWebhookEndpointRepository:
         self.items[endpoint.id] = endpoint
         return True
 
+    async def disable(self, endpoint_id: str, reason: str) -> bool:
+        endpoint = self.items.get(endpoint_id)
+        if endpoint is None or endpoint.disabled:
+            return False
+        self.items[endpoint_id] = dataclasses.replace(
+            endpoint, disabled=True, disabled_reason=reason
+        )
+        return True
+
+    async def note_failing(self, endpoint_id: str, since: datetime | None) -> None:
+        endpoint = self.items.get(endpoint_id)
+        if endpoint is not None and (since is None or endpoint.failing_since is None):
+            self.items[endpoint_id] = dataclasses.replace(endpoint, failing_since=since)
+
     async def delete(self, tenant_id: str, endpoint_id: str) -> bool:
         if await self.get_for_tenant(tenant_id, endpoint_id) is None:
             return False
