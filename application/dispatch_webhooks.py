@@ -17,7 +17,8 @@ DISABLE_AFTER = timedelta(days=5)  # Svix disables an endpoint after five days o
 class ClaimDueDeliveries:
     """Due deliveries, each leased to this replica by one conditional update for `lease`
     (longer than an attempt can last): no other replica sends it meanwhile, and one killed
-    mid-send leaves it to the others when the lease ends."""
+    mid-send leaves it to the others when the lease ends, due again only then, behind what
+    fell due meanwhile. A batch is shared across tenants, one of each in turn."""
 
     def __init__(
         self, deliveries: WebhookDeliveryRepository, clock: Clock, lease: timedelta

@@ -265,9 +265,11 @@ class WebhookDeliveryRepository(Protocol):
         busy_endpoints: Collection[str] = (),
     ) -> list[WebhookDelivery]:
         """Pending deliveries due by `now`, not leased past it and not to one of
-        `busy_endpoints`, each taken by one
-        conditional update that sets a fresh `claim` and `lease_until`: of any number of
-        concurrent claimers, exactly one gets each delivery."""
+        `busy_endpoints`, each taken by one conditional update that sets a fresh `claim` and
+        `lease_until` and moves its next attempt to `lease_until` (one never finished is
+        then behind what fell due meanwhile): of any number of concurrent claimers, exactly
+        one gets each delivery. Shared across tenants: one of each tenant's oldest in turn
+        (`shared_fairly`), so one tenant's backlog takes only its share of `limit`."""
         ...
 
     async def finish_attempt(self, delivery: WebhookDelivery) -> bool:

@@ -113,7 +113,9 @@ def dispatch_steps(container: Container) -> DispatchSteps:
     clock = container.clock()
 
     async def release(delivery: WebhookDelivery) -> bool:
-        return await deliveries.schedule(delivery.id, delivery.next_attempt_at or clock.now())
+        return await deliveries.schedule(
+            delivery.id, clock.now()
+        )  # its claim moved it to lease end
 
     return DispatchSteps(
         refresh_subscribers=container.webhook_subscribers().refresh,

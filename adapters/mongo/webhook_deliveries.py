@@ -14,7 +14,7 @@ from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
-from domain.webhook_delivery import Attempt, DeliveryStatus, WebhookDelivery
+from domain.webhook_delivery import Attempt, DeliveryStatus, WebhookDelivery, shared_fairly
 from domain.webhook_endpoint import WebhookEventType
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -50,22 +50,40 @@ class MongoWebhookDeliveryRepository:
         busy_endpoints: Collection[str] = (),
     ) -> list[WebhookDelivery]:
         due = _due(millis(now))
-        wanted = {**due, "endpoint_id": {"$nin": list(busy_endpoints)}} if busy_endpoints else due
+        lease_ms = millis(lease_until)
         with storage_errors("claiming webhook deliveries"):
-            cursor = self._deliveries.find(wanted, {"_id": 1}).sort("due_ms", 1).limit(limit)
-            candidates = [doc["_id"] async for doc in cursor]
+            candidates = await self._fair_candidates(due, limit, busy_endpoints)
             claimed = []
             for delivery_id in candidates:
                 claim = new_id()
                 taken = await self._deliveries.update_one(
                     {"_id": delivery_id, **due},
-                    {"$set": {"lease_ms": millis(lease_until), "claim": claim}},
+                    {"$set": {"lease_ms": lease_ms, "due_ms": lease_ms, "claim": claim}},
                 )
                 if taken.modified_count == 1:
                     doc = await self._deliveries.find_one({"_id": delivery_id, "claim": claim})
                     if doc is not None:
                         claimed.append(_to_delivery(doc))
         return claimed
+
+    async def _fair_candidates(
+        self, due: Document, limit: int, busy_endpoints: Collection[str]
+    ) -> list[str]:
+        """The oldest due of each tenant, shared across tenants: each read leaves out the
+        tenants already seen, until a read comes back short or `limit` tenants are seen, so
+        one tenant's backlog costs one read, not the batch (at most `limit` reads)."""
+        wanted = {**due, "endpoint_id": {"$nin": list(busy_endpoints)}} if busy_endpoints else due
+        found: list[tuple[str, str]] = []
+        tenants: set[str] = set()
+        while len(tenants) < limit:
+            query = {**wanted, "tenant_id": {"$nin": sorted(tenants)}} if tenants else wanted
+            cursor = self._deliveries.find(query, {"_id": 1, "tenant_id": 1})
+            docs = [doc async for doc in cursor.sort("due_ms", 1).limit(limit)]
+            found += [(doc["tenant_id"], doc["_id"]) for doc in docs]
+            tenants.update(doc["tenant_id"] for doc in docs)
+            if len(docs) < limit:
+                break
+        return shared_fairly(found, limit)
 
     async def finish_attempt(self, delivery: WebhookDelivery) -> bool:
         with storage_errors("recording a webhook attempt"):

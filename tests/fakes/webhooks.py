@@ -6,7 +6,7 @@ from datetime import datetime
 from domain.errors import StorageError
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
-from domain.webhook_delivery import DeliveryStatus, WebhookDelivery
+from domain.webhook_delivery import DeliveryStatus, WebhookDelivery, shared_fairly
 from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
 from tests.fakes.paging import newest_first, page_of
 
@@ -88,8 +88,10 @@ class InMemoryWebhookDeliveryRepository:
         ]
         due.sort(key=lambda d: (d.next_attempt_at or now, d.id))
         claimed = []
-        for delivery in due[:limit]:
-            taken = dataclasses.replace(delivery, lease_until=lease_until, claim=new_id())
+        for delivery in shared_fairly(((d.tenant_id, d) for d in due), limit):
+            taken = dataclasses.replace(
+                delivery, next_attempt_at=lease_until, lease_until=lease_until, claim=new_id()
+            )
             self.items[delivery.id] = taken
             claimed.append(taken)
         return claimed

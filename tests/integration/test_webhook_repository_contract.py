@@ -210,3 +210,59 @@ async def test_deliveries_to_busy_endpoints_are_left_for_later(repositories: Rep
     )
 
     assert [d.endpoint_id for d in claimed] == [free.id]
+
+
+async def test_a_claim_moves_its_delivery_behind_those_due_before_its_lease_ends(
+    repositories: Repositories,
+) -> None:
+    """A delivery claimed and never finished (its sender died, or raised) is not first again
+    when its lease ends: it is due again at the lease's end, behind what fell due meanwhile."""
+    deliveries = repositories.webhook_deliveries
+    endpoint = _endpoint("tenant-1")
+    stuck = _delivery(endpoint, NOW, event_id="stuck")
+    waiting = _delivery(endpoint, NOW + timedelta(seconds=1), event_id="waiting")
+    await deliveries.add(stuck)
+    await deliveries.add(waiting)
+
+    [first] = await deliveries.claim_due(NOW, NOW + LEASE, 1)
+    after = NOW + LEASE + timedelta(seconds=1)
+    [second] = await deliveries.claim_due(after, after + LEASE, 1)
+    [third] = await deliveries.claim_due(after + LEASE, after + 2 * LEASE, 1)
+
+    assert first.id == stuck.id
+    assert first.next_attempt_at == NOW + LEASE
+    assert second.id == waiting.id
+    assert third.id == stuck.id
+
+
+async def test_claims_share_each_batch_across_tenants(repositories: Repositories) -> None:
+    """One tenant's backlog, however old, takes only its share of a batch while others have
+    deliveries due."""
+    deliveries = repositories.webhook_deliveries
+    flooding = [_endpoint("tenant-a") for _ in range(3)]
+    for n in range(30):
+        await deliveries.add(
+            _delivery(flooding[n % 3], NOW + timedelta(milliseconds=n), event_id=f"a{n}")
+        )
+    later = NOW + timedelta(minutes=1)
+    b, c = _endpoint("tenant-b"), _endpoint("tenant-c")
+    for n in range(2):
+        await deliveries.add(_delivery(b, later + timedelta(milliseconds=n), event_id=f"b{n}"))
+    await deliveries.add(_delivery(c, later, event_id="c0"))
+    claim_at = later + timedelta(minutes=1)
+
+    batch = await deliveries.claim_due(claim_at, claim_at + LEASE, 6)
+    rest = await deliveries.claim_due(claim_at, claim_at + LEASE, 100)
+
+    tenants = [d.tenant_id for d in batch]
+    assert sorted(tenants) == [
+        "tenant-a",
+        "tenant-a",
+        "tenant-a",
+        "tenant-b",
+        "tenant-b",
+        "tenant-c",
+    ]
+    assert [d.event_id for d in batch if d.tenant_id == "tenant-a"] == ["a0", "a1", "a2"]
+    assert len(rest) == 27
+    assert {d.tenant_id for d in rest} == {"tenant-a"}
