@@ -3,16 +3,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from application.webhook_targets import WebhookTargets
-from domain.errors import TenantNotFound, WebhookEndpointNotFound
+from domain.errors import TenantNotFound, TooManyWebhookEndpoints, WebhookEndpointNotFound
 from domain.pagination import Page, PageRequest
 from domain.ports import Clock, TenantRepository, WebhookEndpointRepository, WebhookSubscribers
 from domain.webhook_endpoint import WebhookEndpoint, event_types
 
+DEFAULT_MAX_PER_TENANT = 20
+
 
 class CreateWebhookEndpoint:
-    """Register an endpoint for an existing tenant. Rules, in order: the tenant exists; the
-    event types are known (none: all of them); the URL is a safe target now (WebhookTargets).
-    The signing secret is returned with it; no listing shows it again."""
+    """Register an endpoint for an existing tenant. Rules, in order: the tenant exists; it
+    has fewer than `max_per_tenant` endpoints (disabled ones count; two registrations at once
+    may both pass the count); the event types are known (none: all of them); the URL is a
+    safe target now (WebhookTargets). The signing secret is returned with it; no listing
+    shows it again."""
 
     def __init__(
         self,
@@ -21,12 +25,14 @@ class CreateWebhookEndpoint:
         targets: WebhookTargets,
         subscribers: WebhookSubscribers,
         clock: Clock,
+        max_per_tenant: int = DEFAULT_MAX_PER_TENANT,
     ) -> None:
         self._tenants = tenants
         self._endpoints = endpoints
         self._targets = targets
         self._subscribers = subscribers
         self._clock = clock
+        self._max_per_tenant = max_per_tenant
 
     async def __call__(
         self,
@@ -37,6 +43,9 @@ class CreateWebhookEndpoint:
     ) -> WebhookEndpoint:
         if await self._tenants.get(tenant_id) is None:
             raise TenantNotFound(tenant_id)
+        limit = self._max_per_tenant
+        if await self._endpoints.count_for_tenant(tenant_id, up_to=limit) >= limit:
+            raise TooManyWebhookEndpoints(limit)
         endpoint = WebhookEndpoint.register(
             tenant_id,
             url,

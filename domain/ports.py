@@ -228,6 +228,10 @@ class WebhookEndpointRepository(Protocol):
         """Newest first (created_at, then id), disabled endpoints included."""
         ...
 
+    async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
+        """How many endpoints the tenant has (disabled ones included), counted up to `up_to`."""
+        ...
+
     async def subscribing_tenants(self) -> set[str]:
         """The tenants with at least one enabled endpoint."""
         ...
@@ -293,6 +297,10 @@ class WebhookDeliveryRepository(Protocol):
 
     async def oldest_pending(self) -> datetime | None:
         """When the oldest still-pending delivery was created."""
+        ...
+
+    async def count_pending(self, endpoint_id: str, up_to: int) -> int:
+        """How many of the endpoint's deliveries are pending, counted up to `up_to`."""
         ...
 
 

@@ -26,6 +26,7 @@ from domain.errors import (
     PublishableKeyNotFound,
     StorageError,
     TenantNotFound,
+    TooManyWebhookEndpoints,
     WebhookEndpointNotFound,
 )
 from domain.pagination import MAX_LIMIT, Page, PageRequest
@@ -84,6 +85,8 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
         raise click.BadParameter(str(error), param_hint="'--event'") from error
     except DispatchNameTaken as error:
         raise click.ClickException(f"dispatch name not available: {error}") from error
+    except TooManyWebhookEndpoints as error:
+        raise click.ClickException(f"limit reached: {error}") from error
     except StorageError as error:
         raise click.ClickException(f"MongoDB: {error}") from error
 

@@ -28,6 +28,8 @@ MAX_WEBHOOK_TIMEOUT_SECONDS = 30.0
 DEFAULT_WEBHOOK_POLL_SECONDS = 1.0
 DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT = 4
 DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS = 5 * 24 * 3600.0
+DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT = 20
+DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT = 10_000
 
 
 class ConfigurationError(ValueError):
@@ -56,6 +58,8 @@ class Settings:
     webhook_poll_seconds: float = DEFAULT_WEBHOOK_POLL_SECONDS
     webhook_concurrency_per_endpoint: int = DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
     webhook_disable_after_seconds: float = DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
+    webhook_max_endpoints_per_tenant: int = DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT
+    webhook_max_pending_per_endpoint: int = DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -108,6 +112,12 @@ class Settings:
             ),
             webhook_disable_after_seconds=_parsed(
                 env, "WEBHOOK_DISABLE_AFTER_SECONDS", DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
+            ),
+            webhook_max_endpoints_per_tenant=_parsed(
+                env, "WEBHOOK_MAX_ENDPOINTS_PER_TENANT", DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT
+            ),
+            webhook_max_pending_per_endpoint=_parsed(
+                env, "WEBHOOK_MAX_PENDING_PER_ENDPOINT", DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT
             ),
         )
         settings.validate()
@@ -174,6 +184,9 @@ class Settings:
             raise ConfigurationError("WEBHOOK_CONCURRENCY_PER_ENDPOINT must be 1 or more")
         if self.webhook_disable_after_seconds <= 0:
             raise ConfigurationError("WEBHOOK_DISABLE_AFTER_SECONDS must be over 0")
+        for name in ("webhook_max_endpoints_per_tenant", "webhook_max_pending_per_endpoint"):
+            if getattr(self, name) < 1:
+                raise ConfigurationError(f"{name.upper()} must be 1 or more")
         if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
             raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 

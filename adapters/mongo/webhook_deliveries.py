@@ -125,6 +125,12 @@ class MongoWebhookDeliveryRepository:
             )
         return None if doc is None else from_millis(doc["created_ms"])
 
+    async def count_pending(self, endpoint_id: str, up_to: int) -> int:
+        with storage_errors("counting pending webhook deliveries"):
+            return await self._deliveries.count_documents(
+                {"endpoint_id": endpoint_id, "status": _PENDING}, limit=up_to
+            )
+
 
 def _due(now_ms: int) -> dict[str, Any]:
     return {"status": _PENDING, "due_ms": {"$lte": now_ms}, "lease_ms": {"$lte": now_ms}}

@@ -35,6 +35,10 @@ class MongoWebhookEndpointRepository:
             )
         return Page([_to_endpoint(doc) for doc in docs], following)
 
+    async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
+        with storage_errors("counting webhook endpoints"):
+            return await self._endpoints.count_documents({"tenant_id": tenant_id}, limit=up_to)
+
     async def subscribing_tenants(self) -> set[str]:
         with storage_errors("listing webhook subscribers"):
             cursor = self._endpoints.find({"disabled": False}, {"tenant_id": 1})

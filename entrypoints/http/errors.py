@@ -44,6 +44,7 @@ from domain.errors import (
     StorageUnavailable,
     TokenIssuerNotConfigured,
     TooManyQueuedCalls,
+    TooManyWebhookEndpoints,
     WebhookDeliveryNotFound,
     WebhookEndpointNotFound,
     WebhookRejected,
@@ -207,6 +208,12 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     ),
     DispatchNameTaken: ProblemKind(
         409, "dispatch_name_taken", "This dispatch name is not available; choose another."
+    ),
+    TooManyWebhookEndpoints: ProblemKind(
+        409,
+        "webhook_endpoint_limit_reached",
+        "This tenant has as many webhook endpoints as it may; delete one first.",
+        errors=lambda e: [FieldError(field="body", message=str(e))],
     ),
     IdempotentRequestInFlight: ProblemKind(
         409,

@@ -30,6 +30,9 @@ class InMemoryWebhookEndpointRepository:
     async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         return page_of(newest_first(self._of(tenant_id)), page)
 
+    async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
+        return min(len(self._of(tenant_id)), up_to)
+
     async def subscribing_tenants(self) -> set[str]:
         return {e.tenant_id for e in self.items.values() if not e.disabled}
 
@@ -131,6 +134,14 @@ class InMemoryWebhookDeliveryRepository:
     async def oldest_pending(self) -> datetime | None:
         pending = [d.created_at for d in self.items.values() if d.status is DeliveryStatus.PENDING]
         return min(pending, default=None)
+
+    async def count_pending(self, endpoint_id: str, up_to: int) -> int:
+        mine = [
+            d
+            for d in self.items.values()
+            if d.endpoint_id == endpoint_id and d.status is DeliveryStatus.PENDING
+        ]
+        return min(len(mine), up_to)
 
 
 def _due(delivery: WebhookDelivery, now: datetime) -> bool:

@@ -266,3 +266,27 @@ async def test_claims_share_each_batch_across_tenants(repositories: Repositories
     assert [d.event_id for d in batch if d.tenant_id == "tenant-a"] == ["a0", "a1", "a2"]
     assert len(rest) == 27
     assert {d.tenant_id for d in rest} == {"tenant-a"}
+
+
+async def test_endpoints_and_pending_deliveries_are_counted_up_to_a_bound(
+    repositories: Repositories,
+) -> None:
+    mine = [_endpoint("tenant-1") for _ in range(3)]
+    for endpoint in (*mine, _endpoint("tenant-2")):
+        await repositories.webhook_endpoints.add(endpoint)
+    deliveries = repositories.webhook_deliveries
+    for n in range(3):
+        await deliveries.add(_delivery(mine[0], NOW + timedelta(seconds=n), event_id=f"e{n}"))
+    await deliveries.add(_delivery(mine[1], event_id="other"))
+    [claimed] = await deliveries.claim_due(NOW, NOW + LEASE, 1)
+    delivered = Attempt(at=NOW, latency_ms=3, status_code=204)
+    await deliveries.finish_attempt(claimed.after_attempt(delivered, RetrySchedule()))
+    first = mine[0] if claimed.endpoint_id == mine[0].id else mine[1]
+
+    assert await repositories.webhook_endpoints.count_for_tenant("tenant-1", up_to=10) == 3
+    assert await repositories.webhook_endpoints.count_for_tenant("tenant-1", up_to=2) == 2
+    assert await repositories.webhook_endpoints.count_for_tenant("tenant-3", up_to=10) == 0
+    pending_first = 2 if first is mine[0] else 3
+    assert await deliveries.count_pending(mine[0].id, up_to=10) == pending_first
+    assert await deliveries.count_pending(mine[0].id, up_to=1) == 1
+    assert await deliveries.count_pending(mine[2].id, up_to=10) == 0
