@@ -14,7 +14,7 @@ from domain.publishable_key import PublishableKey
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import Tenant
 from domain.webhook_delivery import SendOutcome, WebhookDelivery
-from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
+from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 
 
 class Clock(Protocol):
@@ -240,8 +240,20 @@ class WebhookEndpointRepository(Protocol):
         """The tenant's enabled endpoints that want `kind` (an empty `events` wants all)."""
         ...
 
-    async def replace(self, endpoint: WebhookEndpoint) -> bool:
-        """Store every field of `endpoint` over the tenant's stored one; False if none."""
+    async def update(
+        self, tenant_id: str, endpoint_id: str, changes: EndpointUpdate
+    ) -> WebhookEndpoint | None:
+        """Set only the fields `changes` names, by one field-level update of the tenant's
+        endpoint (a change made meanwhile to another field is kept); the endpoint as stored
+        after it, or None if the tenant has none."""
+        ...
+
+    async def rotate(
+        self, tenant_id: str, endpoint_id: str, from_secret: str, rotated: WebhookEndpoint
+    ) -> WebhookEndpoint | None:
+        """Set `rotated`'s secret, previous secret and its end, only while the stored secret
+        is still `from_secret` (the one it was rotated from), changing no other field; the
+        endpoint as stored after it, or None when missing or rotated meanwhile."""
         ...
 
     async def disable(self, endpoint_id: str, reason: str) -> bool:

@@ -149,6 +149,36 @@ def host_of(url: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class EndpointUpdate:
+    """The fields one change sets, each alone (None leaves it as stored): `disabled` sets
+    `disabled_reason` with it, and re-enabling ends a failing streak."""
+
+    url: str | None = None
+    events: tuple[WebhookEventType, ...] | None = None
+    description: str | None = None
+    disabled: bool | None = None
+    disabled_reason: str | None = None
+
+    def fields(self) -> dict[str, object]:
+        """Attribute name → new value, only for what changes."""
+        changed: dict[str, object] = {
+            name: value
+            for name, value in (
+                ("url", self.url),
+                ("events", self.events),
+                ("description", self.description),
+            )
+            if value is not None
+        }
+        if self.disabled is not None:
+            changed["disabled"] = self.disabled
+            changed["disabled_reason"] = self.disabled_reason if self.disabled else None
+            if not self.disabled:
+                changed["failing_since"] = None
+        return changed
+
+
+@dataclass(frozen=True, slots=True)
 class WebhookEndpoint:
     id: str
     tenant_id: str

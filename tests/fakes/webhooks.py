@@ -7,7 +7,7 @@ from domain.errors import StorageError
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
 from domain.webhook_delivery import DeliveryStatus, WebhookDelivery, shared_fairly
-from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
+from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 from tests.fakes.paging import newest_first, page_of
 
 
@@ -39,11 +39,30 @@ class InMemoryWebhookEndpointRepository:
     async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:
         return [e for e in newest_first(self._of(tenant_id)) if not e.disabled and e.wants(kind)]
 
-    async def replace(self, endpoint: WebhookEndpoint) -> bool:
-        if await self.get_for_tenant(endpoint.tenant_id, endpoint.id) is None:
-            return False
-        self.items[endpoint.id] = endpoint
-        return True
+    async def update(
+        self, tenant_id: str, endpoint_id: str, changes: EndpointUpdate
+    ) -> WebhookEndpoint | None:
+        stored = await self.get_for_tenant(tenant_id, endpoint_id)
+        if stored is None:
+            return None
+        updated = dataclasses.replace(stored, **changes.fields())  # type: ignore[arg-type]
+        self.items[endpoint_id] = updated
+        return updated
+
+    async def rotate(
+        self, tenant_id: str, endpoint_id: str, from_secret: str, rotated: WebhookEndpoint
+    ) -> WebhookEndpoint | None:
+        stored = await self.get_for_tenant(tenant_id, endpoint_id)
+        if stored is None or stored.secret != from_secret:
+            return None
+        updated = dataclasses.replace(
+            stored,
+            secret=rotated.secret,
+            previous_secret=rotated.previous_secret,
+            previous_secret_until=rotated.previous_secret_until,
+        )
+        self.items[endpoint_id] = updated
+        return updated
 
     async def disable(self, endpoint_id: str, reason: str) -> bool:
         endpoint = self.items.get(endpoint_id)

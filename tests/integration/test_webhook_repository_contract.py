@@ -15,7 +15,7 @@ from domain.webhook_delivery import (
     WebhookDelivery,
     WebhookEvent,
 )
-from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
+from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
@@ -85,22 +85,70 @@ async def test_only_enabled_endpoints_that_want_the_event_are_subscribed(
     assert ended == [ends_only, everything]
 
 
-async def test_an_endpoint_is_replaced_and_deleted_only_in_its_tenant(
+async def test_an_endpoint_is_updated_and_deleted_only_in_its_tenant(
     repositories: Repositories,
 ) -> None:
+    endpoints = repositories.webhook_endpoints
     endpoint = _endpoint("tenant-1")
-    await repositories.webhook_endpoints.add(endpoint)
-    changed = dataclasses.replace(endpoint, url="https://other.example.com/", disabled=True)
-
-    assert not await repositories.webhook_endpoints.replace(
-        dataclasses.replace(changed, tenant_id="tenant-2")
+    await endpoints.add(endpoint)
+    changes = EndpointUpdate(
+        url="https://other.example.com/",
+        events=(WebhookEventType.CALL_ENDED,),
+        disabled=True,
+        disabled_reason="by hand",
     )
-    assert await repositories.webhook_endpoints.replace(changed)
-    assert await repositories.webhook_endpoints.get(endpoint.id) == changed
-    assert not await repositories.webhook_endpoints.delete("tenant-2", endpoint.id)
-    assert await repositories.webhook_endpoints.delete("tenant-1", endpoint.id)
-    assert await repositories.webhook_endpoints.get(endpoint.id) is None
-    assert not await repositories.webhook_endpoints.delete("tenant-1", endpoint.id)
+    changed = dataclasses.replace(
+        endpoint,
+        url="https://other.example.com/",
+        events=(WebhookEventType.CALL_ENDED,),
+        disabled=True,
+        disabled_reason="by hand",
+    )
+
+    assert await endpoints.update("tenant-2", endpoint.id, changes) is None
+    assert await endpoints.update("tenant-1", endpoint.id, changes) == changed
+    assert await endpoints.get(endpoint.id) == changed
+    assert await endpoints.update("tenant-1", endpoint.id, EndpointUpdate()) == changed
+    enabled = await endpoints.update("tenant-1", endpoint.id, EndpointUpdate(disabled=False))
+    assert enabled == dataclasses.replace(changed, disabled=False, disabled_reason=None)
+    assert not await endpoints.delete("tenant-2", endpoint.id)
+    assert await endpoints.delete("tenant-1", endpoint.id)
+    assert await endpoints.get(endpoint.id) is None
+    assert not await endpoints.delete("tenant-1", endpoint.id)
+
+
+async def test_a_rotation_lands_only_on_the_secret_it_rotated_from(
+    repositories: Repositories,
+) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = _endpoint("tenant-1")
+    await endpoints.add(endpoint)
+    rotated = endpoint.rotated(NOW)
+
+    assert await endpoints.rotate("tenant-2", endpoint.id, endpoint.secret, rotated) is None
+    assert await endpoints.rotate("tenant-1", endpoint.id, endpoint.secret, rotated) == rotated
+    assert await endpoints.rotate("tenant-1", endpoint.id, endpoint.secret, rotated) is None
+    assert await endpoints.get(endpoint.id) == rotated
+
+
+async def test_disabling_and_failing_streaks_change_only_their_fields(
+    repositories: Repositories,
+) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = _endpoint("tenant-1")
+    await endpoints.add(endpoint)
+    later = NOW + timedelta(hours=1)
+
+    await endpoints.note_failing(endpoint.id, NOW)
+    await endpoints.note_failing(endpoint.id, later)  # a streak already runs: kept
+    assert (await endpoints.get(endpoint.id)) == dataclasses.replace(endpoint, failing_since=NOW)
+    await endpoints.note_failing(endpoint.id, None)
+    assert await endpoints.get(endpoint.id) == endpoint
+    assert await endpoints.disable(endpoint.id, "gone")
+    assert not await endpoints.disable(endpoint.id, "again")
+    assert not await endpoints.disable("missing", "gone")
+    expected = dataclasses.replace(endpoint, disabled=True, disabled_reason="gone")
+    assert await endpoints.get(endpoint.id) == expected
 
 
 async def test_a_delivery_is_stored_once(repositories: Repositories) -> None:
