@@ -146,7 +146,7 @@ class Container(containers.DeclarativeContainer):
     webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, store.provided.db)
     webhook_subscribers = providers.Singleton(KnownWebhookSubscribers, webhook_endpoints)
     webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, store.provided.db)
-    resolver = providers.Singleton(DnsResolver)
+    resolver = providers.Singleton(DnsResolver, settings.provided.webhook_dns_servers)
     webhook_sender = providers.Singleton(
         HttpxWebhookSender, settings.provided.webhook_timeout_seconds
     )

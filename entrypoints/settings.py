@@ -1,3 +1,4 @@
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -60,6 +61,7 @@ class Settings:
     webhook_disable_after_seconds: float = DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
     webhook_max_endpoints_per_tenant: int = DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT
     webhook_max_pending_per_endpoint: int = DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT
+    webhook_dns_servers: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -118,6 +120,11 @@ class Settings:
             ),
             webhook_max_pending_per_endpoint=_parsed(
                 env, "WEBHOOK_MAX_PENDING_PER_ENDPOINT", DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT
+            ),
+            webhook_dns_servers=tuple(
+                part.strip()
+                for part in env.get("WEBHOOK_DNS_SERVERS", "").split(",")
+                if part.strip()
             ),
         )
         settings.validate()
@@ -184,6 +191,11 @@ class Settings:
             raise ConfigurationError("WEBHOOK_CONCURRENCY_PER_ENDPOINT must be 1 or more")
         if self.webhook_disable_after_seconds <= 0:
             raise ConfigurationError("WEBHOOK_DISABLE_AFTER_SECONDS must be over 0")
+        for server in self.webhook_dns_servers:
+            if not _is_nameserver(server):
+                raise ConfigurationError(
+                    f"WEBHOOK_DNS_SERVERS: {server!r} is not an IP address, IP:port or [IPv6]:port"
+                )
         for name in ("webhook_max_endpoints_per_tenant", "webhook_max_pending_per_endpoint"):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name.upper()} must be 1 or more")
@@ -213,3 +225,18 @@ def _parsed(env: Mapping[str, str], name: str, default: N) -> N:
     except ValueError:
         wanted = "a whole number" if kind is int else "a number"
         raise ConfigurationError(f"{name} must be {wanted}, not {raw!r}") from None
+
+
+def _is_nameserver(text: str) -> bool:
+    """An IP address, `IPv4:port` or `[IPv6]:port`."""
+    host, port = text, ""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":") if rest.startswith(":") else ("x" if rest else "")
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not port or (port.isdigit() and 0 < int(port) <= 65535)
