@@ -92,7 +92,10 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
 
 
 def _emit(as_json: bool, payload: dict[str, Any], human: str) -> None:
-    click.echo(json.dumps(payload) if as_json else human)
+    """JSON escapes control characters itself; every human line goes through printable(),
+    since stored data (a URL, a description, an id) may carry terminal escapes."""
+    shown = "\n".join(printable(line) for line in human.split("\n"))
+    click.echo(json.dumps(payload) if as_json else shown)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
