@@ -54,12 +54,45 @@ def event_types(names: Iterable[str]) -> tuple[WebhookEventType, ...]:
     return tuple(chosen)
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the well-known prefix: DNS64 answers in it
+_REFUSED_V6 = (
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # local-use NAT64 (RFC 8215): a private translator
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated), :: and ::1 among them
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # SIIT IPv4-translated
+)
+_ISATAP_IDS = (0x00005EFE, 0x02005EFE)
+
+
 def refused_address(address: str) -> bool:
     """Loopback, private, link-local (the cloud metadata address 169.254.169.254 among them),
-    multicast, reserved or unspecified: never a tenant's public receiver."""
+    multicast, reserved or unspecified: never a tenant's public receiver. An IPv6 address
+    that carries an IPv4 one (mapped, 6to4, Teredo, NAT64, ISATAP) is refused when that one
+    is; local-use NAT64, IPv4-compatible and IPv4-translated forms always are."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _refused(ip)
+    if any(ip in network for network in _REFUSED_V6):
+        return True
+    embedded = _embedded_ipv4(ip)
+    if ip in _NAT64 or ip.ipv4_mapped is not None:
+        return any(_refused(v4) for v4 in embedded)
+    return _refused(ip) or any(_refused(v4) for v4 in embedded)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    last = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)
+    if ip in _NAT64 or (int(ip) >> 32) & 0xFFFFFFFF in _ISATAP_IDS:
+        return [last]
+    return []
+
+
+def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return (
         ip.is_loopback
         or ip.is_private
