@@ -1,3 +1,6 @@
+from collections import Counter
+from collections.abc import Callable
+
 from domain.call_announcement import Announcement
 from domain.ports import (
     CallPresenter,
@@ -10,6 +13,7 @@ from domain.webhook_delivery import WebhookDelivery, WebhookEvent
 from domain.webhook_endpoint import WebhookEndpoint
 
 DEFAULT_BATCH = 100
+DEFAULT_MAX_PENDING = 10_000
 MAX_BATCHES_PER_PASS = 20  # a pass drains up to 2,000 marks, then lets the dispatcher send
 
 
@@ -25,7 +29,10 @@ class AnnounceCallEvents:
     without endpoints costs only the mark's removal. A pass reads batches until one comes
     back short (at most MAX_BATCHES_PER_PASS), so the relay keeps up with more calls a second
     than one batch, and it asks for a tenant's subscribed endpoints once per pass and event
-    type. Returns how many marks were relayed."""
+    type. An endpoint with `max_pending` deliveries pending (counted once per pass) gets no
+    new one: the delivery is dropped, the oldest pending kept, and each endpoint's drops are
+    reported to `dropped` once per pass (a metric and a log line). Returns how many marks
+    were relayed."""
 
     def __init__(
         self,
@@ -35,6 +42,8 @@ class AnnounceCallEvents:
         present: CallPresenter,
         clock: Clock,
         batch: int = DEFAULT_BATCH,
+        max_pending: int = DEFAULT_MAX_PENDING,
+        dropped: Callable[[WebhookEndpoint, int], None] = lambda _, __: None,
     ) -> None:
         self._calls = calls
         self._endpoints = endpoints
@@ -42,10 +51,14 @@ class AnnounceCallEvents:
         self._present = present
         self._clock = clock
         self._batch = batch
+        self._max_pending = max_pending
+        self._dropped = dropped
 
     async def __call__(self) -> int:
         relayed = 0
         subscribed: dict[tuple[str, str], list[WebhookEndpoint]] = {}
+        pending: dict[str, int] = {}
+        drops: Counter[WebhookEndpoint] = Counter()
         for _ in range(MAX_BATCHES_PER_PASS):
             batch = await self._calls.unannounced(self._batch)
             relayed_marks: list[tuple[str, Announcement]] = []
@@ -65,10 +78,27 @@ class AnnounceCallEvents:
                     if wanted not in subscribed:
                         subscribed[wanted] = await self._endpoints.subscribed(*wanted)
                     for endpoint in subscribed[wanted]:
-                        await self._deliveries.add(WebhookDelivery.of(event, endpoint))
+                        if not await self._deliver(event, endpoint, pending):
+                            drops[endpoint] += 1
                     relayed_marks.append((call.id, announcement))
             await self._calls.announced(relayed_marks)  # only once its deliveries are stored
             relayed += len(relayed_marks)
             if len(batch) < self._batch:
                 break
+        for endpoint, count in drops.items():
+            self._dropped(endpoint, count)
         return relayed
+
+    async def _deliver(
+        self, event: WebhookEvent, endpoint: WebhookEndpoint, pending: dict[str, int]
+    ) -> bool:
+        """False when the endpoint has `max_pending` deliveries pending: this one is dropped."""
+        if endpoint.id not in pending:
+            pending[endpoint.id] = await self._deliveries.count_pending(
+                endpoint.id, up_to=self._max_pending
+            )
+        if pending[endpoint.id] >= self._max_pending:
+            return False
+        if await self._deliveries.add(WebhookDelivery.of(event, endpoint)):
+            pending[endpoint.id] += 1
+        return True

@@ -1,18 +1,27 @@
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from application.webhook_targets import WebhookTargets
-from domain.errors import TenantNotFound, WebhookEndpointNotFound
+from domain.errors import (
+    StorageError,
+    TenantNotFound,
+    TooManyWebhookEndpoints,
+    WebhookEndpointNotFound,
+)
 from domain.pagination import Page, PageRequest
 from domain.ports import Clock, TenantRepository, WebhookEndpointRepository, WebhookSubscribers
-from domain.webhook_endpoint import WebhookEndpoint, event_types
+from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, event_types
+
+DEFAULT_MAX_PER_TENANT = 20
+ROTATION_ATTEMPTS = 3
 
 
 class CreateWebhookEndpoint:
-    """Register an endpoint for an existing tenant. Rules, in order: the tenant exists; the
-    event types are known (none: all of them); the URL is a safe target now (WebhookTargets).
-    The signing secret is returned with it; no listing shows it again."""
+    """Register an endpoint for an existing tenant. Rules, in order: the tenant exists; it
+    has fewer than `max_per_tenant` endpoints (disabled ones count; two registrations at once
+    may both pass the count); the event types are known (none: all of them); the URL is a
+    safe target now (WebhookTargets). The signing secret is returned with it; no listing
+    shows it again."""
 
     def __init__(
         self,
@@ -21,12 +30,14 @@ class CreateWebhookEndpoint:
         targets: WebhookTargets,
         subscribers: WebhookSubscribers,
         clock: Clock,
+        max_per_tenant: int = DEFAULT_MAX_PER_TENANT,
     ) -> None:
         self._tenants = tenants
         self._endpoints = endpoints
         self._targets = targets
         self._subscribers = subscribers
         self._clock = clock
+        self._max_per_tenant = max_per_tenant
 
     async def __call__(
         self,
@@ -37,6 +48,9 @@ class CreateWebhookEndpoint:
     ) -> WebhookEndpoint:
         if await self._tenants.get(tenant_id) is None:
             raise TenantNotFound(tenant_id)
+        limit = self._max_per_tenant
+        if await self._endpoints.count_for_tenant(tenant_id, up_to=limit) >= limit:
+            raise TooManyWebhookEndpoints(limit)
         endpoint = WebhookEndpoint.register(
             tenant_id,
             url,
@@ -87,7 +101,8 @@ class EndpointChanges:
 
 class UpdateWebhookEndpoint:
     """Rules, in order: the endpoint is the tenant's; the event types are known; a new URL is
-    a safe target now. Nothing is written unless all pass."""
+    a safe target now. Nothing is written unless all pass; then only the fields given are
+    written, by one field-level update, so a rotation or a disable landing meanwhile stays."""
 
     def __init__(
         self,
@@ -103,21 +118,19 @@ class UpdateWebhookEndpoint:
     async def __call__(
         self, tenant_id: str, endpoint_id: str, changes: EndpointChanges
     ) -> WebhookEndpoint:
-        endpoint = await self._get(tenant_id, endpoint_id)
-        events = endpoint.events if changes.events is None else event_types(changes.events)
+        await self._get(tenant_id, endpoint_id)
+        events = None if changes.events is None else event_types(changes.events)
         if changes.url is not None:
             await self._targets.addresses(changes.url)
-        disabled = endpoint.disabled if changes.disabled is None else changes.disabled
-        reason = endpoint.disabled_reason if changes.disabled is None else None
-        updated = dataclasses.replace(
-            endpoint,
-            url=changes.url or endpoint.url,
+        update = EndpointUpdate(
+            url=changes.url or None,
             events=events,
-            description=changes.description or endpoint.description,
-            disabled=disabled,
-            disabled_reason="disabled by the tenant" if disabled and not reason else reason,
+            description=changes.description or None,
+            disabled=changes.disabled,
+            disabled_reason="disabled by the tenant" if changes.disabled else None,
         )
-        if not await self._endpoints.replace(updated):
+        updated = await self._endpoints.update(tenant_id, endpoint_id, update)
+        if updated is None:
             raise WebhookEndpointNotFound(endpoint_id)
         self._subscribers.note(updated)
         return updated
@@ -141,7 +154,9 @@ class DeleteWebhookEndpoint:
 
 class RotateWebhookSecret:
     """A new secret signs from now on; the previous one keeps signing beside it for
-    ROTATION_OVERLAP, so receivers can switch without losing a delivery."""
+    ROTATION_OVERLAP, so receivers can switch without losing a delivery. Only the secret
+    fields are written, and only while the secret is still the one rotated from: a rotation
+    landing meanwhile makes this one start again from it (both secrets shown keep signing)."""
 
     def __init__(self, endpoints: WebhookEndpointRepository, clock: Clock) -> None:
         self._get = GetWebhookEndpoint(endpoints)
@@ -149,7 +164,10 @@ class RotateWebhookSecret:
         self._clock = clock
 
     async def __call__(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint:
-        rotated = (await self._get(tenant_id, endpoint_id)).rotated(self._clock.now())
-        if not await self._endpoints.replace(rotated):
-            raise WebhookEndpointNotFound(endpoint_id)
-        return rotated
+        for _ in range(ROTATION_ATTEMPTS):
+            current = await self._get(tenant_id, endpoint_id)
+            rotated = current.rotated(self._clock.now())
+            stored = await self._endpoints.rotate(tenant_id, endpoint_id, current.secret, rotated)
+            if stored is not None:
+                return stored
+        raise StorageError("the endpoint's secret kept changing while it was rotated")

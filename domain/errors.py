@@ -154,6 +154,14 @@ class InvalidWebhookEvent(DomainError, ValueError):
         self.field = field
 
 
+class TooManyWebhookEndpoints(DomainError):
+    """The tenant has as many webhook endpoints as it may (WEBHOOK_MAX_ENDPOINTS_PER_TENANT)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} webhook endpoints per tenant")
+        self.limit = limit
+
+
 class WebhookEndpointNotFound(DomainError):
     """No such webhook endpoint for this tenant (another tenant's looks exactly like this)."""
 

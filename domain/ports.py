@@ -14,7 +14,7 @@ from domain.publishable_key import PublishableKey
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import Tenant
 from domain.webhook_delivery import SendOutcome, WebhookDelivery
-from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
+from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 
 
 class Clock(Protocol):
@@ -228,6 +228,10 @@ class WebhookEndpointRepository(Protocol):
         """Newest first (created_at, then id), disabled endpoints included."""
         ...
 
+    async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
+        """How many endpoints the tenant has (disabled ones included), counted up to `up_to`."""
+        ...
+
     async def subscribing_tenants(self) -> set[str]:
         """The tenants with at least one enabled endpoint."""
         ...
@@ -236,8 +240,29 @@ class WebhookEndpointRepository(Protocol):
         """The tenant's enabled endpoints that want `kind` (an empty `events` wants all)."""
         ...
 
-    async def replace(self, endpoint: WebhookEndpoint) -> bool:
-        """Store every field of `endpoint` over the tenant's stored one; False if none."""
+    async def update(
+        self, tenant_id: str, endpoint_id: str, changes: EndpointUpdate
+    ) -> WebhookEndpoint | None:
+        """Set only the fields `changes` names, by one field-level update of the tenant's
+        endpoint (a change made meanwhile to another field is kept); the endpoint as stored
+        after it, or None if the tenant has none."""
+        ...
+
+    async def rotate(
+        self, tenant_id: str, endpoint_id: str, from_secret: str, rotated: WebhookEndpoint
+    ) -> WebhookEndpoint | None:
+        """Set `rotated`'s secret, previous secret and its end, only while the stored secret
+        is still `from_secret` (the one it was rotated from), changing no other field; the
+        endpoint as stored after it, or None when missing or rotated meanwhile."""
+        ...
+
+    async def disable(self, endpoint_id: str, reason: str) -> bool:
+        """Disable an enabled endpoint, saying why, changing no other field; False when it is
+        missing or already disabled."""
+        ...
+
+    async def note_failing(self, endpoint_id: str, since: datetime | None) -> None:
+        """Start a failing streak at `since` unless one runs already, or (None) end it."""
         ...
 
     async def delete(self, tenant_id: str, endpoint_id: str) -> bool: ...
@@ -256,10 +281,12 @@ class WebhookDeliveryRepository(Protocol):
         busy_endpoints: Collection[str] = (),
     ) -> list[WebhookDelivery]:
         """Pending deliveries due by `now`, not leased past it and not to one of
-        `busy_endpoints`, each taken by one
-        conditional update that sets a fresh `claim` and `lease_until`: of any number of
-        concurrent claimers, exactly one gets each delivery. Of at most `limit` candidates,
-        those waiting for an earlier event of their call to their endpoint
+        `busy_endpoints`, each taken by one conditional update that sets a fresh `claim` and
+        `lease_until` and moves its next attempt to `lease_until` (one never finished is
+        then behind what fell due meanwhile): of any number of concurrent claimers, exactly
+        one gets each delivery. Shared across tenants: one of each tenant's oldest in turn
+        (`shared_fairly`), so one tenant's backlog takes only its share of `limit`. Of those,
+        the ones waiting for an earlier event of their call to their endpoint
         (`WebhookDelivery.waits_for`) are left for a later claim."""
         ...
 
@@ -284,6 +311,10 @@ class WebhookDeliveryRepository(Protocol):
 
     async def oldest_pending(self) -> datetime | None:
         """When the oldest still-pending delivery was created."""
+        ...
+
+    async def count_pending(self, endpoint_id: str, up_to: int) -> int:
+        """How many of the endpoint's deliveries are pending, counted up to `up_to`."""
         ...
 
 

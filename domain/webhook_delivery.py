@@ -5,16 +5,18 @@ import dataclasses
 import enum
 import json
 import random
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
 
 # Svix's reference schedule stretched to about three days: 11 retries after the first try.
 DEFAULT_RETRY_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000)
 JITTER = 0.1
+T = TypeVar("T")
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -157,6 +159,23 @@ class WebhookDelivery:
             next_attempt_at=None,
             lease_until=None,
         )
+
+
+def shared_fairly(candidates: Iterable[tuple[str, T]], limit: int) -> list[T]:
+    """At most `limit` of `candidates` (tenant, item), in order: one of each tenant in turn,
+    tenants in the order they first appear, so one tenant's backlog takes only its share."""
+    queues: dict[str, deque[T]] = {}
+    for tenant_id, item in candidates:
+        queues.setdefault(tenant_id, deque()).append(item)
+    chosen: list[T] = []
+    while queues and len(chosen) < limit:
+        for tenant_id in list(queues):
+            chosen.append(queues[tenant_id].popleft())
+            if not queues[tenant_id]:
+                del queues[tenant_id]
+            if len(chosen) == limit:
+                break
+    return chosen
 
 
 def delivery_id(event_id: str, endpoint_id: str) -> str:

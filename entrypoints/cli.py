@@ -26,6 +26,7 @@ from domain.errors import (
     PublishableKeyNotFound,
     StorageError,
     TenantNotFound,
+    TooManyWebhookEndpoints,
     WebhookEndpointNotFound,
 )
 from domain.pagination import MAX_LIMIT, Page, PageRequest
@@ -84,12 +85,17 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
         raise click.BadParameter(str(error), param_hint="'--event'") from error
     except DispatchNameTaken as error:
         raise click.ClickException(f"dispatch name not available: {error}") from error
+    except TooManyWebhookEndpoints as error:
+        raise click.ClickException(f"limit reached: {error}") from error
     except StorageError as error:
         raise click.ClickException(f"MongoDB: {error}") from error
 
 
 def _emit(as_json: bool, payload: dict[str, Any], human: str) -> None:
-    click.echo(json.dumps(payload) if as_json else human)
+    """JSON escapes control characters itself; every human line goes through printable(),
+    since stored data (a URL, a description, an id) may carry terminal escapes."""
+    shown = "\n".join(printable(line) for line in human.split("\n"))
+    click.echo(json.dumps(payload) if as_json else shown)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

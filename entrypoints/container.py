@@ -1,3 +1,5 @@
+import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -61,12 +63,28 @@ from application.webhook_targets import WebhookTargets
 from domain.ports import Clock, RateLimiter
 from domain.rate_limit import RateLimitPolicy
 from domain.webhook_delivery import RetrySchedule
+from domain.webhook_endpoint import WebhookEndpoint
 from entrypoints.http.views import call_document
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 
+logger = logging.getLogger("realtime_tokens.webhooks")
 CACHE_ENTRIES = 10_000
 LEASE_MARGIN_SECONDS = 5.0
+
+
+def dropped_deliveries(metrics: Metrics) -> Callable[[WebhookEndpoint, int], None]:
+    def report(endpoint: WebhookEndpoint, count: int) -> None:
+        metrics.webhook_deliveries_dropped.inc(count)
+        logger.warning(
+            "webhook endpoint %s of tenant %s has WEBHOOK_MAX_PENDING_PER_ENDPOINT deliveries "
+            "pending: %d new ones dropped",
+            endpoint.id,
+            endpoint.tenant_id,
+            count,
+        )
+
+    return report
 
 
 def webhook_lease(timeout_seconds: float) -> timedelta:
@@ -128,7 +146,7 @@ class Container(containers.DeclarativeContainer):
     webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, store.provided.db)
     webhook_subscribers = providers.Singleton(KnownWebhookSubscribers, webhook_endpoints)
     webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, store.provided.db)
-    resolver = providers.Singleton(DnsResolver)
+    resolver = providers.Singleton(DnsResolver, settings.provided.webhook_dns_servers)
     webhook_sender = providers.Singleton(
         HttpxWebhookSender, settings.provided.webhook_timeout_seconds
     )
@@ -207,6 +225,7 @@ class Container(containers.DeclarativeContainer):
         webhook_targets,
         webhook_subscribers,
         clock,
+        settings.provided.webhook_max_endpoints_per_tenant,
     )
     list_webhook_endpoints = providers.Factory(ListWebhookEndpoints, webhook_endpoints)
     get_webhook_endpoint = providers.Factory(GetWebhookEndpoint, webhook_endpoints)
@@ -225,6 +244,8 @@ class Container(containers.DeclarativeContainer):
         webhook_deliveries,
         providers.Object(call_document),
         clock,
+        max_pending=settings.provided.webhook_max_pending_per_endpoint,
+        dropped=providers.Factory(dropped_deliveries, metrics),
     )
     claim_due_deliveries = providers.Factory(
         ClaimDueDeliveries,
@@ -240,6 +261,7 @@ class Container(containers.DeclarativeContainer):
         webhook_sender,
         clock,
         retry_schedule,
+        providers.Factory(timedelta, seconds=settings.provided.webhook_disable_after_seconds),
     )
     retry_webhook_delivery = providers.Factory(
         RetryWebhookDelivery, webhook_endpoints, webhook_deliveries, clock

@@ -51,7 +51,8 @@ class Metrics:
         self.webhook_deliveries = Counter(
             "realtime_tokens_webhook_attempts",
             "Webhook delivery attempts, by outcome: delivered, retrying (failed, another "
-            "attempt scheduled) or failed (no attempt left, 410 Gone, endpoint gone)",
+            "attempt scheduled), failed (no attempt left, 410 Gone, endpoint gone) or error "
+            "(the attempt raised before it was recorded)",
             ["outcome"],
             registry=self.registry,
         )
@@ -66,6 +67,12 @@ class Metrics:
             "Age of the oldest webhook delivery still pending (0 when none): the backlog",
             registry=self.registry,
             multiprocess_mode="max",
+        )
+        self.webhook_deliveries_dropped = Counter(
+            "realtime_tokens_webhook_deliveries_dropped",
+            "Webhook deliveries not stored: their endpoint had WEBHOOK_MAX_PENDING_PER_ENDPOINT "
+            "pending already",
+            registry=self.registry,
         )
 
     def observe_webhook_attempt(self, outcome: str, seconds: float) -> None:

@@ -1,3 +1,4 @@
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -27,6 +28,9 @@ DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10.0
 MAX_WEBHOOK_TIMEOUT_SECONDS = 30.0
 DEFAULT_WEBHOOK_POLL_SECONDS = 1.0
 DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT = 4
+DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS = 5 * 24 * 3600.0
+DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT = 20
+DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT = 10_000
 
 
 class ConfigurationError(ValueError):
@@ -54,6 +58,10 @@ class Settings:
     webhook_timeout_seconds: float = DEFAULT_WEBHOOK_TIMEOUT_SECONDS
     webhook_poll_seconds: float = DEFAULT_WEBHOOK_POLL_SECONDS
     webhook_concurrency_per_endpoint: int = DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
+    webhook_disable_after_seconds: float = DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
+    webhook_max_endpoints_per_tenant: int = DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT
+    webhook_max_pending_per_endpoint: int = DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT
+    webhook_dns_servers: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
@@ -103,6 +111,20 @@ class Settings:
             webhook_poll_seconds=_parsed(env, "WEBHOOK_POLL_SECONDS", DEFAULT_WEBHOOK_POLL_SECONDS),
             webhook_concurrency_per_endpoint=_parsed(
                 env, "WEBHOOK_CONCURRENCY_PER_ENDPOINT", DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
+            ),
+            webhook_disable_after_seconds=_parsed(
+                env, "WEBHOOK_DISABLE_AFTER_SECONDS", DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
+            ),
+            webhook_max_endpoints_per_tenant=_parsed(
+                env, "WEBHOOK_MAX_ENDPOINTS_PER_TENANT", DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT
+            ),
+            webhook_max_pending_per_endpoint=_parsed(
+                env, "WEBHOOK_MAX_PENDING_PER_ENDPOINT", DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT
+            ),
+            webhook_dns_servers=tuple(
+                part.strip()
+                for part in env.get("WEBHOOK_DNS_SERVERS", "").split(",")
+                if part.strip()
             ),
         )
         settings.validate()
@@ -167,6 +189,16 @@ class Settings:
             raise ConfigurationError("WEBHOOK_POLL_SECONDS must be 0 (off) or more")
         if self.webhook_concurrency_per_endpoint < 1:
             raise ConfigurationError("WEBHOOK_CONCURRENCY_PER_ENDPOINT must be 1 or more")
+        if self.webhook_disable_after_seconds <= 0:
+            raise ConfigurationError("WEBHOOK_DISABLE_AFTER_SECONDS must be over 0")
+        for server in self.webhook_dns_servers:
+            if not _is_nameserver(server):
+                raise ConfigurationError(
+                    f"WEBHOOK_DNS_SERVERS: {server!r} is not an IP address, IP:port or [IPv6]:port"
+                )
+        for name in ("webhook_max_endpoints_per_tenant", "webhook_max_pending_per_endpoint"):
+            if getattr(self, name) < 1:
+                raise ConfigurationError(f"{name.upper()} must be 1 or more")
         if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
             raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
 
@@ -193,3 +225,18 @@ def _parsed(env: Mapping[str, str], name: str, default: N) -> N:
     except ValueError:
         wanted = "a whole number" if kind is int else "a number"
         raise ConfigurationError(f"{name} must be {wanted}, not {raw!r}") from None
+
+
+def _is_nameserver(text: str) -> bool:
+    """An IP address, `IPv4:port` or `[IPv6]:port`."""
+    host, port = text, ""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":") if rest.startswith(":") else ("x" if rest else "")
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not port or (port.isdigit() and 0 < int(port) <= 65535)

@@ -56,7 +56,17 @@ async def dispatching(
             elapsed = asyncio.get_running_loop().time() - began
             metrics.observe_webhook_attempt(outcome_of(finished), elapsed)
         except StorageError as error:
-            logger.warning("webhook attempt not recorded, its lease will expire: %s", error)
+            logger.warning(
+                "webhook delivery %s: attempt not recorded, its lease will expire: %s",
+                delivery.id,
+                error,
+            )
+        except Exception:
+            metrics.observe_webhook_attempt("error", asyncio.get_running_loop().time() - began)
+            logger.exception(
+                "webhook delivery %s: attempt failed unexpectedly, its lease will expire",
+                delivery.id,
+            )
         finally:
             in_flight[delivery.endpoint_id] -= 1
 
@@ -84,6 +94,8 @@ async def dispatching(
                 await one_round()
             except StorageError as error:
                 logger.warning("webhook dispatch round failed, will retry: %s", error)
+            except Exception as error:
+                logger.exception("webhook dispatch round failed, will retry: %s", error)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), poll)
 
@@ -101,7 +113,9 @@ def dispatch_steps(container: Container) -> DispatchSteps:
     clock = container.clock()
 
     async def release(delivery: WebhookDelivery) -> bool:
-        return await deliveries.schedule(delivery.id, delivery.next_attempt_at or clock.now())
+        return await deliveries.schedule(
+            delivery.id, clock.now()
+        )  # its claim moved it to lease end
 
     return DispatchSteps(
         refresh_subscribers=container.webhook_subscribers().refresh,

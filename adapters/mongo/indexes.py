@@ -43,6 +43,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     "webhook_deliveries": [
         IndexModel([("status", ASCENDING), ("due_ms", ASCENDING)], name="due"),
         IndexModel([("status", ASCENDING), ("created_ms", ASCENDING)], name="backlog"),
+        IndexModel([("endpoint_id", ASCENDING), ("status", ASCENDING)], name="endpoint_pending"),
         IndexModel(
             [("tenant_id", ASCENDING), ("endpoint_id", ASCENDING), ("sort_key", DESCENDING)],
             name="endpoint_newest",

@@ -14,7 +14,7 @@ from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
-from domain.webhook_delivery import Attempt, DeliveryStatus, WebhookDelivery
+from domain.webhook_delivery import Attempt, DeliveryStatus, WebhookDelivery, shared_fairly
 from domain.webhook_endpoint import WebhookEventType
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -22,6 +22,7 @@ _NEVER = 0
 _PENDING = DeliveryStatus.PENDING.value
 _LAST = 2**63
 _ORDERED_BY = {"_id": 1, "endpoint_id": 1, "call_id": 1, "sequence": 1}
+_CLAIM_FIELDS = {**_ORDERED_BY, "tenant_id": 1}
 
 
 def millis(moment: datetime) -> int:
@@ -52,16 +53,16 @@ class MongoWebhookDeliveryRepository:
         busy_endpoints: Collection[str] = (),
     ) -> list[WebhookDelivery]:
         due = _due(millis(now))
-        wanted = {**due, "endpoint_id": {"$nin": list(busy_endpoints)}} if busy_endpoints else due
+        lease_ms = millis(lease_until)
         with storage_errors("claiming webhook deliveries"):
-            cursor = self._deliveries.find(wanted, _ORDERED_BY).sort("due_ms", 1).limit(limit)
-            candidates = await self._in_call_order([doc async for doc in cursor])
+            fair = await self._fair_candidates(due, limit, busy_endpoints)
+            candidates = await self._in_call_order(fair)
             claimed = []
             for delivery_id in candidates:
                 claim = new_id()
                 taken = await self._deliveries.update_one(
                     {"_id": delivery_id, **due},
-                    {"$set": {"lease_ms": millis(lease_until), "claim": claim}},
+                    {"$set": {"lease_ms": lease_ms, "due_ms": lease_ms, "claim": claim}},
                 )
                 if taken.modified_count == 1:
                     doc = await self._deliveries.find_one({"_id": delivery_id, "claim": claim})
@@ -95,6 +96,25 @@ class MongoWebhookDeliveryRepository:
             for c in candidates
             if earliest.get((c.get("call_id"), c["endpoint_id"]), _LAST) >= (c.get("sequence") or 0)
         ]
+
+    async def _fair_candidates(
+        self, due: Document, limit: int, busy_endpoints: Collection[str]
+    ) -> list[Document]:
+        """The oldest due of each tenant, shared across tenants: each read leaves out the
+        tenants already seen, until a read comes back short or `limit` tenants are seen, so
+        one tenant's backlog costs one read, not the batch (at most `limit` reads)."""
+        wanted = {**due, "endpoint_id": {"$nin": list(busy_endpoints)}} if busy_endpoints else due
+        found: list[tuple[str, Document]] = []
+        tenants: set[str] = set()
+        while len(tenants) < limit:
+            query = {**wanted, "tenant_id": {"$nin": sorted(tenants)}} if tenants else wanted
+            cursor = self._deliveries.find(query, _CLAIM_FIELDS)
+            docs = [doc async for doc in cursor.sort("due_ms", 1).limit(limit)]
+            found += [(doc["tenant_id"], doc) for doc in docs]
+            tenants.update(doc["tenant_id"] for doc in docs)
+            if len(docs) < limit:
+                break
+        return shared_fairly(found, limit)
 
     async def finish_attempt(self, delivery: WebhookDelivery) -> bool:
         with storage_errors("recording a webhook attempt"):
@@ -135,6 +155,12 @@ class MongoWebhookDeliveryRepository:
                 {"status": _PENDING}, {"created_ms": 1}, sort=[("created_ms", 1)]
             )
         return None if doc is None else from_millis(doc["created_ms"])
+
+    async def count_pending(self, endpoint_id: str, up_to: int) -> int:
+        with storage_errors("counting pending webhook deliveries"):
+            return await self._deliveries.count_documents(
+                {"endpoint_id": endpoint_id, "status": _PENDING}, limit=up_to
+            )
 
 
 def _due(now_ms: int) -> dict[str, Any]:

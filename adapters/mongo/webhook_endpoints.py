@@ -1,3 +1,6 @@
+from datetime import datetime
+
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
@@ -5,7 +8,7 @@ from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
 from domain.pagination import Page, PageRequest
-from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
+from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 
 
 class MongoWebhookEndpointRepository:
@@ -33,6 +36,10 @@ class MongoWebhookEndpointRepository:
             )
         return Page([_to_endpoint(doc) for doc in docs], following)
 
+    async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
+        with storage_errors("counting webhook endpoints"):
+            return await self._endpoints.count_documents({"tenant_id": tenant_id}, limit=up_to)
+
     async def subscribing_tenants(self) -> set[str]:
         with storage_errors("listing webhook subscribers"):
             cursor = self._endpoints.find({"disabled": False}, {"tenant_id": 1})
@@ -45,12 +52,53 @@ class MongoWebhookEndpointRepository:
             found = [_to_endpoint(doc) async for doc in cursor.sort("sort_key", -1)]
         return [endpoint for endpoint in found if endpoint.wants(kind)]
 
-    async def replace(self, endpoint: WebhookEndpoint) -> bool:
+    async def update(
+        self, tenant_id: str, endpoint_id: str, changes: EndpointUpdate
+    ) -> WebhookEndpoint | None:
+        fields = changes.fields()
+        if "events" in fields and changes.events is not None:
+            fields["events"] = [kind.value for kind in changes.events]
+        if not fields:
+            return await self.get_for_tenant(tenant_id, endpoint_id)
         with storage_errors("updating a webhook endpoint"):
-            result = await self._endpoints.replace_one(
-                {"_id": endpoint.id, "tenant_id": endpoint.tenant_id}, _to_document(endpoint)
+            after = await self._endpoints.find_one_and_update(
+                {"_id": endpoint_id, "tenant_id": tenant_id},
+                {"$set": fields},
+                return_document=ReturnDocument.AFTER,
             )
-        return result.matched_count == 1
+        return None if after is None else _to_endpoint(after)
+
+    async def rotate(
+        self, tenant_id: str, endpoint_id: str, from_secret: str, rotated: WebhookEndpoint
+    ) -> WebhookEndpoint | None:
+        with storage_errors("rotating a webhook endpoint's secret"):
+            after = await self._endpoints.find_one_and_update(
+                {"_id": endpoint_id, "tenant_id": tenant_id, "secret": from_secret},
+                {
+                    "$set": {
+                        "secret": rotated.secret,
+                        "previous_secret": rotated.previous_secret,
+                        "previous_secret_until": rotated.previous_secret_until,
+                    }
+                },
+                return_document=ReturnDocument.AFTER,
+            )
+        return None if after is None else _to_endpoint(after)
+
+    async def disable(self, endpoint_id: str, reason: str) -> bool:
+        with storage_errors("disabling a webhook endpoint"):
+            result = await self._endpoints.update_one(
+                {"_id": endpoint_id, "disabled": False},
+                {"$set": {"disabled": True, "disabled_reason": reason}},
+            )
+        return result.modified_count == 1
+
+    async def note_failing(self, endpoint_id: str, since: datetime | None) -> None:
+        running = {"$ne": None} if since is None else None
+        with storage_errors("recording a webhook endpoint's failures"):
+            await self._endpoints.update_one(
+                {"_id": endpoint_id, "failing_since": running}, {"$set": {"failing_since": since}}
+            )
 
     async def delete(self, tenant_id: str, endpoint_id: str) -> bool:
         with storage_errors("deleting a webhook endpoint"):
@@ -72,6 +120,7 @@ def _to_document(endpoint: WebhookEndpoint) -> Document:
         "disabled_reason": endpoint.disabled_reason,
         "previous_secret": endpoint.previous_secret,
         "previous_secret_until": endpoint.previous_secret_until,
+        "failing_since": endpoint.failing_since,
     }
 
 
@@ -88,4 +137,5 @@ def _to_endpoint(doc: Document) -> WebhookEndpoint:
         disabled_reason=doc.get("disabled_reason"),
         previous_secret=doc.get("previous_secret"),
         previous_secret_until=optional_datetime(doc.get("previous_secret_until")),
+        failing_since=optional_datetime(doc.get("failing_since")),
     )

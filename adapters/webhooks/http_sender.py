@@ -15,7 +15,8 @@ class HttpxWebhookSender:
     then (Host header and TLS SNI still name the host, so certificates are verified for it):
     a DNS answer changed between the check and the connection cannot reach a private
     address. Redirects are answers like any other, never followed; proxies from the
-    environment are ignored."""
+    environment are ignored. Whatever the client raises (a URL it cannot send, stored by an
+    older version or by hand, among them) is answered as an error, never raised."""
 
     def __init__(self, timeout_seconds: float, max_response_bytes: int = MAX_RESPONSE_BYTES):
         self._timeout = timeout_seconds
@@ -52,7 +53,7 @@ class HttpxWebhookSender:
                     return SendOutcome(status_code=response.status_code)
         except TimeoutError:
             return SendOutcome(error="timeout")
-        except httpx.HTTPError as error:
+        except Exception as error:  # InvalidURL and kin are not HTTPError
             return SendOutcome(error=type(error).__name__)
 
     async def close(self) -> None:

@@ -44,6 +44,7 @@ from domain.errors import (
     StorageUnavailable,
     TokenIssuerNotConfigured,
     TooManyQueuedCalls,
+    TooManyWebhookEndpoints,
     WebhookDeliveryNotFound,
     WebhookEndpointNotFound,
     WebhookRejected,
@@ -150,7 +151,7 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     InvalidWebhookUrl: ProblemKind(
         400,
         "invalid_webhook_url",
-        "A webhook URL is https and its host resolves to public addresses only.",
+        "A webhook URL is a plain https URL whose host resolves to public addresses only.",
         errors=lambda e: [FieldError(field=e.field, message=str(e))],
     ),
     InvalidWebhookEvent: ProblemKind(
@@ -207,6 +208,12 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     ),
     DispatchNameTaken: ProblemKind(
         409, "dispatch_name_taken", "This dispatch name is not available; choose another."
+    ),
+    TooManyWebhookEndpoints: ProblemKind(
+        409,
+        "webhook_endpoint_limit_reached",
+        "This tenant has as many webhook endpoints as it may; delete one first.",
+        errors=lambda e: [FieldError(field="body", message=str(e))],
     ),
     IdempotentRequestInFlight: ProblemKind(
         409,

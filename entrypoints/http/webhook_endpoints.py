@@ -19,6 +19,7 @@ from domain.errors import (
     InvalidCursor,
     InvalidWebhookEvent,
     InvalidWebhookUrl,
+    TooManyWebhookEndpoints,
     WebhookDeliveryNotFound,
     WebhookEndpointNotFound,
 )
@@ -61,7 +62,7 @@ class WebhookEndpointsController(Controller):
         status_code=201,
         summary="Register a webhook endpoint (its signing secret is shown in this answer only)",
         response_headers=_NO_STORE,
-        responses=responses(AUTHENTICATED, _WRITE),
+        responses=responses(AUTHENTICATED, _WRITE, TooManyWebhookEndpoints),
     )
     async def create(
         self,

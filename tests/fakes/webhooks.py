@@ -6,8 +6,8 @@ from datetime import datetime
 from domain.errors import StorageError
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
-from domain.webhook_delivery import DeliveryStatus, WebhookDelivery
-from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
+from domain.webhook_delivery import DeliveryStatus, WebhookDelivery, shared_fairly
+from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 from tests.fakes.paging import newest_first, page_of
 
 
@@ -30,17 +30,53 @@ class InMemoryWebhookEndpointRepository:
     async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         return page_of(newest_first(self._of(tenant_id)), page)
 
+    async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
+        return min(len(self._of(tenant_id)), up_to)
+
     async def subscribing_tenants(self) -> set[str]:
         return {e.tenant_id for e in self.items.values() if not e.disabled}
 
     async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:
         return [e for e in newest_first(self._of(tenant_id)) if not e.disabled and e.wants(kind)]
 
-    async def replace(self, endpoint: WebhookEndpoint) -> bool:
-        if await self.get_for_tenant(endpoint.tenant_id, endpoint.id) is None:
+    async def update(
+        self, tenant_id: str, endpoint_id: str, changes: EndpointUpdate
+    ) -> WebhookEndpoint | None:
+        stored = await self.get_for_tenant(tenant_id, endpoint_id)
+        if stored is None:
+            return None
+        updated = dataclasses.replace(stored, **changes.fields())  # type: ignore[arg-type]
+        self.items[endpoint_id] = updated
+        return updated
+
+    async def rotate(
+        self, tenant_id: str, endpoint_id: str, from_secret: str, rotated: WebhookEndpoint
+    ) -> WebhookEndpoint | None:
+        stored = await self.get_for_tenant(tenant_id, endpoint_id)
+        if stored is None or stored.secret != from_secret:
+            return None
+        updated = dataclasses.replace(
+            stored,
+            secret=rotated.secret,
+            previous_secret=rotated.previous_secret,
+            previous_secret_until=rotated.previous_secret_until,
+        )
+        self.items[endpoint_id] = updated
+        return updated
+
+    async def disable(self, endpoint_id: str, reason: str) -> bool:
+        endpoint = self.items.get(endpoint_id)
+        if endpoint is None or endpoint.disabled:
             return False
-        self.items[endpoint.id] = endpoint
+        self.items[endpoint_id] = dataclasses.replace(
+            endpoint, disabled=True, disabled_reason=reason
+        )
         return True
+
+    async def note_failing(self, endpoint_id: str, since: datetime | None) -> None:
+        endpoint = self.items.get(endpoint_id)
+        if endpoint is not None and (since is None or endpoint.failing_since is None):
+            self.items[endpoint_id] = dataclasses.replace(endpoint, failing_since=since)
 
     async def delete(self, tenant_id: str, endpoint_id: str) -> bool:
         if await self.get_for_tenant(tenant_id, endpoint_id) is None:
@@ -74,8 +110,10 @@ class InMemoryWebhookDeliveryRepository:
         ]
         due.sort(key=lambda d: (d.next_attempt_at or now, d.id))
         claimed = []
-        for delivery in self._in_call_order(due[:limit]):
-            taken = dataclasses.replace(delivery, lease_until=lease_until, claim=new_id())
+        for delivery in self._in_call_order(shared_fairly(((d.tenant_id, d) for d in due), limit)):
+            taken = dataclasses.replace(
+                delivery, next_attempt_at=lease_until, lease_until=lease_until, claim=new_id()
+            )
             self.items[delivery.id] = taken
             claimed.append(taken)
         return claimed
@@ -119,6 +157,14 @@ class InMemoryWebhookDeliveryRepository:
     async def oldest_pending(self) -> datetime | None:
         pending = [d.created_at for d in self.items.values() if d.status is DeliveryStatus.PENDING]
         return min(pending, default=None)
+
+    async def count_pending(self, endpoint_id: str, up_to: int) -> int:
+        mine = [
+            d
+            for d in self.items.values()
+            if d.endpoint_id == endpoint_id and d.status is DeliveryStatus.PENDING
+        ]
+        return min(len(mine), up_to)
 
 
 def _due(delivery: WebhookDelivery, now: datetime) -> bool:

@@ -2,22 +2,33 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from pymongo import AsyncMongoClient
 
+from adapters.caching.webhook_subscribers import KnownWebhookSubscribers
 from adapters.clock import SystemClock
 from adapters.mongo.calls import MongoCallRepository
 from adapters.mongo.client import create_client
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.webhook_events import MongoProcessedEvents
 from application.room_events import ApplyRoomEvent, Outcome
+from application.webhook_endpoints import (
+    EndpointChanges,
+    RotateWebhookSecret,
+    UpdateWebhookEndpoint,
+)
+from application.webhook_targets import WebhookTargets
 from domain.call import Call, CallStatus
 from domain.call_events import RoomEvent, RoomEventKind
+from domain.ports import WebhookEndpointRepository
+from domain.webhook_endpoint import WebhookEndpoint
+from tests.fakes.webhooks import StaticResolver
+from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
 REPLICAS = 3
@@ -100,3 +111,158 @@ async def test_conflicting_events_at_once_end_forward_only(replicas: Replicas) -
     applied = [e.kind for e, o in zip(events, outcomes, strict=True) if o is Outcome.APPLIED]
     assert applied.count(RoomEventKind.ROOM_FINISHED) == 1
     assert applied.count(RoomEventKind.PARTICIPANT_JOINED) <= 1
+
+
+class ReadThenPause:
+    """An endpoint repository whose tenant-scoped read, once it has read, waits for `go`: the
+    slow read of a use case, while another change lands in between."""
+
+    def __init__(self, inner: WebhookEndpointRepository) -> None:
+        self.inner = inner
+        self.read = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def get_for_tenant(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
+        found = await self.inner.get_for_tenant(tenant_id, endpoint_id)
+        if not self.read.is_set():
+            self.read.set()
+            await self.go.wait()
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def _targets() -> WebhookTargets:
+    return WebhookTargets(StaticResolver(), allow_private=False)
+
+
+def _rotate(endpoints: WebhookEndpointRepository) -> RotateWebhookSecret:
+    return RotateWebhookSecret(endpoints, SystemClock())
+
+
+def _update(endpoints: WebhookEndpointRepository) -> UpdateWebhookEndpoint:
+    return UpdateWebhookEndpoint(endpoints, _targets(), KnownWebhookSubscribers(endpoints))
+
+
+async def _registered(endpoints: WebhookEndpointRepository) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.register(
+        "tenant-1", "https://hooks.example.com/in", (), SystemClock().now(), allow_private=False
+    )
+    await endpoints.add(endpoint)
+    return endpoint
+
+
+async def _meanwhile(
+    slow: Coroutine[Any, Any, WebhookEndpoint],
+    paused: ReadThenPause,
+    change: Coroutine[Any, Any, object],
+) -> WebhookEndpoint:
+    """`slow` reads, then `change` lands, then `slow` writes."""
+    task = asyncio.create_task(slow)
+    await paused.read.wait()
+    await change
+    paused.go.set()
+    return await task
+
+
+GONE = "the receiver answered 410 Gone"
+
+
+async def test_a_rotation_racing_a_disable_on_410_keeps_both(repositories: Repositories) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = await _registered(endpoints)
+    paused = ReadThenPause(endpoints)
+
+    rotated = await _meanwhile(
+        _rotate(cast(WebhookEndpointRepository, paused))("tenant-1", endpoint.id),
+        paused,
+        endpoints.disable(endpoint.id, GONE),
+    )
+
+    stored = await endpoints.get(endpoint.id)
+    assert stored is not None
+    assert stored.secret == rotated.secret != endpoint.secret  # the secret just shown signs
+    assert stored.previous_secret == endpoint.secret
+    assert stored.disabled
+    assert stored.disabled_reason == GONE
+
+
+async def test_an_update_racing_a_disable_on_410_keeps_both(repositories: Repositories) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = await _registered(endpoints)
+    paused = ReadThenPause(endpoints)
+    changes = EndpointChanges(url="https://new.example.com/in", description="moved")
+
+    updated = await _meanwhile(
+        _update(cast(WebhookEndpointRepository, paused))("tenant-1", endpoint.id, changes),
+        paused,
+        endpoints.disable(endpoint.id, GONE),
+    )
+
+    stored = await endpoints.get(endpoint.id)
+    assert stored is not None
+    assert stored.url == updated.url == "https://new.example.com/in"
+    assert stored.description == "moved"
+    assert stored.disabled
+    assert stored.disabled_reason == GONE
+
+
+async def test_a_rotation_racing_an_update_keeps_both(repositories: Repositories) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = await _registered(endpoints)
+    paused = ReadThenPause(endpoints)
+
+    rotated = await _meanwhile(
+        _rotate(cast(WebhookEndpointRepository, paused))("tenant-1", endpoint.id),
+        paused,
+        _update(endpoints)("tenant-1", endpoint.id, EndpointChanges(description="ops")),
+    )
+
+    stored = await endpoints.get(endpoint.id)
+    assert stored is not None
+    assert stored.secret == rotated.secret
+    assert stored.description == "ops"
+
+
+async def test_an_update_racing_a_rotation_keeps_both(repositories: Repositories) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = await _registered(endpoints)
+    paused = ReadThenPause(endpoints)
+    rotated: list[WebhookEndpoint] = []
+
+    async def rotate() -> None:
+        rotated.append(await _rotate(endpoints)("tenant-1", endpoint.id))
+
+    await _meanwhile(
+        _update(cast(WebhookEndpointRepository, paused))(
+            "tenant-1", endpoint.id, EndpointChanges(events=("call.ended",))
+        ),
+        paused,
+        rotate(),
+    )
+
+    stored = await endpoints.get(endpoint.id)
+    assert stored is not None
+    assert stored.secret == rotated[0].secret != endpoint.secret
+    assert [kind.value for kind in stored.events] == ["call.ended"]
+
+
+async def test_two_rotations_at_once_leave_both_secrets_shown_signing(
+    repositories: Repositories,
+) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = await _registered(endpoints)
+    paused = ReadThenPause(endpoints)
+    other: list[WebhookEndpoint] = []
+
+    async def rotate() -> None:
+        other.append(await _rotate(endpoints)("tenant-1", endpoint.id))
+
+    first = await _meanwhile(
+        _rotate(cast(WebhookEndpointRepository, paused))("tenant-1", endpoint.id), paused, rotate()
+    )
+
+    stored = await endpoints.get(endpoint.id)
+    assert stored is not None
+    assert set(stored.signing_secrets(SystemClock().now())) == {first.secret, other[0].secret}

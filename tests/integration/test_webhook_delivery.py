@@ -2,6 +2,7 @@
 the standardwebhooks package."""
 
 import asyncio
+import dataclasses
 import json
 import time
 import uuid
@@ -21,8 +22,8 @@ from application.issue_token import IssueTokenCommand
 from domain.call_events import RoomEvent, RoomEventKind
 from domain.pagination import PageRequest
 from domain.tenant import Principal
-from domain.webhook_delivery import DeliveryStatus, WebhookDelivery
-from domain.webhook_endpoint import WebhookEndpoint
+from domain.webhook_delivery import DeliveryStatus, WebhookDelivery, WebhookEvent
+from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
 from entrypoints.container import Container
 from entrypoints.runtime import running_container
 from entrypoints.settings import Settings
@@ -382,3 +383,74 @@ async def test_a_caller_who_joins_at_once_is_announced_created_then_started(
     assert created["data"]["id"] == started["data"]["id"] == call_id
     created_at, started_at = (r.at for r in receiver.requests)
     assert started_at >= created_at + 0.3  # sent only once call.created had been answered
+
+
+async def test_a_tenant_with_hundreds_of_poisoned_and_failing_endpoints_delays_only_itself(
+    mongo_uri: str, database: str
+) -> None:
+    """Tenant A stored 200 endpoints (half with a control character in the URL, as an older
+    version accepted, half answering 500) and a backlog of 400 deliveries older than
+    anything of tenant B's. B's event is still sent in the first rounds, beside A's share,
+    and every one of A's attempts is recorded as a failure, to be retried on the schedule."""
+    settings = _settings(mongo_uri, database, webhook_retry_seconds="60")
+    async with AsyncExitStack() as stack:
+        failing = await stack.enter_async_context(receiving([500]))
+        victim = await stack.enter_async_context(receiving([204]))
+        service = await stack.enter_async_context(running_container(settings))
+        older = service.clock().now() - timedelta(minutes=1)
+        endpoints = service.webhook_endpoints()
+        backlog = []
+        for n in range(200):
+            poisoned = f"http://127.0.0.1:{failing.port}/\u001b[2J{n}"
+            endpoint = dataclasses.replace(
+                WebhookEndpoint.register("tenant-a", failing.url, (), older, allow_private=True),
+                url=poisoned if n % 2 else failing.url,
+            )
+            await endpoints.add(endpoint)
+            for k in range(2):
+                event = WebhookEvent(
+                    f"evt-a-{n}-{k}", "tenant-a", WebhookEventType.CALL_CREATED, older, {}
+                )
+                delivery = WebhookDelivery.of(event, endpoint)
+                await service.webhook_deliveries().add(delivery)
+                backlog.append(delivery)
+        principal, endpoint_b, agent_id = await _tenant_with_endpoint(service, victim.url)
+        await _issue(service, principal, agent_id)
+        seen_by_then: list[str] = []
+
+        def b_arrived() -> bool:
+            if victim.requests and not seen_by_then:
+                seen_by_then.append(service.metrics().exposition().decode())
+            return bool(victim.requests)
+
+        await stack.enter_async_context(
+            dispatching(dispatch_steps(service), service.metrics(), POLL, 4)
+        )
+        await _until(b_arrived, within=SETTLE_WITHIN_SECONDS)
+        delivered = await _settled(service, endpoint_b)
+        await _until(lambda: _attempts_retrying(service) >= len(backlog), within=120)
+        stored = [
+            await service.webhook_deliveries().get_for_tenant("tenant-a", d.endpoint_id, d.event_id)
+            for d in backlog
+        ]
+        await service.webhook_sender().close()
+
+    assert delivered.status is DeliveryStatus.DELIVERED
+    assert len(victim.requests) == 1
+    a_attempts_before_b = _retrying(seen_by_then[0])
+    assert a_attempts_before_b < len(backlog) / 2, "B waited behind A's backlog"
+    assert all(d is not None and d.status is DeliveryStatus.PENDING for d in stored)
+    attempts = [a for d in stored if d is not None for a in d.attempts]
+    assert len(attempts) == len(backlog)
+    assert {a.status_code for a in attempts} == {500, None}
+    assert all(a.error for a in attempts if a.status_code is None)
+
+
+def _retrying(exposition: str) -> float:
+    name = 'realtime_tokens_webhook_attempts_total{outcome="retrying"}'
+    lines = [line for line in exposition.splitlines() if line.startswith(name)]
+    return float(lines[0].split()[1]) if lines else 0.0
+
+
+def _attempts_retrying(service: Container) -> float:
+    return _retrying(service.metrics().exposition().decode())

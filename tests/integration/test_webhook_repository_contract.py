@@ -15,7 +15,7 @@ from domain.webhook_delivery import (
     WebhookDelivery,
     WebhookEvent,
 )
-from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
+from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
@@ -85,22 +85,70 @@ async def test_only_enabled_endpoints_that_want_the_event_are_subscribed(
     assert ended == [ends_only, everything]
 
 
-async def test_an_endpoint_is_replaced_and_deleted_only_in_its_tenant(
+async def test_an_endpoint_is_updated_and_deleted_only_in_its_tenant(
     repositories: Repositories,
 ) -> None:
+    endpoints = repositories.webhook_endpoints
     endpoint = _endpoint("tenant-1")
-    await repositories.webhook_endpoints.add(endpoint)
-    changed = dataclasses.replace(endpoint, url="https://other.example.com/", disabled=True)
-
-    assert not await repositories.webhook_endpoints.replace(
-        dataclasses.replace(changed, tenant_id="tenant-2")
+    await endpoints.add(endpoint)
+    changes = EndpointUpdate(
+        url="https://other.example.com/",
+        events=(WebhookEventType.CALL_ENDED,),
+        disabled=True,
+        disabled_reason="by hand",
     )
-    assert await repositories.webhook_endpoints.replace(changed)
-    assert await repositories.webhook_endpoints.get(endpoint.id) == changed
-    assert not await repositories.webhook_endpoints.delete("tenant-2", endpoint.id)
-    assert await repositories.webhook_endpoints.delete("tenant-1", endpoint.id)
-    assert await repositories.webhook_endpoints.get(endpoint.id) is None
-    assert not await repositories.webhook_endpoints.delete("tenant-1", endpoint.id)
+    changed = dataclasses.replace(
+        endpoint,
+        url="https://other.example.com/",
+        events=(WebhookEventType.CALL_ENDED,),
+        disabled=True,
+        disabled_reason="by hand",
+    )
+
+    assert await endpoints.update("tenant-2", endpoint.id, changes) is None
+    assert await endpoints.update("tenant-1", endpoint.id, changes) == changed
+    assert await endpoints.get(endpoint.id) == changed
+    assert await endpoints.update("tenant-1", endpoint.id, EndpointUpdate()) == changed
+    enabled = await endpoints.update("tenant-1", endpoint.id, EndpointUpdate(disabled=False))
+    assert enabled == dataclasses.replace(changed, disabled=False, disabled_reason=None)
+    assert not await endpoints.delete("tenant-2", endpoint.id)
+    assert await endpoints.delete("tenant-1", endpoint.id)
+    assert await endpoints.get(endpoint.id) is None
+    assert not await endpoints.delete("tenant-1", endpoint.id)
+
+
+async def test_a_rotation_lands_only_on_the_secret_it_rotated_from(
+    repositories: Repositories,
+) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = _endpoint("tenant-1")
+    await endpoints.add(endpoint)
+    rotated = endpoint.rotated(NOW)
+
+    assert await endpoints.rotate("tenant-2", endpoint.id, endpoint.secret, rotated) is None
+    assert await endpoints.rotate("tenant-1", endpoint.id, endpoint.secret, rotated) == rotated
+    assert await endpoints.rotate("tenant-1", endpoint.id, endpoint.secret, rotated) is None
+    assert await endpoints.get(endpoint.id) == rotated
+
+
+async def test_disabling_and_failing_streaks_change_only_their_fields(
+    repositories: Repositories,
+) -> None:
+    endpoints = repositories.webhook_endpoints
+    endpoint = _endpoint("tenant-1")
+    await endpoints.add(endpoint)
+    later = NOW + timedelta(hours=1)
+
+    await endpoints.note_failing(endpoint.id, NOW)
+    await endpoints.note_failing(endpoint.id, later)  # a streak already runs: kept
+    assert (await endpoints.get(endpoint.id)) == dataclasses.replace(endpoint, failing_since=NOW)
+    await endpoints.note_failing(endpoint.id, None)
+    assert await endpoints.get(endpoint.id) == endpoint
+    assert await endpoints.disable(endpoint.id, "gone")
+    assert not await endpoints.disable(endpoint.id, "again")
+    assert not await endpoints.disable("missing", "gone")
+    expected = dataclasses.replace(endpoint, disabled=True, disabled_reason="gone")
+    assert await endpoints.get(endpoint.id) == expected
 
 
 async def test_a_delivery_is_stored_once(repositories: Repositories) -> None:
@@ -260,3 +308,83 @@ async def test_a_calls_later_event_waits_until_the_earlier_ones_first_attempt_is
         claimed_started.after_attempt(delivered, RetrySchedule())
     )
     assert [d.id for d in await deliveries.claim_due(NOW, NOW + LEASE, 10)] == [ended.id]
+
+
+async def test_a_claim_moves_its_delivery_behind_those_due_before_its_lease_ends(
+    repositories: Repositories,
+) -> None:
+    """A delivery claimed and never finished (its sender died, or raised) is not first again
+    when its lease ends: it is due again at the lease's end, behind what fell due meanwhile."""
+    deliveries = repositories.webhook_deliveries
+    endpoint = _endpoint("tenant-1")
+    stuck = _delivery(endpoint, NOW, event_id="stuck")
+    waiting = _delivery(endpoint, NOW + timedelta(seconds=1), event_id="waiting")
+    await deliveries.add(stuck)
+    await deliveries.add(waiting)
+
+    [first] = await deliveries.claim_due(NOW, NOW + LEASE, 1)
+    after = NOW + LEASE + timedelta(seconds=1)
+    [second] = await deliveries.claim_due(after, after + LEASE, 1)
+    [third] = await deliveries.claim_due(after + LEASE, after + 2 * LEASE, 1)
+
+    assert first.id == stuck.id
+    assert first.next_attempt_at == NOW + LEASE
+    assert second.id == waiting.id
+    assert third.id == stuck.id
+
+
+async def test_claims_share_each_batch_across_tenants(repositories: Repositories) -> None:
+    """One tenant's backlog, however old, takes only its share of a batch while others have
+    deliveries due."""
+    deliveries = repositories.webhook_deliveries
+    flooding = [_endpoint("tenant-a") for _ in range(3)]
+    for n in range(30):
+        await deliveries.add(
+            _delivery(flooding[n % 3], NOW + timedelta(milliseconds=n), event_id=f"a{n}")
+        )
+    later = NOW + timedelta(minutes=1)
+    b, c = _endpoint("tenant-b"), _endpoint("tenant-c")
+    for n in range(2):
+        await deliveries.add(_delivery(b, later + timedelta(milliseconds=n), event_id=f"b{n}"))
+    await deliveries.add(_delivery(c, later, event_id="c0"))
+    claim_at = later + timedelta(minutes=1)
+
+    batch = await deliveries.claim_due(claim_at, claim_at + LEASE, 6)
+    rest = await deliveries.claim_due(claim_at, claim_at + LEASE, 100)
+
+    tenants = [d.tenant_id for d in batch]
+    assert sorted(tenants) == [
+        "tenant-a",
+        "tenant-a",
+        "tenant-a",
+        "tenant-b",
+        "tenant-b",
+        "tenant-c",
+    ]
+    assert [d.event_id for d in batch if d.tenant_id == "tenant-a"] == ["a0", "a1", "a2"]
+    assert len(rest) == 27
+    assert {d.tenant_id for d in rest} == {"tenant-a"}
+
+
+async def test_endpoints_and_pending_deliveries_are_counted_up_to_a_bound(
+    repositories: Repositories,
+) -> None:
+    mine = [_endpoint("tenant-1") for _ in range(3)]
+    for endpoint in (*mine, _endpoint("tenant-2")):
+        await repositories.webhook_endpoints.add(endpoint)
+    deliveries = repositories.webhook_deliveries
+    for n in range(3):
+        await deliveries.add(_delivery(mine[0], NOW + timedelta(seconds=n), event_id=f"e{n}"))
+    await deliveries.add(_delivery(mine[1], event_id="other"))
+    [claimed] = await deliveries.claim_due(NOW, NOW + LEASE, 1)
+    delivered = Attempt(at=NOW, latency_ms=3, status_code=204)
+    await deliveries.finish_attempt(claimed.after_attempt(delivered, RetrySchedule()))
+    first = mine[0] if claimed.endpoint_id == mine[0].id else mine[1]
+
+    assert await repositories.webhook_endpoints.count_for_tenant("tenant-1", up_to=10) == 3
+    assert await repositories.webhook_endpoints.count_for_tenant("tenant-1", up_to=2) == 2
+    assert await repositories.webhook_endpoints.count_for_tenant("tenant-3", up_to=10) == 0
+    pending_first = 2 if first is mine[0] else 3
+    assert await deliveries.count_pending(mine[0].id, up_to=10) == pending_first
+    assert await deliveries.count_pending(mine[0].id, up_to=1) == 1
+    assert await deliveries.count_pending(mine[2].id, up_to=10) == 0

@@ -160,6 +160,12 @@ async def test_rotating_the_secret_keeps_the_old_one_signing_for_a_day(
         ("https://resolves-nowhere.example.com/", "resolve"),
         ("https://user:pw@hooks.example.com/", "credentials"),
         ("hooks.example.com/in", "https"),
+        ("https://93.184.215.14/\u001b[2J", "control"),  # an escape that broke every send
+        ("https://hooks.example.com/in\r\n", "control"),
+        ("https://HOOKS.example.com/", "host"),
+        ("https://hööks.example.com/", "ASCII"),
+        ("https://[2002:7f00:1::]/hook", "private"),  # 6to4 of 127.0.0.1
+        ("https://resolves-to-6to4.example.com/", "private"),
     ],
 )
 async def test_an_unsafe_url_is_refused_naming_the_field_and_nothing_is_stored(
@@ -168,6 +174,7 @@ async def test_an_unsafe_url_is_refused_naming_the_field_and_nothing_is_stored(
     world.resolver.answers["resolves-private.example.com"] = ["93.184.215.14", "192.168.1.9"]
     world.resolver.answers["resolves-to-metadata.example.com"] = ["169.254.169.254"]
     world.resolver.answers["resolves-nowhere.example.com"] = []
+    world.resolver.answers["resolves-to-6to4.example.com"] = ["2002:a9fe:a9fe::"]
 
     refused = await _create(client, seeded, url=url)
 

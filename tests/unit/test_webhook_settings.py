@@ -43,3 +43,17 @@ def test_webhook_settings_are_read_from_the_environment() -> None:
 def test_a_bad_webhook_setting_is_refused_by_name(name: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({**BASE, name: value})
+
+
+def test_webhook_dns_servers_are_addresses_with_an_optional_port() -> None:
+    env = {"WEBHOOK_DNS_SERVERS": "127.0.0.1:5353, 9.9.9.9,[::1]:53,2620:fe::fe"}
+    assert Settings.from_env(env).webhook_dns_servers == (
+        "127.0.0.1:5353",
+        "9.9.9.9",
+        "[::1]:53",
+        "2620:fe::fe",
+    )
+    assert Settings.from_env({}).webhook_dns_servers == ()
+    for bad in ("dns.example.com", "127.0.0.1:0", "[::1]x", "1.2.3.4:99999"):
+        with pytest.raises(ConfigurationError):
+            Settings.from_env({"WEBHOOK_DNS_SERVERS": bad})
