@@ -1,4 +1,5 @@
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +31,10 @@ def _check(value: Any, path: str, depth: int) -> None:
             raise InvalidMetadata(path, f"nests deeper than {MAX_DEPTH} levels")
         for index, item in enumerate(value):
             _check(item, f"{path}[{index}]", depth + 1)
-    elif isinstance(value, bool) or value is None or isinstance(value, str | float):
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidMetadata(path, "is not a finite number")
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
         return
     elif isinstance(value, int):
         if value not in _INT64:

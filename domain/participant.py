@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from domain.errors import InvalidRequestField
-from domain.tenant import checked_name
+from domain.tenant import checked_name, has_control_characters
 
 MAX_METADATA_BYTES = 4 * 1024
 MAX_ATTRIBUTES = 16
@@ -49,8 +49,12 @@ def _check_attributes(attributes: Mapping[str, str]) -> None:
     if len(attributes) > MAX_ATTRIBUTES:
         raise InvalidRequestField("participant_attributes", f"has at most {MAX_ATTRIBUTES} entries")
     for key, value in attributes.items():
+        if has_control_characters(key):  # a NUL cannot even be stored (a BSON key)
+            raise InvalidRequestField("participant_attributes", "a key has no control characters")
         where = f"participant_attributes.{key[:MAX_ATTRIBUTE_KEY_LENGTH]}"
         limit = MAX_ATTRIBUTE_KEY_LENGTH
+        if has_control_characters(value):
+            raise InvalidRequestField(where, "has no control characters")
         if key in RESERVED_ATTRIBUTES:
             raise InvalidRequestField(where, "is set by the service")
         if not 1 <= len(key) <= limit:
