@@ -67,7 +67,9 @@ class IssueRealtimeToken:
     1. the token issuer must be configured, else TokenIssuerNotConfigured and nothing is written;
     2. the agent is looked up within the principal's tenant only, by id or dispatch name;
        another tenant's agent, and one the key may not call, is AgentNotFound, exactly like a
-       missing one; no agent named: the key's only allowed agent, else AgentNotChosen;
+       missing one (a name the key may not call is refused before any lookup, so neither the
+       answer nor its timing says whether the tenant has it); no agent named: the key's only
+       allowed agent, else AgentNotChosen;
     3. with a queued-call cap configured (> 0), a tenant already holding that many calls
        queued inside their join window gets TooManyQueuedCalls, and so does a publishable key
        with its own cap (> 0) reached, so that a key anyone can read cannot use up the tenant's;
@@ -154,6 +156,8 @@ class IssueRealtimeToken:
                 if len(principal.agents) != 1:
                     raise AgentNotChosen
                 name = principal.agents[0]
+            if principal.agents and name not in principal.agents:
+                raise AgentNotFound  # before any lookup: whether the tenant has it never shows
             agent = await self._agents.get_by_dispatch_name(principal.tenant_id, name)
         if agent is None or (principal.agents and agent.dispatch_name not in principal.agents):
             raise AgentNotFound
