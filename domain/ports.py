@@ -155,6 +155,13 @@ class HealthProbe(Protocol):
         ...
 
 
+class PublicSuffixes(Protocol):
+    def is_public_suffix(self, domain: str) -> bool:
+        """True for a domain under which anyone may register a name of their own (`com`,
+        `co.uk`, `github.io`): the Public Suffix List's ICANN and private sections."""
+        ...
+
+
 class RateLimiter(Protocol):
     async def hit(self, subject: str) -> RateLimitDecision | None:
         """Count one request for `subject`; None when limiting is off or its store is down."""

@@ -24,6 +24,7 @@ from adapters.mongo.tenants import MongoTenantRepository
 from adapters.mongo.webhook_deliveries import MongoWebhookDeliveryRepository
 from adapters.mongo.webhook_endpoints import MongoWebhookEndpointRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
+from adapters.public_suffixes import BundledPublicSuffixList
 from adapters.rate_limit.in_process import InProcessRateLimiter
 from adapters.rate_limit.redis import RedisRateLimiter
 from adapters.webhooks.http_sender import HttpxWebhookSender
@@ -191,8 +192,9 @@ class Container(containers.DeclarativeContainer):
     list_calls = providers.Factory(ListCalls, calls, clock)
     apply_room_event = providers.Factory(ApplyRoomEvent, calls, processed_events)
     expire_unjoined_calls = providers.Factory(ExpireUnjoinedCalls, calls, clock)
+    public_suffixes = providers.Singleton(BundledPublicSuffixList)
     create_publishable_key = providers.Factory(
-        CreatePublishableKey, tenants, agents, publishable_keys, clock
+        CreatePublishableKey, tenants, agents, publishable_keys, clock, public_suffixes
     )
     list_publishable_keys = providers.Factory(ListPublishableKeys, publishable_keys)
     revoke_publishable_key = providers.Factory(RevokePublishableKey, publishable_keys, clock)
