@@ -60,10 +60,11 @@ class IssueRealtimeToken:
     """Create a queued WebRTC call for one of the tenant's agents and sign its join token.
 
     Rules, in order:
-    0. caller metadata is a JSON object of at most 16 KiB, 8 levels, keys of 1 to 256 characters
-       without a leading '$', '.' or NUL (InvalidMetadata names the field); the participant's
-       name, metadata and attributes are bounded, `call_id`/`agent_id` attributes are the
-       service's, and only a secret key may choose the identity (InvalidRequestField);
+    0. caller metadata is a JSON object of at most 16 KiB, 8 levels, keys of 1 to 256 bytes
+       without a leading '$', '.' or NUL, finite numbers (InvalidMetadata names the field); the
+       participant's name, metadata and attributes are bounded in UTF-8 bytes, each and
+       together (8 KiB of the token), `call_id`/`agent_id` attributes are the service's, and
+       only a secret key may choose the identity (InvalidRequestField);
     1. the token issuer must be configured, else TokenIssuerNotConfigured and nothing is written;
     2. the agent is looked up within the principal's tenant only, by id or dispatch name;
        another tenant's agent, and one the key may not call, is AgentNotFound, exactly like a

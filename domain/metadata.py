@@ -7,7 +7,7 @@ from domain.errors import InvalidMetadata
 
 MAX_METADATA_BYTES = 16 * 1024
 MAX_DEPTH = 8
-MAX_KEY_LENGTH = 256
+MAX_KEY_BYTES = 256
 _INT64 = range(-(2**63), 2**63)
 
 
@@ -46,7 +46,7 @@ def _check(value: Any, path: str, depth: int) -> None:
 def _check_key(key: object, path: str) -> None:
     if not isinstance(key, str):
         raise InvalidMetadata(path, "has a key that is not a string")
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidMetadata(path, f"has a key that is not 1 to {MAX_KEY_LENGTH} characters")
+    if not key or len(key.encode()) > MAX_KEY_BYTES:
+        raise InvalidMetadata(path, f"has a key that is not 1 to {MAX_KEY_BYTES} bytes")
     if key.startswith("$") or "\x00" in key or "." in key:
         raise InvalidMetadata(path, f"has a key {key[:32]!r} with '$' first, '.' or NUL")

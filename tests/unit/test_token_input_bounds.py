@@ -24,12 +24,15 @@ def _sdk_body(seeded: Seeded, **more: Any) -> dict[str, Any]:
     return {"room_config": {"agents": [{"agent_name": seeded.agent.dispatch_name}]}, **more}
 
 
-@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
-async def test_a_number_json_cannot_carry_is_400_on_both_routes(
+@pytest.mark.parametrize(
+    "number", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", '"\\ud800"', '"\\udfff x"']
+)
+async def test_a_value_json_cannot_carry_is_400_on_both_routes(
     client: httpx.AsyncClient, world: World, seeded: Seeded, number: str
 ) -> None:
-    """The attacker hid a non-finite number in the agent metadata string, which Python's
-    json module reads; the seed route's decoder never did. Both now answer 400 naming it."""
+    """The attacker hid a non-finite number (or a lone surrogate) in the agent metadata
+    string, which Python's json module reads; the seed route's decoder never did. Both now
+    answer 400 naming it, and other callers' metadata still passes."""
     headers = await _publishable(world, seeded)
     body = _sdk_body(seeded)
     body["room_config"]["agents"][0]["metadata"] = '{"plan": "pro", "score": ' + number + "}"
@@ -74,4 +77,89 @@ async def test_control_characters_in_attributes_are_400(
     assert problem["errors"][0]["field"].startswith("participant_attributes")
     assert "\x00" not in json.dumps(problem["errors"][0]["field"], ensure_ascii=False)
     assert fine.status_code == 201
+    assert len(world.calls.items) == 1
+
+
+FOUR_BYTES = "\U0001f600"  # one character, four bytes in UTF-8
+
+
+@pytest.mark.parametrize(
+    ("attributes", "field"),
+    [
+        ({FOUR_BYTES * 17: "x"}, "participant_attributes." + FOUR_BYTES * 16),
+        ({"k": FOUR_BYTES * 129}, "participant_attributes.k"),
+    ],
+)
+async def test_attribute_limits_count_utf8_bytes(
+    client: httpx.AsyncClient,
+    world: World,
+    seeded: Seeded,
+    attributes: dict[str, str],
+    field: str,
+) -> None:
+    """The attacker sent 4-byte characters to store four times the documented size: a key
+    is at most 64 bytes and a value 512, whatever the characters."""
+    headers = await _publishable(world, seeded)
+    at_the_limit = {FOUR_BYTES * 16: FOUR_BYTES * 128}
+
+    refused = await client.post(
+        TOKEN, json=_sdk_body(seeded, participant_attributes=attributes), headers=headers
+    )
+    accepted = await client.post(
+        TOKEN, json=_sdk_body(seeded, participant_attributes=at_the_limit), headers=headers
+    )
+
+    problem = assert_problem(refused, 400, "invalid_request")
+    assert problem["errors"][0]["field"] == field
+    assert "bytes" in problem["errors"][0]["message"]
+    assert accepted.status_code == 201, accepted.text
+    assert len(world.calls.items) == 1
+
+
+async def test_a_metadata_key_is_bounded_in_bytes(
+    client: httpx.AsyncClient, world: World, seeded: Seeded
+) -> None:
+    refused = await client.post(
+        "/v1/realtime/token",
+        json={"agent_id": seeded.agent.id, "metadata": {FOUR_BYTES * 65: 1}},
+        headers=bearer(seeded.api_key),
+    )
+    problem = assert_problem(refused, 400, "invalid_metadata")
+    assert "bytes" in problem["errors"][0]["message"]
+    assert world.calls.items == {}
+
+
+def _largest_participant() -> dict[str, Any]:
+    """Every per-field limit filled with the characters that cost a token the most bytes."""
+    return {
+        "participant_name": FOUR_BYTES * 200,
+        "participant_metadata": '"' * 4096,
+        "participant_attributes": {
+            f"{n:02d}" + FOUR_BYTES * 15: FOUR_BYTES * 128 for n in range(16)
+        },
+    }
+
+
+async def test_the_callers_part_of_a_token_is_at_most_8_kib(
+    client: httpx.AsyncClient, world: World, seeded: Seeded
+) -> None:
+    """Each field within its own limit, the attacker still asked for 10 KiB of name, metadata
+    and attributes in a token that travels in a WebSocket URL; the whole is bounded."""
+    headers = await _publishable(world, seeded)
+    everything = _largest_participant()
+    attributes = list(everything["participant_attributes"].items())
+    fits = {  # 800 + 2 x 1000 (each quote escaped in the token) + 8 x 574 bytes
+        **everything,
+        "participant_metadata": '"' * 1000,
+        "participant_attributes": dict(attributes[:8]),
+    }
+
+    refused = await client.post(TOKEN, json=_sdk_body(seeded, **everything), headers=headers)
+    accepted = await client.post(TOKEN, json=_sdk_body(seeded, **fits), headers=headers)
+
+    problem = assert_problem(refused, 400, "invalid_request")
+    assert problem["errors"][0]["field"] == "participant_attributes"
+    assert "8192 bytes" in problem["errors"][0]["message"]
+    assert accepted.status_code == 201, accepted.text
+    assert len(accepted.json()["participant_token"]) < 12 * 1024
     assert len(world.calls.items) == 1
