@@ -3,6 +3,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 from redis.asyncio import Redis
 
+from adapters.caching.queued_calls import RecentQueuedCallCounts
 from adapters.caching.repositories import (
     CachedAgentRepository,
     CachedApiKeyRepository,
@@ -123,6 +124,7 @@ class Container(containers.DeclarativeContainer):
         CachedPublishableKeyRepository, stored_publishable_keys, clock, cache_ttl, CACHE_ENTRIES
     )
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
+    key_queues = providers.Singleton(RecentQueuedCallCounts, calls, clock, cache_ttl, CACHE_ENTRIES)
     idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
     processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
     dispatch_names = providers.Singleton(MongoDispatchNames, store.provided.db)
@@ -170,6 +172,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         join_window=join_window,
         subscribers=webhook_subscribers,
+        key_queues=key_queues,
         max_queued_calls=settings.provided.max_queued_calls_per_tenant,
         max_queued_calls_per_key=settings.provided.max_queued_calls_per_publishable_key,
     )
