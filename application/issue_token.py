@@ -27,6 +27,7 @@ from domain.ports import (
     AgentRepository,
     CallRepository,
     Clock,
+    QueuedCallCounts,
     TokenIssuer,
     WebhookSubscribers,
 )
@@ -60,17 +61,22 @@ class IssueRealtimeToken:
     """Create a queued WebRTC call for one of the tenant's agents and sign its join token.
 
     Rules, in order:
-    0. caller metadata is a JSON object of at most 16 KiB, 8 levels, keys of 1 to 256 characters
-       without a leading '$', '.' or NUL (InvalidMetadata names the field); the participant's
-       name, metadata and attributes are bounded, `call_id`/`agent_id` attributes are the
-       service's, and only a secret key may choose the identity (InvalidRequestField);
+    0. caller metadata is a JSON object of at most 16 KiB, 8 levels, keys of 1 to 256 bytes
+       without a leading '$', '.' or NUL, finite numbers (InvalidMetadata names the field); the
+       participant's name, metadata and attributes are bounded in UTF-8 bytes, each and
+       together (8 KiB of the token), `call_id`/`agent_id` attributes are the service's, and
+       only a secret key may choose the identity (InvalidRequestField);
     1. the token issuer must be configured, else TokenIssuerNotConfigured and nothing is written;
     2. the agent is looked up within the principal's tenant only, by id or dispatch name;
        another tenant's agent, and one the key may not call, is AgentNotFound, exactly like a
-       missing one; no agent named: the key's only allowed agent, else AgentNotChosen;
+       missing one (a name the key may not call is refused before any lookup, so neither the
+       answer nor its timing says whether the tenant has it); no agent named: the key's only
+       allowed agent, else AgentNotChosen;
     3. with a queued-call cap configured (> 0), a tenant already holding that many calls
        queued inside their join window gets TooManyQueuedCalls, and so does a publishable key
-       with its own cap (> 0) reached, so that a key anyone can read cannot use up the tenant's;
+       with its own cap (> 0, on by default) reached, so that a key anyone can read cannot use
+       up the tenant's; the key's count comes from `key_queues`, which reads MongoDB at most
+       once per key and CACHE_TTL_SECONDS in this process and adds the calls stored here since;
     4. the call is stored as `queued` with the agent's default metadata overlaid by the
        caller's, tagged `type: webrtc` (the tag cannot be overridden), its own room and
        caller identity, the key that created it, marked for a `call.created` webhook when its
@@ -83,8 +89,10 @@ class IssueRealtimeToken:
     (concurrent requests may even share one insert: adapters/mongo/insert_batcher.py). The
     API key and the agent come from the in-process read-through caches, LiveKit signing is
     local, and nothing in the background (sweeps, usage stamps, deliveries) rides on the
-    request. Options may each add one command, and only when asked for: the queued-call caps
-    (rule 3, a `count` each) and an `Idempotency-Key` (IssueTokenIdempotently's claim). Any
+    request. Options may each add one command, and only when asked for: the tenant's
+    queued-call cap (rule 3, a `count`) and an `Idempotency-Key` (IssueTokenIdempotently's
+    claim); the publishable key's cap, on by default, costs one `count` per key and
+    CACHE_TTL_SECONDS, not one per request. Any
     other read or write added here breaks tests/integration/test_round_trips.py and the
     `make bench` row of every token route.
     """
@@ -97,6 +105,7 @@ class IssueRealtimeToken:
         clock: Clock,
         join_window: JoinWindow,
         subscribers: WebhookSubscribers,
+        key_queues: QueuedCallCounts,
         max_queued_calls: int = 0,
         max_queued_calls_per_key: int = 0,
     ) -> None:
@@ -108,6 +117,7 @@ class IssueRealtimeToken:
         self._subscribers = subscribers
         self._max_queued_calls = max_queued_calls
         self._max_queued_calls_per_key = max_queued_calls_per_key
+        self._key_queues = key_queues
 
     async def __call__(
         self, principal: Principal, command: IssueTokenCommand, call_id: str | None = None
@@ -139,6 +149,7 @@ class IssueRealtimeToken:
             raise CallOutcomeUnknown(str(error)) from error
         except StorageError as error:
             raise CallNotCreated from error
+        self._key_queues.noted(call)
         return self._signed(call, agent)
 
     @staticmethod
@@ -154,6 +165,8 @@ class IssueRealtimeToken:
                 if len(principal.agents) != 1:
                     raise AgentNotChosen
                 name = principal.agents[0]
+            if principal.agents and name not in principal.agents:
+                raise AgentNotFound  # before any lookup: whether the tenant has it never shows
             agent = await self._agents.get_by_dispatch_name(principal.tenant_id, name)
         if agent is None or (principal.agents and agent.dispatch_name not in principal.agents):
             raise AgentNotFound
@@ -164,7 +177,9 @@ class IssueRealtimeToken:
         if tenant_cap and await self._calls.count_queued(principal.tenant_id, now) >= tenant_cap:
             raise TooManyQueuedCalls
         if key_cap and principal.key_kind is KeyKind.PUBLISHABLE:
-            by_key = await self._calls.count_queued(principal.tenant_id, now, principal.api_key_id)
+            by_key = await self._key_queues.count_queued(
+                principal.tenant_id, now, principal.api_key_id
+            )
             if by_key >= key_cap:
                 raise TooManyQueuedCalls
 

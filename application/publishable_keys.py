@@ -4,23 +4,38 @@ from domain.api_key import hash_api_key
 from domain.errors import (
     AgentNotFound,
     AuthenticationFailed,
+    InvalidOrigin,
     PublishableKeyNotFound,
     TenantNotFound,
 )
 from domain.pagination import Page, PageRequest
-from domain.ports import AgentRepository, Clock, PublishableKeyRepository, TenantRepository
+from domain.ports import (
+    AgentRepository,
+    Clock,
+    PublicSuffixes,
+    PublishableKeyRepository,
+    TenantRepository,
+)
 from domain.publishable_key import (
     NewPublishableKey,
     PublishableKey,
+    checked_origin_pattern,
     looks_like_publishable_key,
     mint_publishable_key,
+    wildcard_base,
+)
+
+PUBLIC_SUFFIX_WILDCARD = (
+    "a wildcard over a public suffix would admit every site anyone registers under it: "
+    "use your own domain (https://*.yours.github.io, https://*.shop.co.uk)"
 )
 
 
 class CreatePublishableKey:
     """Mint a publishable key for an existing tenant. Rules, in order: the tenant exists;
     every origin is an exact origin or an https subdomain wildcard (InvalidOrigin names the
-    first bad one), and there is at least one unless native apps are allowed; every listed
+    first bad one), and there is at least one unless native apps are allowed; no wildcard's
+    domain is a public suffix (`https://*.co.uk`, `https://*.github.io`); every listed
     agent is a live agent of this tenant by dispatch name (AgentNotFound otherwise, whether
     it is missing, deleted or another tenant's). Only the hash is stored; the plaintext is
     returned once."""
@@ -31,11 +46,13 @@ class CreatePublishableKey:
         agents: AgentRepository,
         publishable_keys: PublishableKeyRepository,
         clock: Clock,
+        public_suffixes: PublicSuffixes,
     ) -> None:
         self._tenants = tenants
         self._agents = agents
         self._publishable_keys = publishable_keys
         self._clock = clock
+        self._public_suffixes = public_suffixes
 
     async def __call__(
         self,
@@ -48,6 +65,7 @@ class CreatePublishableKey:
     ) -> NewPublishableKey:
         if await self._tenants.get(tenant_id) is None:
             raise TenantNotFound(tenant_id)
+        origins = list(origins)
         minted = mint_publishable_key(
             tenant_id,
             origins,
@@ -56,12 +74,19 @@ class CreatePublishableKey:
             description=description,
             now=self._clock.now(),
         )
+        self._refuse_public_suffix_wildcards(origins)
         if minted.key.agents:
             live = {agent.dispatch_name for agent in await self._agents.list_for_tenant(tenant_id)}
             if unknown := [name for name in minted.key.agents if name not in live]:
                 raise AgentNotFound(unknown[0])
         await self._publishable_keys.add(minted.key)
         return minted
+
+    def _refuse_public_suffix_wildcards(self, origins: list[str]) -> None:
+        for index, origin in enumerate(origins):
+            base = wildcard_base(checked_origin_pattern(origin))
+            if base is not None and self._public_suffixes.is_public_suffix(base):
+                raise InvalidOrigin(origin, PUBLIC_SUFFIX_WILDCARD, f"origins[{index}]")
 
 
 class ListPublishableKeys:

@@ -1,4 +1,5 @@
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -6,7 +7,7 @@ from domain.errors import InvalidMetadata
 
 MAX_METADATA_BYTES = 16 * 1024
 MAX_DEPTH = 8
-MAX_KEY_LENGTH = 256
+MAX_KEY_BYTES = 256
 _INT64 = range(-(2**63), 2**63)
 
 
@@ -30,7 +31,10 @@ def _check(value: Any, path: str, depth: int) -> None:
             raise InvalidMetadata(path, f"nests deeper than {MAX_DEPTH} levels")
         for index, item in enumerate(value):
             _check(item, f"{path}[{index}]", depth + 1)
-    elif isinstance(value, bool) or value is None or isinstance(value, str | float):
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidMetadata(path, "is not a finite number")
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
         return
     elif isinstance(value, int):
         if value not in _INT64:
@@ -42,7 +46,7 @@ def _check(value: Any, path: str, depth: int) -> None:
 def _check_key(key: object, path: str) -> None:
     if not isinstance(key, str):
         raise InvalidMetadata(path, "has a key that is not a string")
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidMetadata(path, f"has a key that is not 1 to {MAX_KEY_LENGTH} characters")
+    if not key or len(key.encode()) > MAX_KEY_BYTES:
+        raise InvalidMetadata(path, f"has a key that is not 1 to {MAX_KEY_BYTES} bytes")
     if key.startswith("$") or "\x00" in key or "." in key:
         raise InvalidMetadata(path, f"has a key {key[:32]!r} with '$' first, '.' or NUL")

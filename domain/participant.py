@@ -1,17 +1,19 @@
 """What a caller may say about itself in its join token: LiveKit's participant name,
 metadata and attributes, and (from a tenant's backend only) its identity."""
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from domain.errors import InvalidRequestField
-from domain.tenant import checked_name
+from domain.tenant import checked_name, has_control_characters
 
 MAX_METADATA_BYTES = 4 * 1024
 MAX_ATTRIBUTES = 16
-MAX_ATTRIBUTE_KEY_LENGTH = 64
-MAX_ATTRIBUTE_VALUE_LENGTH = 512
+MAX_ATTRIBUTE_KEY_BYTES = 64
+MAX_ATTRIBUTE_VALUE_BYTES = 512
+MAX_TOKEN_PART_BYTES = 8 * 1024
 RESERVED_ATTRIBUTES = frozenset({"call_id", "agent_id"})
 _IDENTITY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
 
@@ -27,7 +29,9 @@ class Participant:
 
 
 def checked_participant(participant: Participant) -> Participant:
-    """Raises InvalidRequestField naming `participant_<field>` for anything out of bounds."""
+    """Raises InvalidRequestField naming `participant_<field>` for anything out of bounds.
+    Sizes are UTF-8 bytes, and what the caller puts in its token (name, metadata, attributes)
+    is at most MAX_TOKEN_PART_BYTES as the token carries it (JSON-escaped)."""
     if participant.identity is not None and _IDENTITY.fullmatch(participant.identity) is None:
         raise InvalidRequestField(
             "participant_identity",
@@ -42,6 +46,8 @@ def checked_participant(participant: Participant) -> Participant:
     if len((participant.metadata or "").encode()) > MAX_METADATA_BYTES:
         raise InvalidRequestField("participant_metadata", f"is at most {MAX_METADATA_BYTES} bytes")
     _check_attributes(participant.attributes)
+    if participant.metadata or participant.attributes:
+        _check_token_part(name, participant.metadata, participant.attributes)
     return Participant(participant.identity, name, participant.metadata, participant.attributes)
 
 
@@ -49,13 +55,36 @@ def _check_attributes(attributes: Mapping[str, str]) -> None:
     if len(attributes) > MAX_ATTRIBUTES:
         raise InvalidRequestField("participant_attributes", f"has at most {MAX_ATTRIBUTES} entries")
     for key, value in attributes.items():
-        where = f"participant_attributes.{key[:MAX_ATTRIBUTE_KEY_LENGTH]}"
-        limit = MAX_ATTRIBUTE_KEY_LENGTH
+        if has_control_characters(key):  # a NUL cannot even be stored (a BSON key)
+            raise InvalidRequestField("participant_attributes", "a key has no control characters")
+        encoded_key = key.encode()
+        where = "participant_attributes." + encoded_key[:MAX_ATTRIBUTE_KEY_BYTES].decode(
+            errors="ignore"
+        )
+        if has_control_characters(value):
+            raise InvalidRequestField(where, "has no control characters")
         if key in RESERVED_ATTRIBUTES:
             raise InvalidRequestField(where, "is set by the service")
-        if not 1 <= len(key) <= limit:
-            raise InvalidRequestField(
-                where, f"a key has 1 to {MAX_ATTRIBUTE_KEY_LENGTH} characters"
-            )
-        if len(value) > MAX_ATTRIBUTE_VALUE_LENGTH:
-            raise InvalidRequestField(where, f"is at most {MAX_ATTRIBUTE_VALUE_LENGTH} characters")
+        if not 1 <= len(encoded_key) <= MAX_ATTRIBUTE_KEY_BYTES:
+            raise InvalidRequestField(where, f"a key has 1 to {MAX_ATTRIBUTE_KEY_BYTES} bytes")
+        if len(value.encode()) > MAX_ATTRIBUTE_VALUE_BYTES:
+            raise InvalidRequestField(where, f"is at most {MAX_ATTRIBUTE_VALUE_BYTES} bytes")
+
+
+def _check_token_part(
+    name: str | None, metadata: str | None, attributes: Mapping[str, str]
+) -> None:
+    texts = [name or "", metadata or "", *attributes.keys(), *attributes.values()]
+    size = sum(_in_token(text) for text in texts)
+    if size > MAX_TOKEN_PART_BYTES:
+        raise InvalidRequestField(
+            "participant_attributes",
+            f"name, metadata and attributes together are {size} bytes in the token, "
+            f"more than {MAX_TOKEN_PART_BYTES} bytes",
+        )
+
+
+def _in_token(text: str) -> int:
+    """Bytes of a JSON string's content as the token's claims encode it (UTF-8, with `"`,
+    `\\` and control characters escaped)."""
+    return len(json.dumps(text, ensure_ascii=False).encode()) - 2

@@ -133,6 +133,19 @@ class CallRepository(Protocol):
         ...
 
 
+class QueuedCallCounts(Protocol):
+    """CallRepository.count_queued for a hot path: may answer from a recent count."""
+
+    async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
+        """Calls queued inside their join window (with `key_id`: created by it), as counted at
+        most a bounded time ago, plus every call `noted` since."""
+        ...
+
+    def noted(self, call: Call) -> None:
+        """A call this process has just stored."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SignedToken:
     token: str
@@ -152,6 +165,13 @@ class TokenIssuer(Protocol):
 class HealthProbe(Protocol):
     async def check(self) -> str | None:
         """None when the dependency answers; otherwise a short, secret-free reason."""
+        ...
+
+
+class PublicSuffixes(Protocol):
+    def is_public_suffix(self, domain: str) -> bool:
+        """True for a domain under which anyone may register a name of their own (`com`,
+        `co.uk`, `github.io`): the Public Suffix List's ICANN and private sections."""
         ...
 
 

@@ -70,6 +70,15 @@ def checked_origin_pattern(text: str) -> str:
     return exact.replace("https://", "https://" + _WILDCARD, 1)
 
 
+def wildcard_base(pattern: str) -> str | None:
+    """The domain under a canonical wildcard pattern (`example.com` for
+    `https://*.example.com:8443`); None for an exact origin."""
+    rest = pattern.partition("://")[2]
+    if not rest.startswith(_WILDCARD):
+        return None
+    return rest.removeprefix(_WILDCARD).rsplit(":", 1)[0]
+
+
 def _is_ipv6(text: str) -> bool:
     try:
         ipaddress.IPv6Address(text)

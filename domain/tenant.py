@@ -16,9 +16,13 @@ def checked_name(name: str) -> str:
     stripped = name.strip()
     if not stripped or len(stripped) > MAX_NAME_LENGTH:
         raise InvalidName(f"a name has 1 to {MAX_NAME_LENGTH} characters")
-    if any(_is_control(c) for c in stripped):
+    if has_control_characters(stripped):
         raise InvalidName("a name has no control characters")
     return stripped
+
+
+def has_control_characters(text: str) -> bool:
+    return any(_is_control(c) for c in text)
 
 
 def _is_control(character: str) -> bool:

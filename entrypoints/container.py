@@ -5,6 +5,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 from redis.asyncio import Redis
 
+from adapters.caching.queued_calls import RecentQueuedCallCounts
 from adapters.caching.repositories import (
     CachedAgentRepository,
     CachedApiKeyRepository,
@@ -26,6 +27,7 @@ from adapters.mongo.tenants import MongoTenantRepository
 from adapters.mongo.webhook_deliveries import MongoWebhookDeliveryRepository
 from adapters.mongo.webhook_endpoints import MongoWebhookEndpointRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
+from adapters.public_suffixes import BundledPublicSuffixList
 from adapters.rate_limit.in_process import InProcessRateLimiter
 from adapters.rate_limit.redis import RedisRateLimiter
 from adapters.webhooks.http_sender import HttpxWebhookSender
@@ -140,6 +142,7 @@ class Container(containers.DeclarativeContainer):
         CachedPublishableKeyRepository, stored_publishable_keys, clock, cache_ttl, CACHE_ENTRIES
     )
     calls = providers.Singleton(MongoCallRepository, store.provided.db)
+    key_queues = providers.Singleton(RecentQueuedCallCounts, calls, clock, cache_ttl, CACHE_ENTRIES)
     idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
     processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
     dispatch_names = providers.Singleton(MongoDispatchNames, store.provided.db)
@@ -187,6 +190,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         join_window=join_window,
         subscribers=webhook_subscribers,
+        key_queues=key_queues,
         max_queued_calls=settings.provided.max_queued_calls_per_tenant,
         max_queued_calls_per_key=settings.provided.max_queued_calls_per_publishable_key,
     )
@@ -209,8 +213,9 @@ class Container(containers.DeclarativeContainer):
     list_calls = providers.Factory(ListCalls, calls, clock)
     apply_room_event = providers.Factory(ApplyRoomEvent, calls, processed_events)
     expire_unjoined_calls = providers.Factory(ExpireUnjoinedCalls, calls, clock)
+    public_suffixes = providers.Singleton(BundledPublicSuffixList)
     create_publishable_key = providers.Factory(
-        CreatePublishableKey, tenants, agents, publishable_keys, clock
+        CreatePublishableKey, tenants, agents, publishable_keys, clock, public_suffixes
     )
     list_publishable_keys = providers.Factory(ListPublishableKeys, publishable_keys)
     revoke_publishable_key = providers.Factory(RevokePublishableKey, publishable_keys, clock)

@@ -22,6 +22,7 @@ MAX_CACHE_TTL_SECONDS = 60.0
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 DEFAULT_AUTH_FAILURES_PER_MINUTE = 20
 DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP = 30
+DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY = 1000
 DEFAULT_SWEEP_INTERVAL_SECONDS = 30.0
 DEFAULT_WEBHOOK_RETRY_SECONDS = ",".join(str(s) for s in DEFAULT_RETRY_SECONDS)
 DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10.0
@@ -51,7 +52,7 @@ class Settings:
     publishable_key_rate_limit_per_ip: int = DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP
     redis_url: str | None = None
     max_queued_calls_per_tenant: int = 0
-    max_queued_calls_per_publishable_key: int = 0
+    max_queued_calls_per_publishable_key: int = DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY
     sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
     webhook_allow_private_targets: bool = False
     webhook_retry_seconds: str = DEFAULT_WEBHOOK_RETRY_SECONDS
@@ -97,7 +98,9 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             max_queued_calls_per_tenant=_parsed(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
             max_queued_calls_per_publishable_key=_parsed(
-                env, "MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY", 0
+                env,
+                "MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY",
+                DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY,
             ),
             sweep_interval_seconds=_parsed(
                 env, "SWEEP_INTERVAL_SECONDS", DEFAULT_SWEEP_INTERVAL_SECONDS

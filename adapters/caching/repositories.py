@@ -3,7 +3,9 @@
 Hits are cached for at most the configured TTL: a key (secret or publishable) revoked, or an
 agent changed or
 deleted, by another process takes effect within that bound; in this process, at once.
-API-key misses are cached too (agent misses are not: an agent may be created at any time).
+API-key misses are cached too, and so are dispatch names no live agent of the tenant has (an
+agent created under that name by another process answers within the TTL; in this process, at
+once). Agent-id misses are not: ids are random, nobody asks for one before it exists.
 """
 
 from datetime import datetime, timedelta
@@ -63,10 +65,12 @@ class CachedAgentRepository:
         self._inner = inner
         self._by_id: TtlCache[tuple[str, str], Agent] = TtlCache(clock, ttl, max_entries)
         self._by_name: TtlCache[tuple[str, str], Agent] = TtlCache(clock, ttl, max_entries)
+        self._unknown_names: TtlCache[tuple[str, str], bool] = TtlCache(clock, ttl, max_entries)
 
     async def add(self, agent: Agent) -> None:
         await self._inner.add(agent)
         self._by_name.discard((agent.tenant_id, agent.dispatch_name))  # it may be newer
+        self._unknown_names.discard((agent.tenant_id, agent.dispatch_name))
 
     async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
         if (cached := self._by_id.get((tenant_id, agent_id))) is not None:
@@ -78,12 +82,19 @@ class CachedAgentRepository:
         return agent
 
     async def get_by_dispatch_name(self, tenant_id: str, dispatch_name: str) -> Agent | None:
-        if (cached := self._by_name.get((tenant_id, dispatch_name))) is not None:
+        """A name the tenant's agents do not have is remembered like one they have, so the
+        two cannot be told apart by how long the answer takes (nor cost a read each)."""
+        name = (tenant_id, dispatch_name)
+        if (cached := self._by_name.get(name)) is not None:
             return cached
-        read_at = self._by_name.generation
+        if self._unknown_names.get(name):
+            return None
+        read_at, missed_at = self._by_name.generation, self._unknown_names.generation
         agent = await self._inner.get_by_dispatch_name(tenant_id, dispatch_name)
-        if agent is not None:
-            self._by_name.put((tenant_id, dispatch_name), agent, read_at=read_at)
+        if agent is None:
+            self._unknown_names.put(name, True, read_at=missed_at)
+        else:
+            self._by_name.put(name, agent, read_at=read_at)
         return agent
 
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
@@ -106,6 +117,7 @@ class CachedAgentRepository:
         self._by_id.discard((tenant_id, agent_id))
         # A rename or delete may hand a name to another of the tenant's agents: forget them all.
         self._by_name.discard_where(lambda key, _: key[0] == tenant_id)
+        self._unknown_names.discard_where(lambda key, _: key[0] == tenant_id)
 
 
 class CachedPublishableKeyRepository:

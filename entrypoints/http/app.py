@@ -105,12 +105,13 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
                 lockout=resolver(container.authentication_lockout),
                 sandbox_path=SANDBOX_PATH,
             ),
-            DefineMiddleware(RateLimit, limiter=resolver(container.rate_limiter)),
+            # Narrowest first: a request refused its address's share spends no key budget.
             DefineMiddleware(
                 RateLimit,
                 limiter=resolver(container.publishable_client_limiter),
                 subject=per_client_of_a_publishable_key,
             ),
+            DefineMiddleware(RateLimit, limiter=resolver(container.rate_limiter)),
         ],
         before_request=check_json_body,
     )

@@ -145,7 +145,8 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     InvalidOrigin: ProblemKind(
         400,
         "invalid_origin",
-        "An origin is scheme://host[:port] (http or https) or https://*.domain.",
+        "An origin is scheme://host[:port] (http or https) or https://*.domain, "
+        "the domain not a public suffix.",
         errors=lambda e: [FieldError(field=e.field, message=str(e))],
     ),
     InvalidWebhookUrl: ProblemKind(

@@ -29,8 +29,9 @@ def per_client_of_a_publishable_key(principal: Principal, scope: Scope) -> str |
 
 class RateLimit:
     """After authentication: one hit on the subject's limit per request; past it, 429 with
-    Retry-After, before the body is read. The decision's headers go on the response (the
-    last limit's that counted this request, unless an earlier one refused it)."""
+    Retry-After, before the body is read. Stack the narrowest limit first: a request it
+    refuses never reaches (and never spends) a wider one. The response's headers are those
+    of the limit closest to refusing the caller."""
 
     def __init__(
         self, app: ASGIApp, limiter: Callable[[], RateLimiter], subject: Subject = per_key
@@ -45,10 +46,18 @@ class RateLimit:
         if subject is not None:
             decision = await self._limiter().hit(subject)
             if decision is not None:
-                scope_state(scope)[_STATE_KEY] = decision
+                state = scope_state(scope)
+                if _closer_to_refusing(decision, state.get(_STATE_KEY)):
+                    state[_STATE_KEY] = decision
                 if not decision.allowed:
                     raise RateLimited(decision.reset_seconds)
         await self._app(scope, receive, send)
+
+
+def _closer_to_refusing(decision: RateLimitDecision, shown: object) -> bool:
+    if not isinstance(shown, RateLimitDecision):
+        return True
+    return not decision.allowed or decision.remaining < shown.remaining
 
 
 def headers_for(decision: RateLimitDecision, window_seconds: int = 60) -> dict[bytes, bytes]:

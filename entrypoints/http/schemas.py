@@ -154,9 +154,14 @@ MAX_DESCRIPTION_LENGTH = 200
 class PublishableKeyCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Each origin is checked by the domain, which names the bad one (`origins[i]`)."""
 
-    origins: Annotated[list[str], msgspec.Meta(max_length=MAX_KEY_ORIGINS)] = msgspec.field(
-        default_factory=list
-    )
+    origins: Annotated[
+        list[str],
+        msgspec.Meta(
+            max_length=MAX_KEY_ORIGINS,
+            description="Exact origins (`scheme://host[:port]`) or `https://*.domain`, where "
+            "the domain is not a public suffix (`*.co.uk`, `*.github.io` are refused)",
+        ),
+    ] = msgspec.field(default_factory=list)
     agents: Annotated[list[str], msgspec.Meta(max_length=MAX_KEY_AGENTS)] = msgspec.field(
         default_factory=list
     )

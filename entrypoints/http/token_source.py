@@ -4,7 +4,7 @@
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -38,12 +38,27 @@ class RoomConfiguration(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     sync_streams: Any | None = None
 
 
+def _described(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
 class TokenSourceRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Sizes are UTF-8 bytes; name, metadata and attributes together are at most 8 KiB as the
+    token carries them (domain/participant.py)."""
+
     room_name: str | None = None
-    participant_name: str | None = None
+    participant_name: Annotated[
+        str | None, _described("1 to 200 characters, no control characters")
+    ] = None
     participant_identity: str | None = None
-    participant_metadata: str | None = None
-    participant_attributes: dict[str, str] | None = None
+    participant_metadata: Annotated[str | None, _described("At most 4 KiB (UTF-8)")] = None
+    participant_attributes: Annotated[
+        dict[str, str] | None,
+        _described(
+            "At most 16; keys 1 to 64 and values up to 512 bytes (UTF-8), no control "
+            "characters; with name and metadata at most 8 KiB in the token"
+        ),
+    ] = None
     room_config: RoomConfiguration | None = None
 
 
@@ -104,11 +119,15 @@ def _dispatch(config: RoomConfiguration | None) -> RoomAgentDispatch | None:
 
 
 def _caller_metadata(text: str | None) -> dict[str, Any]:
+    """JSON as the seed route's body is read: msgspec's decoder (no NaN or Infinity, no number
+    beyond a float's range, no lone surrogate: Python's json module takes all of them), then
+    no key named twice."""
     if text is None or text == "":
         return {}
     try:
+        msgspec.json.decode(text)
         metadata = json.loads(text, object_pairs_hook=refuse_duplicates)
-    except ValueError:
+    except (ValueError, msgspec.DecodeError):
         metadata = None
     if not isinstance(metadata, dict):
         raise InvalidRequestField(

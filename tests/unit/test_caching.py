@@ -125,6 +125,27 @@ async def test_misses_are_not_cached() -> None:
     assert world.calls.items[issued.call_id].agent_id == str(late_agent_id)
 
 
+async def test_an_unknown_dispatch_name_is_remembered_for_the_ttl_at_most() -> None:
+    """Issue 20, item 8: asking again for a name the tenant lacks answers from memory, like a
+    known name; an agent given that name elsewhere is found once the TTL has passed, and
+    any change to the tenant's agents here forgets the miss at once."""
+    clock = FrozenClock()
+    stored = InMemoryAgentRepository()
+    agents = CachedAgentRepository(stored, clock, CACHE_TTL, max_entries=10)
+    assert await agents.get_by_dispatch_name("t", "late") is None
+
+    elsewhere = Agent.create("t", "Late", "late", clock.now())
+    await stored.add(elsewhere)  # another process
+    assert await agents.get_by_dispatch_name("t", "late") is None
+    clock.advance(CACHE_TTL)
+    assert await agents.get_by_dispatch_name("t", "late") == elsewhere
+
+    assert await agents.get_by_dispatch_name("t", "later") is None
+    here = Agent.create("t", "Later", "later", clock.now())
+    await agents.add(here)
+    assert await agents.get_by_dispatch_name("t", "later") == here
+
+
 class SlowAgents(InMemoryAgentRepository):
     """The first read waits for the test, as a MongoDB read in flight would."""
 
