@@ -20,6 +20,7 @@ from adapters.embedded_mongo import free_port
 from tests.browser.conftest import DEMO_WEB
 from tests.support.live import LiveServer, base_env, cli_json
 from tests.support.livekit_signal import SignalStandIn
+from tests.support.mongo import mongo_server
 from tests.support.world import TEST_LIVEKIT
 
 pytestmark = pytest.mark.browser
@@ -53,6 +54,14 @@ def page_origins() -> Iterator[tuple[str, str]]:
     yield allowed, other
     for server in servers:
         server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A MongoDB of this module's own: the live server's relay and sweeper run in the
+    background, and nx-27017 shares one set of collections across database names."""
+    with mongo_server(tmp_path_factory.mktemp("token-source-mongo")) as (uri, _kind):
+        yield uri
 
 
 @pytest.fixture(scope="module")
