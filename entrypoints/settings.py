@@ -73,7 +73,7 @@ class Settings:
             mongodb_uri=env.get("MONGODB_URI") or None,
             mongodb_database=env.get("MONGODB_DATABASE") or "realtime_tokens",
             mongodb_timeout_ms=_parsed(env, "MONGODB_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
-            mongodb_embedded=env.get(EMBEDDED_MONGODB_ENV) == "1",
+            mongodb_embedded=_flag(env, EMBEDDED_MONGODB_ENV),
             livekit=livekit,
             token_ttl_seconds=_parsed(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
             cache_ttl_seconds=_parsed(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),

@@ -14,7 +14,7 @@ from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
-from domain.webhook_delivery import Attempt, DeliveryStatus, WebhookDelivery
+from domain.webhook_delivery import Attempt, DeliveryStatus, WebhookDelivery, delivery_id
 from domain.webhook_endpoint import WebhookEventType
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -80,7 +80,7 @@ class MongoWebhookDeliveryRepository:
     ) -> WebhookDelivery | None:
         with storage_errors("reading a webhook delivery"):
             doc = await self._deliveries.find_one(
-                {"_id": f"{event_id}:{endpoint_id}", "tenant_id": tenant_id}
+                {"_id": delivery_id(event_id, endpoint_id), "tenant_id": tenant_id}
             )
         return None if doc is None else _to_delivery(doc)
 

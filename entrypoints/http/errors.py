@@ -104,13 +104,13 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
     RecursionError: ProblemKind(  # msgspec decoding a body nested ~1000 levels deep
         400, _INVALID_CODE, _INVALID, errors=lambda _: _body("nests too deeply")
     ),
-    UnicodeDecodeError: UNREADABLE_BODY,
+    UnicodeDecodeError: UNREADABLE_BODY,  # msgspec decoding a body that is not UTF-8
     DuplicateKey: ProblemKind(
         400,
         _INVALID_CODE,
         _INVALID,
         errors=lambda e: [FieldError(field=e.key, message="appears more than once in an object")],
-    ),  # msgspec decoding a body that is not UTF-8
+    ),
     InvalidMetadata: ProblemKind(
         400,
         "invalid_metadata",

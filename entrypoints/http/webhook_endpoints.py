@@ -127,7 +127,7 @@ class WebhookEndpointsController(Controller):
 
     @delete(
         "/{endpoint_id:uuid}",
-        summary="Delete a webhook endpoint (its pending deliveries are dropped)",
+        summary="Delete a webhook endpoint (each pending delivery fails as endpoint deleted)",
         responses=responses(AUTHENTICATED, QUERY, WebhookEndpointNotFound),
     )
     async def delete_endpoint(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.clock import SystemClock, to_millis
+from adapters.clock import SystemClock, truncated_to_millis
 from domain.agent import Agent
 from domain.api_key import mint_api_key
 from domain.call import Call, CreatedBy
@@ -18,7 +18,7 @@ from domain.tenant import KeyKind, Tenant
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
-NOW = to_millis(datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
+NOW = truncated_to_millis(datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
 RECENT = SystemClock().now()  # idempotency records carry a TTL index: a past time is purged
 
 

@@ -108,3 +108,18 @@ def test_a_uri_and_the_embedded_database_together_are_refused() -> None:
     env = {"MONGODB_URI": "mongodb://db.internal:27017/", "REALTIME_TOKENS_EMBEDDED_MONGODB": "1"}
     with pytest.raises(ConfigurationError, match="ask for one database"):
         Settings.from_env(env).require_a_database(dev=False)
+
+
+@pytest.mark.parametrize("raw", ["1", "true", "TRUE", "yes", "on", " True "])
+def test_the_embedded_database_flag_accepts_what_every_other_flag_accepts(raw: str) -> None:
+    assert Settings.from_env({"REALTIME_TOKENS_EMBEDDED_MONGODB": raw}).mongodb_embedded
+
+
+@pytest.mark.parametrize("raw", ["", "0", "false", "No", "off"])
+def test_the_embedded_database_flag_is_off_for_every_false_spelling(raw: str) -> None:
+    assert not Settings.from_env({"REALTIME_TOKENS_EMBEDDED_MONGODB": raw}).mongodb_embedded
+
+
+def test_a_flag_that_is_neither_true_nor_false_is_refused_by_name() -> None:
+    with pytest.raises(ConfigurationError, match="REALTIME_TOKENS_EMBEDDED_MONGODB"):
+        Settings.from_env({"REALTIME_TOKENS_EMBEDDED_MONGODB": "enabled"})
