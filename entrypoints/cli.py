@@ -45,7 +45,12 @@ from entrypoints.logs import (
 from entrypoints.metrics import MULTIPROC_ENV
 from entrypoints.runtime import resolved_database, running_container
 from entrypoints.server import APP_FACTORY, serve_asgi
-from entrypoints.settings import EMBEDDED_MONGODB_ENV, ConfigurationError, Settings
+from entrypoints.settings import (
+    EMBEDDED_MONGODB_ENV,
+    ConfigurationError,
+    Settings,
+    environment_help,
+)
 
 T = TypeVar("T")
 
@@ -95,12 +100,12 @@ def _emit(as_json: bool, payload: dict[str, Any], human: str) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 
 
-@click.group()
+@click.group(epilog=environment_help())
 def main() -> None:
     """realtime-tokens: LiveKit tokens for browser-to-voice-agent calls."""
 
 
-@main.command()
+@main.command(epilog=environment_help())
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
