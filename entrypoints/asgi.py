@@ -9,9 +9,7 @@ from entrypoints.container import build_container
 from entrypoints.dev_seed import demo_state_file, load_demo
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
-from entrypoints.settings import Settings, read_flag
-
-DEV_ENV = "REALTIME_TOKENS_DEV"
+from entrypoints.settings import DEV_ENV, Settings, read_flag
 
 
 def app_from_env() -> Litestar:

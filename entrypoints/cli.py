@@ -1,6 +1,5 @@
 import asyncio
 import ipaddress
-import json
 import os
 import signal
 import tempfile
@@ -8,9 +7,10 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
+import msgspec
 import structlog
 
 from domain.agent import Agent
@@ -29,9 +29,7 @@ from domain.errors import (
     WebhookEndpointNotFound,
 )
 from domain.pagination import MAX_LIMIT, Page, PageRequest
-from domain.publishable_key import PublishableKey
-from domain.webhook_endpoint import WebhookEndpoint, WebhookEventType
-from entrypoints.asgi import DEV_ENV
+from domain.webhook_endpoint import WebhookEventType
 from entrypoints.container import Container
 from entrypoints.dev_seed import demo_curl, demo_origins, demo_state_file, ensure_demo
 from entrypoints.logs import (
@@ -46,10 +44,21 @@ from entrypoints.metrics import MULTIPROC_ENV
 from entrypoints.runtime import resolved_database, running_container
 from entrypoints.server import APP_FACTORY, serve_asgi
 from entrypoints.settings import (
+    DEV_ENV,
     EMBEDDED_MONGODB_ENV,
     ConfigurationError,
     Settings,
     environment_help,
+)
+from entrypoints.views import (
+    agent_view,
+    api_key_view,
+    created_api_key_view,
+    created_publishable_key_view,
+    created_webhook_endpoint_view,
+    publishable_key_view,
+    tenant_view,
+    webhook_endpoint_view,
 )
 
 T = TypeVar("T")
@@ -93,8 +102,9 @@ def _run(action: Callable[[Container], Awaitable[T]], settings: Settings | None 
         raise click.ClickException(f"MongoDB: {error}") from error
 
 
-def _emit(as_json: bool, payload: dict[str, Any], human: str) -> None:
-    click.echo(json.dumps(payload) if as_json else human)
+def _emit(as_json: bool, payload: object, human: str) -> None:
+    """`payload`: the resource's view (entrypoints/views.py), exactly as the API answers it."""
+    click.echo(msgspec.json.encode(payload).decode() if as_json else human)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -224,11 +234,7 @@ def tenants() -> None:
 @json_option
 def create_tenant(name: str, as_json: bool) -> None:
     tenant = _run(lambda c: c.create_tenant()(name))
-    _emit(
-        as_json,
-        {"id": tenant.id, "name": tenant.name},
-        f"tenant {tenant.id} ({printable(tenant.name)})",
-    )
+    _emit(as_json, tenant_view(tenant), f"tenant {tenant.id} ({printable(tenant.name)})")
 
 
 @main.group("api-keys")
@@ -247,14 +253,8 @@ def api_keys() -> None:
 def create_api_key(tenant_id: str, expires_in_days: int | None, as_json: bool) -> None:
     valid_for = None if expires_in_days is None else timedelta(days=expires_in_days)
     minted = _run(lambda c: c.create_api_key()(tenant_id, valid_for))
-    payload = {
-        "id": minted.key.id,
-        "tenant_id": tenant_id,
-        "key": minted.plaintext,
-        "expires_at": _iso(minted.key.expires_at),
-    }
     human = f"api key {minted.key.id}\n{minted.plaintext}\n(shown once: store it now)"
-    _emit(as_json, payload, human)
+    _emit(as_json, created_api_key_view(minted), human)
 
 
 @api_keys.command("list")
@@ -263,19 +263,8 @@ def create_api_key(tenant_id: str, expires_in_days: int | None, as_json: bool) -
 def list_api_keys(tenant_id: str, as_json: bool) -> None:
     """Ids, hints and lifecycle times; never the keys."""
     found = _run(lambda c: c.list_api_keys()(tenant_id))
-    rows = [
-        {
-            "id": k.id,
-            "hint": k.hint,
-            "created_at": _iso(k.created_at),
-            "expires_at": _iso(k.expires_at),
-            "revoked_at": _iso(k.revoked_at),
-            "last_used_at": _iso(k.last_used_at),
-        }
-        for k in found
-    ]
-    human = "\n".join(f"{r['id']}  {r['hint']}  revoked={r['revoked_at']}" for r in rows)
-    _emit(as_json, {"api_keys": rows}, human or "no api keys")
+    human = "\n".join(f"{k.id}  {k.hint}  revoked={_iso(k.revoked_at)}" for k in found)
+    _emit(as_json, {"api_keys": [api_key_view(k) for k in found]}, human or "no api keys")
 
 
 @api_keys.command("revoke")
@@ -283,7 +272,7 @@ def list_api_keys(tenant_id: str, as_json: bool) -> None:
 @json_option
 def revoke_api_key(key_id: str, as_json: bool) -> None:
     key = _run(lambda c: c.revoke_api_key()(key_id))
-    _emit(as_json, {"id": key.id, "revoked_at": _iso(key.revoked_at)}, f"api key {key.id} revoked")
+    _emit(as_json, api_key_view(key), f"api key {key.id} revoked")
 
 
 @main.group("publishable-keys")
@@ -323,9 +312,8 @@ def create_publishable_key(
             tenant_id, origins, agents=agents, allow_native=allow_native
         )
     )
-    payload = {**_publishable_key_json(minted.key), "key": minted.plaintext}
     human = f"publishable key {minted.key.id}\n{minted.plaintext}\n(shown once: store it now)"
-    _emit(as_json, payload, human)
+    _emit(as_json, created_publishable_key_view(minted), human)
 
 
 @publishable_keys.command("list")
@@ -334,10 +322,10 @@ def create_publishable_key(
 def list_publishable_keys(tenant_id: str, as_json: bool) -> None:
     """Ids, hints, origins and agents, newest first; never the keys."""
     found = _run(lambda c: _every(c.list_publishable_keys(), tenant_id))
-    rows = [_publishable_key_json(k) for k in found]
     human = "\n".join(
-        f"{r['id']}  {r['hint']}  {' '.join(r['origins'])}  revoked={r['revoked_at']}" for r in rows
+        f"{k.id}  {k.hint}  {' '.join(k.origins)}  revoked={_iso(k.revoked_at)}" for k in found
     )
+    rows = [publishable_key_view(k) for k in found]
     _emit(as_json, {"publishable_keys": rows}, human or "no publishable keys")
 
 
@@ -346,8 +334,7 @@ def list_publishable_keys(tenant_id: str, as_json: bool) -> None:
 @json_option
 def revoke_publishable_key(key_id: str, as_json: bool) -> None:
     key = _run(lambda c: c.revoke_publishable_key()(key_id, tenant_id=None))
-    human = f"publishable key {key.id} revoked"
-    _emit(as_json, {"id": key.id, "revoked_at": _iso(key.revoked_at)}, human)
+    _emit(as_json, publishable_key_view(key), f"publishable key {key.id} revoked")
 
 
 @main.group("webhook-endpoints")
@@ -371,9 +358,8 @@ def create_webhook_endpoint(
     tenant_id: str, url: str, events: tuple[str, ...], description: str | None, as_json: bool
 ) -> None:
     endpoint = _run(lambda c: c.create_webhook_endpoint()(tenant_id, url, events, description))
-    payload = {**_webhook_endpoint_json(endpoint), "secret": endpoint.secret}
     human = f"webhook endpoint {endpoint.id}\n{endpoint.secret}\n(shown once: store it now)"
-    _emit(as_json, payload, human)
+    _emit(as_json, created_webhook_endpoint_view(endpoint), human)
 
 
 @webhook_endpoints.command("list")
@@ -382,11 +368,12 @@ def create_webhook_endpoint(
 def list_webhook_endpoints(tenant_id: str, as_json: bool) -> None:
     """Ids, URLs and events, newest first; never the secrets."""
     found = _run(lambda c: _every(c.list_webhook_endpoints(), tenant_id))
-    rows = [_webhook_endpoint_json(e) for e in found]
     human = "\n".join(
-        f"{r['id']}  {r['url']}  {' '.join(r['events']) or 'all events'}  disabled={r['disabled']}"
-        for r in rows
+        f"{e.id}  {e.url}  {' '.join(k.value for k in e.events) or 'all events'}"
+        f"  disabled={e.disabled}"
+        for e in found
     )
+    rows = [webhook_endpoint_view(e) for e in found]
     _emit(as_json, {"webhook_endpoints": rows}, human or "no webhook endpoints")
 
 
@@ -408,31 +395,6 @@ async def _every(
         page = await list_page(tenant_id, PageRequest(limit=MAX_LIMIT, after=page.next))
         found += page.items
     return found
-
-
-def _webhook_endpoint_json(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    return {
-        "id": endpoint.id,
-        "tenant_id": endpoint.tenant_id,
-        "url": endpoint.url,
-        "events": [kind.value for kind in endpoint.events],
-        "description": endpoint.description,
-        "disabled": endpoint.disabled,
-        "created_at": _iso(endpoint.created_at),
-    }
-
-
-def _publishable_key_json(key: PublishableKey) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "tenant_id": key.tenant_id,
-        "hint": key.hint,
-        "origins": list(key.origins),
-        "agents": list(key.agents),
-        "allow_native": key.allow_native,
-        "created_at": _iso(key.created_at),
-        "revoked_at": _iso(key.revoked_at),
-    }
 
 
 @main.group()
@@ -465,7 +427,7 @@ def create_agent(
     agent = _run(
         lambda c: c.create_agent()(tenant_id, name, dispatch_name, caller_permissions=permissions)
     )
-    _emit(as_json, _agent_json(agent), f"agent {agent.id} ({_shown(agent, ' -> ')})")
+    _emit(as_json, agent_view(agent), f"agent {agent.id} ({_shown(agent, ' -> ')})")
 
 
 @agents.command("list")
@@ -474,7 +436,7 @@ def create_agent(
 def list_agents(tenant_id: str, as_json: bool) -> None:
     found = _run(lambda c: c.list_agents()(tenant_id))
     human = "\n".join(f"{a.id}  {_shown(a, '  (')})" for a in found) or "no agents"
-    _emit(as_json, {"agents": [_agent_json(a) for a in found]}, human)
+    _emit(as_json, {"agents": [agent_view(a) for a in found]}, human)
 
 
 def _shown(agent: Agent, between: str) -> str:
@@ -485,17 +447,3 @@ def _shown(agent: Agent, between: str) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
-
-
-def _agent_json(agent: Agent) -> dict[str, Any]:
-    return {
-        "id": agent.id,
-        "tenant_id": agent.tenant_id,
-        "name": agent.name,
-        "dispatch_name": agent.dispatch_name,
-        "created_at": agent.created_at.isoformat(),
-        "caller_permissions": {
-            "can_publish_sources": list(agent.caller_permissions.can_publish_sources),
-            "can_publish_data": agent.caller_permissions.can_publish_data,
-        },
-    }

@@ -61,9 +61,9 @@ from application.webhook_targets import WebhookTargets
 from domain.ports import Clock, RateLimiter
 from domain.rate_limit import RateLimitPolicy
 from domain.webhook_delivery import RetrySchedule
-from entrypoints.http.views import call_document
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
+from entrypoints.views import call_document
 
 CACHE_ENTRIES = 10_000
 LEASE_MARGIN_SECONDS = 5.0

@@ -26,6 +26,7 @@ __all__ = ["DECLARED", "HOME", "ConfigurationError", "Settings", "read_flag"]
 
 EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"
 HOME_ENV = "REALTIME_TOKENS_HOME"
+DEV_ENV = "REALTIME_TOKENS_DEV"  # set by `serve --dev` for its workers, not by operators
 DEV_LIVEKIT = LiveKitSettings(
     url="ws://localhost:7880",
     api_key="devkey",

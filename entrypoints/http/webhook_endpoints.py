@@ -30,15 +30,15 @@ from entrypoints.http.openapi_docs import BEARER, WEBHOOK_ENDPOINT_BODY, WEBHOOK
 from entrypoints.http.paging import Limit, PageCursor, next_cursor, page_request
 from entrypoints.http.schemas import (
     WebhookDeliveryPage,
-    WebhookDeliveryView,
     WebhookEndpointCreate,
-    WebhookEndpointCreated,
     WebhookEndpointPage,
     WebhookEndpointPatch,
-    WebhookEndpointView,
     WebhookSecret,
 )
-from entrypoints.http.views import (
+from entrypoints.views import (
+    WebhookDeliveryView,
+    WebhookEndpointCreated,
+    WebhookEndpointView,
     created_webhook_endpoint_view,
     webhook_delivery_view,
     webhook_endpoint_view,
