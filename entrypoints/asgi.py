@@ -7,9 +7,10 @@ from litestar import Litestar
 
 from entrypoints.container import build_container
 from entrypoints.dev_seed import demo_state_file, load_demo
+from entrypoints.environment import DEV_ENV
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
-from entrypoints.settings import DEV_ENV, Settings, read_flag
+from entrypoints.settings import Settings, read_flag
 
 
 def app_from_env() -> Litestar:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from adapters.embedded_mongo import EmbeddedMongo
 from entrypoints.container import Container, build_container
-from entrypoints.settings import HOME, Settings
+from entrypoints.environment import HOME
+from entrypoints.settings import Settings
 
 
 def home_dir() -> Path:

@@ -2,7 +2,7 @@
 milliseconds: nx-27017 may keep a `$set` date as a string, which no longer compares."""
 
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -12,22 +12,15 @@ from adapters.mongo.client import Document
 from adapters.mongo.dates import stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
+from domain.epoch import epoch_millis as millis
+from domain.epoch import from_epoch_millis as from_millis
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
 from domain.webhook_delivery import Attempt, DeliveryStatus, WebhookDelivery, delivery_id
 from domain.webhook_endpoint import WebhookEventType
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NEVER = 0
 _PENDING = DeliveryStatus.PENDING.value
-
-
-def millis(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
-
-
-def from_millis(value: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=value)
 
 
 class MongoWebhookDeliveryRepository:

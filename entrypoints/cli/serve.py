@@ -13,6 +13,7 @@ import structlog
 
 from entrypoints.cli.common import run, settings_from_env
 from entrypoints.dev_seed import demo_curl, demo_origins, demo_state_file, ensure_demo
+from entrypoints.environment import DEV_ENV, EMBEDDED_MONGODB_ENV
 from entrypoints.logs import (
     LOG_FORMAT_ENV,
     LOG_FORMATS,
@@ -23,13 +24,7 @@ from entrypoints.logs import (
 from entrypoints.metrics import MULTIPROC_ENV
 from entrypoints.runtime import resolved_database
 from entrypoints.server import APP_FACTORY, serve_asgi
-from entrypoints.settings import (
-    DEV_ENV,
-    EMBEDDED_MONGODB_ENV,
-    ConfigurationError,
-    Settings,
-    environment_help,
-)
+from entrypoints.settings import ConfigurationError, Settings, environment_help
 
 
 @click.command(epilog=environment_help())

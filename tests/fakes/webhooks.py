@@ -27,7 +27,7 @@ class InMemoryWebhookEndpointRepository:
         endpoint = self.items.get(endpoint_id)
         return endpoint if endpoint is not None and endpoint.tenant_id == tenant_id else None
 
-    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         return page_of(newest_first(self._of(tenant_id)), page)
 
     async def subscribing_tenants(self) -> set[str]:

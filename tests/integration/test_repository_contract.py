@@ -274,15 +274,15 @@ async def test_publishable_keys_page_newest_first_per_tenant_revoked_ones_includ
         await repositories.publishable_keys.add(key)
     revoked = await repositories.publishable_keys.revoke(keys[0].id, NOW + timedelta(minutes=1))
 
-    first = await repositories.publishable_keys.list_for_tenant("tenant-1", PageRequest(limit=2))
+    first = await repositories.publishable_keys.page_for_tenant("tenant-1", PageRequest(limit=2))
     assert first.items == [keys[2], keys[1]]
     assert first.next is not None
-    rest = await repositories.publishable_keys.list_for_tenant(
+    rest = await repositories.publishable_keys.page_for_tenant(
         "tenant-1", PageRequest(limit=2, after=first.next)
     )
     assert rest.items == [revoked]
     assert rest.next is None
-    nobody = await repositories.publishable_keys.list_for_tenant("tenant-3", PageRequest())
+    nobody = await repositories.publishable_keys.page_for_tenant("tenant-3", PageRequest())
     assert nobody.items == []
 
 

@@ -57,8 +57,8 @@ async def test_webhook_endpoints_page_newest_first_per_tenant(repositories: Repo
     for endpoint in (*mine, _endpoint("tenant-2")):
         await repositories.webhook_endpoints.add(endpoint)
 
-    first = await repositories.webhook_endpoints.list_for_tenant("tenant-1", PageRequest(limit=2))
-    rest = await repositories.webhook_endpoints.list_for_tenant(
+    first = await repositories.webhook_endpoints.page_for_tenant("tenant-1", PageRequest(limit=2))
+    rest = await repositories.webhook_endpoints.page_for_tenant(
         "tenant-1", PageRequest(limit=2, after=first.next)
     )
 

@@ -5,8 +5,8 @@ from click.testing import CliRunner
 
 from entrypoints.cli import main
 from entrypoints.configuration import flag
+from entrypoints.environment import DECLARED
 from entrypoints.settings import (
-    DECLARED,
     DEV_LIVEKIT,
     ConfigurationError,
     Settings,
