@@ -193,19 +193,21 @@ async def test_one_idempotency_claim_wins(repositories: Repositories) -> None:
     first = IdempotencyRecord.claim("t", "key", "fp-1", RECENT)
     second = IdempotencyRecord.claim("t", "key", "fp-2", RECENT + timedelta(seconds=1))
 
-    assert await repositories.idempotency.claim(first) is None
-    assert await repositories.idempotency.claim(second) == first
+    assert await repositories.idempotency_store.claim(first) is None
+    assert await repositories.idempotency_store.claim(second) == first
     assert (
-        await repositories.idempotency.claim(IdempotencyRecord.claim("u", "key", "x", RECENT))
+        await repositories.idempotency_store.claim(IdempotencyRecord.claim("u", "key", "x", RECENT))
         is None
     )
 
 
 async def test_a_completed_claim_reads_back_completed(repositories: Repositories) -> None:
     claim = IdempotencyRecord.claim("t", "key", "fp", RECENT)
-    await repositories.idempotency.claim(claim)
-    await repositories.idempotency.complete(claim)
-    held = await repositories.idempotency.claim(IdempotencyRecord.claim("t", "key", "fp", RECENT))
+    await repositories.idempotency_store.claim(claim)
+    await repositories.idempotency_store.complete(claim)
+    held = await repositories.idempotency_store.claim(
+        IdempotencyRecord.claim("t", "key", "fp", RECENT)
+    )
     assert held is not None
     assert held.completed
     assert held.call_id == claim.call_id
@@ -214,13 +216,13 @@ async def test_a_completed_claim_reads_back_completed(repositories: Repositories
 async def test_release_drops_only_that_very_claim(repositories: Repositories) -> None:
     claim = IdempotencyRecord.claim("t", "key", "fp", RECENT)
     stranger = IdempotencyRecord.claim("t", "key", "fp", RECENT)
-    await repositories.idempotency.claim(claim)
+    await repositories.idempotency_store.claim(claim)
 
-    await repositories.idempotency.release(stranger)
-    assert await repositories.idempotency.claim(stranger) == claim
+    await repositories.idempotency_store.release(stranger)
+    assert await repositories.idempotency_store.claim(stranger) == claim
 
-    await repositories.idempotency.release(claim)
-    assert await repositories.idempotency.claim(stranger) is None
+    await repositories.idempotency_store.release(claim)
+    assert await repositories.idempotency_store.claim(stranger) is None
 
 
 def _publishable(tenant_id: str, at: datetime = NOW) -> PublishableKey:
