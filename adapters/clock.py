@@ -1,10 +1,10 @@
 from datetime import UTC, datetime
 
 
-def to_millis(moment: datetime) -> datetime:
+def truncated_to_millis(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 class SystemClock:
     def now(self) -> datetime:
-        return to_millis(datetime.now(UTC))
+        return truncated_to_millis(datetime.now(UTC))

@@ -27,7 +27,9 @@ class CreateApiKey:
 
 
 class RevokeApiKey:
-    """Revocation is immediate and final; revoking twice keeps the first revocation time."""
+    """Revocation is final; revoking twice keeps the first revocation time. It takes effect at
+    once in this process (its cache drops the key) and within CACHE_TTL_SECONDS in every other
+    process, whose read-through cache may still hold the key until then."""
 
     def __init__(self, api_keys: ApiKeyRepository, clock: Clock) -> None:
         self._api_keys = api_keys

@@ -122,7 +122,18 @@ class IssueRealtimeToken:
     async def __call__(
         self, principal: Principal, command: IssueTokenCommand, call_id: str | None = None
     ) -> IssuedToken:
+        self.check_metadata(command)
+        return await self.issue_checked(principal, command, call_id)
+
+    def check_metadata(self, command: IssueTokenCommand) -> None:
+        """Rule 0's metadata check, for a caller that must refuse bad metadata before it
+        does anything else (IssueTokenIdempotently, before it claims its key)."""
         check_metadata(command.metadata, self._metadata_field(command))
+
+    async def issue_checked(
+        self, principal: Principal, command: IssueTokenCommand, call_id: str | None = None
+    ) -> IssuedToken:
+        """Rules 0 (but the metadata, already checked by `check_metadata`) to 5."""
         participant = checked_participant(command.participant)
         if participant.identity is not None and principal.key_kind is not KeyKind.SECRET:
             raise InvalidRequestField("participant_identity", "needs a secret key")

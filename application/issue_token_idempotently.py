@@ -11,7 +11,6 @@ from domain.errors import (
     StorageError,
 )
 from domain.idempotency import IdempotencyRecord, request_fingerprint
-from domain.metadata import check_metadata
 from domain.ports import Clock, IdempotencyStore
 from domain.tenant import Principal
 
@@ -45,7 +44,7 @@ class IssueTokenIdempotently:
     ) -> IssuedToken:
         if idempotency_key is None:
             return await self._issue(principal, command)
-        check_metadata(command.metadata)
+        self._issue.check_metadata(command)  # the one check: _first issues it checked
         fingerprint = request_fingerprint(str(command.agent_id), command.metadata)
         claim = IdempotencyRecord.claim(
             principal.tenant_id, idempotency_key, fingerprint, self._clock.now()
@@ -64,7 +63,7 @@ class IssueTokenIdempotently:
         self, principal: Principal, command: IssueTokenCommand, claim: IdempotencyRecord
     ) -> IssuedToken:
         try:
-            issued = await self._issue(principal, command, call_id=claim.call_id)
+            issued = await self._issue.issue_checked(principal, command, call_id=claim.call_id)
         except CallAlreadyStored:  # the other attempt of a taken-over claim stored it first
             issued = await self._issue.reissue(principal, claim.call_id)
         except CallOutcomeUnknown:

@@ -97,7 +97,7 @@ class ListPublishableKeys:
         self._publishable_keys = publishable_keys
 
     async def __call__(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
-        return await self._publishable_keys.list_for_tenant(tenant_id, page)
+        return await self._publishable_keys.page_for_tenant(tenant_id, page)
 
 
 class RevokePublishableKey:

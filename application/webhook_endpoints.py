@@ -72,7 +72,7 @@ class ListWebhookEndpoints:
         self._endpoints = endpoints
 
     async def __call__(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
-        return await self._endpoints.list_for_tenant(tenant_id, page)
+        return await self._endpoints.page_for_tenant(tenant_id, page)
 
 
 class GetWebhookEndpoint:

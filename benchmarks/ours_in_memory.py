@@ -5,7 +5,6 @@ cost without the database."""
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from dependency_injector import providers
 from litestar import Litestar
@@ -20,19 +19,9 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
 from entrypoints.settings import Settings
-from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
-from tests.fakes.repositories import (
-    InMemoryAgentRepository,
-    InMemoryApiKeyRepository,
-    InMemoryCallRepository,
-)
-from tests.fakes.store import InMemoryStore
-from tests.fakes.webhook_events import InMemoryProcessedEvents
-from tests.fakes.webhooks import (
-    InMemoryWebhookDeliveryRepository,
-    InMemoryWebhookEndpointRepository,
-)
+from tests.fakes.repositories import InMemoryCallRepository
+from tests.fakes.storage import FakeStorage
 
 CREDENTIALS_ENV = "BENCH_CREDENTIALS"
 PUBLISHABLE_CREDENTIALS_ENV = "BENCH_PUBLISHABLE_CREDENTIALS"  # optional
@@ -50,32 +39,21 @@ class _ConstantTimeCalls(InMemoryCallRepository):
 def create_in_memory_app() -> Litestar:
     configure_logging(log_format_from_env(os.environ), level=log_level_from_env(os.environ))
     container = build_container(Settings.from_env(os.environ))
-    api_keys, agents = InMemoryApiKeyRepository(), InMemoryAgentRepository()
+    storage = FakeStorage(calls=providers.Singleton(_ConstantTimeCalls))
+    api_keys, agents = storage.api_keys(), storage.agents()
     now = SystemClock().now()
     for line in Path(os.environ[CREDENTIALS_ENV]).read_text().splitlines():
         plaintext, agent_id = line.split()
         key_hash = hash_api_key(plaintext)
         api_keys.items[key_hash] = ApiKey(key_hash, TENANT_ID, key_hash, "", now)
         agents.items[agent_id] = Agent(agent_id, TENANT_ID, "Bench agent", "bench-agent", now)
-    overrides: dict[providers.Provider[Any], object] = {
-        container.store: InMemoryStore(),
-        container.stored_api_keys: api_keys,
-        container.stored_agents: agents,
-        container.stored_publishable_keys: _publishable_keys(now),
-        container.calls: _ConstantTimeCalls(),
-        container.idempotency_store: InMemoryIdempotencyStore(),
-        container.processed_events: InMemoryProcessedEvents(),
-        container.webhook_endpoints: InMemoryWebhookEndpointRepository(),
-        container.webhook_deliveries: InMemoryWebhookDeliveryRepository(),
-    }
-    for provider, fake in overrides.items():
-        provider.override(providers.Object(fake))
+    _add_publishable_keys(storage.publishable_keys(), now)
+    container.storage.override(storage)
     return create_app(container)
 
 
-def _publishable_keys(now: datetime) -> InMemoryPublishableKeyRepository:
+def _add_publishable_keys(keys: InMemoryPublishableKeyRepository, now: datetime) -> None:
     """Publishable keys for the seeded origin, from "<rtpk_ key> <dispatch name>" lines."""
-    keys = InMemoryPublishableKeyRepository()
     path = os.environ.get(PUBLISHABLE_CREDENTIALS_ENV)
     for line in Path(path).read_text().splitlines() if path else []:
         key_hash = hash_api_key(line.split()[0])
@@ -89,4 +67,3 @@ def _publishable_keys(now: datetime) -> InMemoryPublishableKeyRepository:
             allow_native=False,
             created_at=now,
         )
-    return keys

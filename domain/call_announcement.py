@@ -5,11 +5,11 @@ import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
+from domain.epoch import epoch_millis, from_epoch_millis
 from domain.webhook_endpoint import WebhookEventType
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EVENT_IDS = uuid.UUID("6f1c1a52-3b0e-4d55-9a43-5e0d2b7c9e11")
 
 
@@ -25,13 +25,12 @@ class Announcement:
     @property
     def mark(self) -> str:
         """How the call stores it: a plain string (nx-27017 mangles documents in arrays)."""
-        millis = (self.at - _EPOCH) // timedelta(milliseconds=1)
-        return f"{self.type.value}/{millis}"
+        return f"{self.type.value}/{epoch_millis(self.at)}"
 
     @classmethod
     def from_mark(cls, mark: str) -> "Announcement":
         kind, _, millis = mark.rpartition("/")
-        return cls(WebhookEventType(kind), _EPOCH + timedelta(milliseconds=int(millis)))
+        return cls(WebhookEventType(kind), from_epoch_millis(int(millis)))
 
     def event_id(self, call_id: str) -> str:
         """The same for every replay of this announcement (the `webhook-id` receivers

@@ -2,20 +2,40 @@ class DomainError(Exception):
     """Base of every error the use cases raise on purpose."""
 
 
+class NotFound(DomainError):
+    """No such thing for this tenant: another tenant's looks exactly like a missing one.
+    `what` names the kind of thing."""
+
+    what = "resource"
+
+
+class Invalid(DomainError, ValueError):
+    """An input the domain refuses; the message says why."""
+
+
+class Conflict(DomainError):
+    """The request clashes with what is stored or still running; `what` names the thing that
+    is not available."""
+
+    what = "resource"
+
+
 class AuthenticationFailed(DomainError):
     """The API key is missing, malformed, unknown, expired or revoked."""
 
 
-class AgentNotFound(DomainError):
+class AgentNotFound(NotFound):
     """No such agent for this tenant (another tenant's agent looks exactly like this)."""
 
-
-class TenantNotFound(DomainError):
-    pass
+    what = "agent"
 
 
-class ApiKeyNotFound(DomainError):
-    pass
+class TenantNotFound(NotFound):
+    what = "tenant"
+
+
+class ApiKeyNotFound(NotFound):
+    what = "API key"
 
 
 class TokenIssuerNotConfigured(DomainError):
@@ -31,7 +51,7 @@ class CallAlreadyStored(CallNotCreated):
     claim was taken over, the other attempt stored it first."""
 
 
-class InvalidName(DomainError, ValueError):
+class InvalidName(Invalid):
     def __init__(self, reason: str, field: str = "name") -> None:
         super().__init__(reason)
         self.field = field
@@ -51,8 +71,10 @@ class TooManyQueuedCalls(DomainError):
     """The tenant already has as many calls waiting for their caller as it may."""
 
 
-class CallNotFound(DomainError):
+class CallNotFound(NotFound):
     """No such call for this tenant (another tenant's call looks exactly like this)."""
+
+    what = "call"
 
 
 class StorageUnavailable(StorageError):
@@ -67,23 +89,25 @@ class CallOutcomeUnknown(StorageUnavailable):
     """The call insert did not answer: it may or may not have been stored."""
 
 
-class DispatchNameTaken(DomainError):
+class DispatchNameTaken(Conflict):
     """The LiveKit agent name is another tenant's, or was released too recently to reuse.
     Answers say only that it is not available."""
 
+    what = "dispatch name"
 
-class InvalidMetadata(DomainError, ValueError):
+
+class InvalidMetadata(Invalid):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
 
 
-class InvalidCursor(DomainError, ValueError):
+class InvalidCursor(Invalid):
     """A page cursor this API did not hand out, or a limit out of range."""
 
 
-class InvalidIdempotencyKey(DomainError, ValueError):
+class InvalidIdempotencyKey(Invalid):
     pass
 
 
@@ -91,8 +115,10 @@ class IdempotencyKeyReused(DomainError):
     """The same key came with a different request body."""
 
 
-class IdempotentRequestInFlight(DomainError):
+class IdempotentRequestInFlight(Conflict):
     """The first request with this key has not finished yet."""
+
+    what = "idempotency key"
 
 
 class CallExpired(DomainError):
@@ -100,14 +126,14 @@ class CallExpired(DomainError):
     is signed; the caller starts a new call."""
 
 
-class InvalidCallerPermissions(DomainError, ValueError):
+class InvalidCallerPermissions(Invalid):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
 
 
-class InvalidOrigin(DomainError, ValueError):
+class InvalidOrigin(Invalid):
     """An origin a publishable key may not be registered with; names the value and where."""
 
     def __init__(self, value: str, reason: str, field: str = "origins") -> None:
@@ -117,11 +143,13 @@ class InvalidOrigin(DomainError, ValueError):
         self.field = field
 
 
-class PublishableKeyNotFound(DomainError):
+class PublishableKeyNotFound(NotFound):
     """No such publishable key for this tenant (another tenant's looks exactly like this)."""
 
+    what = "publishable key"
 
-class InvalidRequestField(DomainError, ValueError):
+
+class InvalidRequestField(Invalid):
     """One field of a request is out of bounds; `field` names it as the caller sent it."""
 
     def __init__(self, field: str, reason: str) -> None:
@@ -139,7 +167,7 @@ class OriginNotAllowed(DomainError):
     when it does not allow native apps)."""
 
 
-class InvalidWebhookUrl(DomainError, ValueError):
+class InvalidWebhookUrl(Invalid):
     """A webhook URL that is not https (or http where private targets are allowed), or whose
     host is or resolves to a loopback, private, link-local, multicast or metadata address."""
 
@@ -148,23 +176,29 @@ class InvalidWebhookUrl(DomainError, ValueError):
         self.field = field
 
 
-class InvalidWebhookEvent(DomainError, ValueError):
+class InvalidWebhookEvent(Invalid):
     def __init__(self, name: str, field: str = "events") -> None:
         super().__init__(f"{name[:60]!r} is not an event type")
         self.field = field
 
 
-class TooManyWebhookEndpoints(DomainError):
+class TooManyWebhookEndpoints(Conflict):
     """The tenant has as many webhook endpoints as it may (WEBHOOK_MAX_ENDPOINTS_PER_TENANT)."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"at most {limit} webhook endpoints per tenant")
         self.limit = limit
 
+    what = "webhook endpoint"
 
-class WebhookEndpointNotFound(DomainError):
+
+class WebhookEndpointNotFound(NotFound):
     """No such webhook endpoint for this tenant (another tenant's looks exactly like this)."""
 
+    what = "webhook endpoint"
 
-class WebhookDeliveryNotFound(DomainError):
+
+class WebhookDeliveryNotFound(NotFound):
     """No such event delivery for this endpoint of this tenant."""
+
+    what = "webhook delivery"

@@ -1,26 +1,31 @@
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+"""The Protocols the use cases depend on: the storage of each resource, and (from
+`domain/service_ports.py`, named here too) the clock, LiveKit and the health probe."""
+
+from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from domain.agent import Agent
 from domain.api_key import ApiKey
 from domain.call import Call, CallQuery
 from domain.call_announcement import Announcement
-from domain.call_events import RoomEvent, Transition
+from domain.call_events import Transition
 from domain.idempotency import IdempotencyRecord
 from domain.pagination import Page, PageRequest
 from domain.publishable_key import PublishableKey
-from domain.rate_limit import RateLimitDecision
+from domain.service_ports import CallPresenter as CallPresenter
+from domain.service_ports import Clock as Clock
+from domain.service_ports import HealthProbe as HealthProbe
+from domain.service_ports import HostResolver as HostResolver
+from domain.service_ports import PublicSuffixes as PublicSuffixes
+from domain.service_ports import RateLimiter as RateLimiter
+from domain.service_ports import SignedToken as SignedToken
+from domain.service_ports import TokenIssuer as TokenIssuer
+from domain.service_ports import WebhookSender as WebhookSender
+from domain.service_ports import WebhookVerifier as WebhookVerifier
 from domain.tenant import Tenant
-from domain.webhook_delivery import SendOutcome, WebhookDelivery
+from domain.webhook_delivery import WebhookDelivery
 from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """Aware UTC, millisecond precision (what every store keeps)."""
-        ...
 
 
 class TenantRepository(Protocol):
@@ -56,7 +61,7 @@ class PublishableKeyRepository(Protocol):
         """Another tenant's key is indistinguishable from none."""
         ...
 
-    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
         """Newest first (created_at, then id), revoked keys included."""
         ...
 
@@ -146,43 +151,6 @@ class QueuedCallCounts(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class SignedToken:
-    token: str
-    server_url: str
-
-
-class TokenIssuer(Protocol):
-    def configuration_problem(self) -> str | None:
-        """Why tokens cannot be signed right now, or None when they can."""
-        ...
-
-    def issue(self, call: Call, agent: Agent) -> SignedToken:
-        """A token that joins the caller to `call.room_name` and dispatches `agent` there."""
-        ...
-
-
-class HealthProbe(Protocol):
-    async def check(self) -> str | None:
-        """None when the dependency answers; otherwise a short, secret-free reason."""
-        ...
-
-
-class PublicSuffixes(Protocol):
-    def is_public_suffix(self, domain: str) -> bool:
-        """True for a domain under which anyone may register a name of their own (`com`,
-        `co.uk`, `github.io`): the Public Suffix List's ICANN and private sections."""
-        ...
-
-
-class RateLimiter(Protocol):
-    async def hit(self, subject: str) -> RateLimitDecision | None:
-        """Count one request for `subject`; None when limiting is off or its store is down."""
-        ...
-
-    async def close(self) -> None: ...
-
-
 class IdempotencyStore(Protocol):
     async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
         """Store the claim and return None, or return the record already held for its key."""
@@ -198,13 +166,6 @@ class IdempotencyStore(Protocol):
 class ProcessedEvents(Protocol):
     async def record(self, event_id: str, at: datetime) -> bool:
         """True the first time an event id is recorded; False for a redelivery."""
-        ...
-
-
-class WebhookVerifier(Protocol):
-    def verify(self, body: bytes, authorization: str | None) -> RoomEvent | None:
-        """The event a signed delivery carries; None for kinds calls do not follow.
-        Raises WebhookRejected when the signature or the body hash does not match."""
         ...
 
 
@@ -244,7 +205,7 @@ class WebhookEndpointRepository(Protocol):
         """Another tenant's endpoint is indistinguishable from none."""
         ...
 
-    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         """Newest first (created_at, then id), disabled endpoints included."""
         ...
 
@@ -335,28 +296,4 @@ class WebhookDeliveryRepository(Protocol):
 
     async def count_pending(self, endpoint_id: str, up_to: int) -> int:
         """How many of the endpoint's deliveries are pending, counted up to `up_to`."""
-        ...
-
-
-class WebhookSender(Protocol):
-    async def post(
-        self, url: str, address: str, body: str, headers: Mapping[str, str]
-    ) -> SendOutcome:
-        """POST `body` to `url`, connected to `address` (already checked) and never
-        following a redirect, within the configured timeout, reading at most a small part
-        of the answer. Never raises for the receiver's failures."""
-        ...
-
-    async def close(self) -> None: ...
-
-
-class HostResolver(Protocol):
-    async def addresses(self, host: str) -> list[str]:
-        """Every address `host` resolves to now; [] when it does not resolve."""
-        ...
-
-
-class CallPresenter(Protocol):
-    def __call__(self, call: Call) -> Mapping[str, Any]:
-        """The call as the API shows it (GET /v1/calls/{id}), as JSON-ready values."""
         ...

@@ -7,16 +7,15 @@ from litestar import Litestar
 
 from entrypoints.container import build_container
 from entrypoints.dev_seed import demo_state_file, load_demo
+from entrypoints.environment import DEV_ENV
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
-from entrypoints.settings import Settings
-
-DEV_ENV = "REALTIME_TOKENS_DEV"
+from entrypoints.settings import Settings, read_flag
 
 
 def app_from_env() -> Litestar:
     configure_logging(log_format_from_env(os.environ), level=log_level_from_env(os.environ))
-    dev = os.environ.get(DEV_ENV) == "1"
+    dev = read_flag(os.environ, DEV_ENV)
     demo = load_demo(demo_state_file()) if dev else None
     if dev and demo is None:
         structlog.get_logger(__name__).warning(

@@ -15,18 +15,7 @@ from adapters.caching.webhook_subscribers import KnownWebhookSubscribers
 from adapters.clock import SystemClock
 from adapters.livekit.issuer import LiveKitTokenIssuer
 from adapters.livekit.webhooks import LiveKitWebhookVerifier
-from adapters.mongo.agents import MongoAgentRepository
-from adapters.mongo.api_keys import MongoApiKeyRepository
-from adapters.mongo.calls import MongoCallRepository
-from adapters.mongo.dispatch_names import MongoDispatchNames
-from adapters.mongo.idempotency import MongoIdempotencyStore
-from adapters.mongo.monitoring import CommandTimer
-from adapters.mongo.publishable_keys import MongoPublishableKeyRepository
 from adapters.mongo.store import MongoStore
-from adapters.mongo.tenants import MongoTenantRepository
-from adapters.mongo.webhook_deliveries import MongoWebhookDeliveryRepository
-from adapters.mongo.webhook_endpoints import MongoWebhookEndpointRepository
-from adapters.mongo.webhook_events import MongoProcessedEvents
 from adapters.public_suffixes import BundledPublicSuffixList
 from adapters.rate_limit.in_process import InProcessRateLimiter
 from adapters.rate_limit.redis import RedisRateLimiter
@@ -62,13 +51,24 @@ from application.webhook_endpoints import (
     UpdateWebhookEndpoint,
 )
 from application.webhook_targets import WebhookTargets
-from domain.ports import Clock, RateLimiter
+from domain.ports import (
+    CallRepository,
+    Clock,
+    DispatchNames,
+    IdempotencyStore,
+    ProcessedEvents,
+    RateLimiter,
+    TenantRepository,
+    WebhookDeliveryRepository,
+    WebhookEndpointRepository,
+)
 from domain.rate_limit import RateLimitPolicy
 from domain.webhook_delivery import RetrySchedule
 from domain.webhook_endpoint import WebhookEndpoint
-from entrypoints.http.views import call_document
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
+from entrypoints.storage import MongoStorage
+from entrypoints.views import call_document
 
 logger = logging.getLogger("realtime_tokens.webhooks")
 CACHE_ENTRIES = 10_000
@@ -118,37 +118,28 @@ class Container(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     metrics = providers.Singleton(Metrics, mongodb_embedded=settings.provided.mongodb_embedded)
-    store = providers.Singleton(
-        MongoStore,
-        uri=settings.provided.mongodb_uri,
-        database=settings.provided.mongodb_database,
-        timeout_ms=settings.provided.mongodb_timeout_ms,
-        listeners=providers.List(
-            providers.Singleton(CommandTimer, metrics.provided.observe_mongodb_command)
-        ),
-    )
-    tenants = providers.Singleton(MongoTenantRepository, store.provided.db)
-    stored_api_keys = providers.Singleton(MongoApiKeyRepository, store.provided.db)
-    stored_agents = providers.Singleton(MongoAgentRepository, store.provided.db)
+    # Everything stored, as one group: tests replace it whole (`storage.override(...)`).
+    storage = providers.Container(MongoStorage, settings=settings, metrics=metrics)
+    store: providers.Provider[MongoStore] = storage.store
+    tenants: providers.Provider[TenantRepository] = storage.tenants
+    calls: providers.Provider[CallRepository] = storage.calls
+    idempotency_store: providers.Provider[IdempotencyStore] = storage.idempotency_store
+    processed_events: providers.Provider[ProcessedEvents] = storage.processed_events
+    dispatch_names: providers.Provider[DispatchNames] = storage.dispatch_names
+    webhook_endpoints: providers.Provider[WebhookEndpointRepository] = storage.webhook_endpoints
+    webhook_deliveries: providers.Provider[WebhookDeliveryRepository] = storage.webhook_deliveries
     cache_ttl = providers.Singleton(timedelta, seconds=settings.provided.cache_ttl_seconds)
     api_keys = providers.Singleton(
-        CachedApiKeyRepository, stored_api_keys, clock, cache_ttl, CACHE_ENTRIES
+        CachedApiKeyRepository, storage.api_keys, clock, cache_ttl, CACHE_ENTRIES
     )
     agents = providers.Singleton(
-        CachedAgentRepository, stored_agents, clock, cache_ttl, CACHE_ENTRIES
+        CachedAgentRepository, storage.agents, clock, cache_ttl, CACHE_ENTRIES
     )
-    stored_publishable_keys = providers.Singleton(MongoPublishableKeyRepository, store.provided.db)
     publishable_keys = providers.Singleton(
-        CachedPublishableKeyRepository, stored_publishable_keys, clock, cache_ttl, CACHE_ENTRIES
+        CachedPublishableKeyRepository, storage.publishable_keys, clock, cache_ttl, CACHE_ENTRIES
     )
-    calls = providers.Singleton(MongoCallRepository, store.provided.db)
     key_queues = providers.Singleton(RecentQueuedCallCounts, calls, clock, cache_ttl, CACHE_ENTRIES)
-    idempotency_store = providers.Singleton(MongoIdempotencyStore, store.provided.db)
-    processed_events = providers.Singleton(MongoProcessedEvents, store.provided.db)
-    dispatch_names = providers.Singleton(MongoDispatchNames, store.provided.db)
-    webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, store.provided.db)
     webhook_subscribers = providers.Singleton(KnownWebhookSubscribers, webhook_endpoints)
-    webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, store.provided.db)
     resolver = providers.Singleton(DnsResolver, settings.provided.webhook_dns_servers)
     webhook_sender = providers.Singleton(
         HttpxWebhookSender, settings.provided.webhook_timeout_seconds

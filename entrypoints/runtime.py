@@ -8,13 +8,12 @@ from pathlib import Path
 
 from adapters.embedded_mongo import EmbeddedMongo
 from entrypoints.container import Container, build_container
+from entrypoints.environment import HOME
 from entrypoints.settings import Settings
-
-HOME_ENV = "REALTIME_TOKENS_HOME"
 
 
 def home_dir() -> Path:
-    return Path(os.environ.get(HOME_ENV) or ".realtime-tokens").resolve()
+    return Path(HOME.read(os.environ)).resolve()
 
 
 @contextmanager

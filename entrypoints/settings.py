@@ -1,75 +1,69 @@
-import ipaddress
+"""The service's settings: each field is a variable declared in entrypoints/environment.py."""
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any
 
 from adapters.livekit.settings import LiveKitSettings
-from adapters.mongo.client import DEFAULT_TIMEOUT_MS
-from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
-from domain.webhook_delivery import DEFAULT_RETRY_SECONDS, RetrySchedule
+from entrypoints.configuration import ConfigurationError, Declared, flag, help_text, markdown_table
+from entrypoints.environment import (
+    DECLARED,
+    EMBEDDED_MONGODB_ENV,
+    LIVEKIT_API_KEY,
+    LIVEKIT_API_SECRET,
+    LIVEKIT_URL,
+)
 
-EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"
+__all__ = ["ConfigurationError", "Settings", "read_flag"]
+
 DEV_LIVEKIT = LiveKitSettings(
     url="ws://localhost:7880",
     api_key="devkey",
     api_secret="secret",  # noqa: S106 - livekit-server --dev's published credentials
     weak_secret_allowed=True,
 )
+_FILLED = tuple(d for d in DECLARED if d.field is not None)
+_BY_FIELD = {d.field: d for d in _FILLED}
 
 
-DEFAULT_CACHE_TTL_SECONDS = 5.0
-MAX_CACHE_TTL_SECONDS = 60.0
-DEFAULT_RATE_LIMIT_PER_MINUTE = 600
-DEFAULT_AUTH_FAILURES_PER_MINUTE = 20
-DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP = 30
-DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY = 1000
-DEFAULT_SWEEP_INTERVAL_SECONDS = 30.0
-DEFAULT_WEBHOOK_RETRY_SECONDS = ",".join(str(s) for s in DEFAULT_RETRY_SECONDS)
-DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10.0
-MAX_WEBHOOK_TIMEOUT_SECONDS = 30.0
-DEFAULT_WEBHOOK_POLL_SECONDS = 1.0
-DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT = 4
-DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS = 5 * 24 * 3600.0
-DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT = 20
-DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT = 10_000
-
-
-class ConfigurationError(ValueError):
-    pass
+def _default(name: str) -> Any:
+    return _BY_FIELD[name].default
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    mongodb_uri: str | None = None
-    mongodb_database: str = "realtime_tokens"
-    mongodb_timeout_ms: int = DEFAULT_TIMEOUT_MS
-    mongodb_embedded: bool = False
+    """Each field's default, bounds and variable are its declaration in DECLARED."""
+
+    mongodb_uri: str | None = _default("mongodb_uri")
+    mongodb_database: str = _default("mongodb_database")
+    mongodb_timeout_ms: int = _default("mongodb_timeout_ms")
+    mongodb_embedded: bool = _default("mongodb_embedded")
     livekit: LiveKitSettings = field(default_factory=LiveKitSettings)
-    token_ttl_seconds: int = DEFAULT_TTL_SECONDS
-    cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS
-    rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
-    auth_failures_per_minute: int = DEFAULT_AUTH_FAILURES_PER_MINUTE
-    publishable_key_rate_limit_per_ip: int = DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP
-    redis_url: str | None = None
-    max_queued_calls_per_tenant: int = 0
-    max_queued_calls_per_publishable_key: int = DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY
-    sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL_SECONDS
-    webhook_allow_private_targets: bool = False
-    webhook_retry_seconds: str = DEFAULT_WEBHOOK_RETRY_SECONDS
-    webhook_timeout_seconds: float = DEFAULT_WEBHOOK_TIMEOUT_SECONDS
-    webhook_poll_seconds: float = DEFAULT_WEBHOOK_POLL_SECONDS
-    webhook_concurrency_per_endpoint: int = DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
-    webhook_disable_after_seconds: float = DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
-    webhook_max_endpoints_per_tenant: int = DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT
-    webhook_max_pending_per_endpoint: int = DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT
-    webhook_dns_servers: tuple[str, ...] = ()
+    token_ttl_seconds: int = _default("token_ttl_seconds")
+    cache_ttl_seconds: float = _default("cache_ttl_seconds")
+    rate_limit_per_minute: int = _default("rate_limit_per_minute")
+    auth_failures_per_minute: int = _default("auth_failures_per_minute")
+    publishable_key_rate_limit_per_ip: int = _default("publishable_key_rate_limit_per_ip")
+    redis_url: str | None = _default("redis_url")
+    max_queued_calls_per_tenant: int = _default("max_queued_calls_per_tenant")
+    max_queued_calls_per_publishable_key: int = _default("max_queued_calls_per_publishable_key")
+    sweep_interval_seconds: float = _default("sweep_interval_seconds")
+    webhook_allow_private_targets: bool = _default("webhook_allow_private_targets")
+    webhook_retry_seconds: str = _default("webhook_retry_seconds")
+    webhook_timeout_seconds: float = _default("webhook_timeout_seconds")
+    webhook_poll_seconds: float = _default("webhook_poll_seconds")
+    webhook_concurrency_per_endpoint: int = _default("webhook_concurrency_per_endpoint")
+    webhook_disable_after_seconds: float = _default("webhook_disable_after_seconds")
+    webhook_max_endpoints_per_tenant: int = _default("webhook_max_endpoints_per_tenant")
+    webhook_max_pending_per_endpoint: int = _default("webhook_max_pending_per_endpoint")
+    webhook_dns_servers: tuple[str, ...] = _default("webhook_dns_servers")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, dev: bool = False) -> "Settings":
         livekit = LiveKitSettings(
-            url=env.get("LIVEKIT_URL", ""),
-            api_key=env.get("LIVEKIT_API_KEY", ""),
-            api_secret=env.get("LIVEKIT_API_SECRET", ""),
+            url=LIVEKIT_URL.read(env),
+            api_key=LIVEKIT_API_KEY.read(env),
+            api_secret=LIVEKIT_API_SECRET.read(env),
         )
         if dev:
             livekit = LiveKitSettings(
@@ -78,60 +72,13 @@ class Settings:
                 api_secret=livekit.api_secret or DEV_LIVEKIT.api_secret,
                 weak_secret_allowed=True,
             )
-        settings = cls(
-            mongodb_uri=env.get("MONGODB_URI") or None,
-            mongodb_database=env.get("MONGODB_DATABASE") or "realtime_tokens",
-            mongodb_timeout_ms=_parsed(env, "MONGODB_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
-            mongodb_embedded=env.get(EMBEDDED_MONGODB_ENV) == "1",
-            livekit=livekit,
-            token_ttl_seconds=_parsed(env, "TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS),
-            cache_ttl_seconds=_parsed(env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS),
-            rate_limit_per_minute=_parsed(
-                env, "RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE
-            ),
-            auth_failures_per_minute=_parsed(
-                env, "AUTH_FAILURES_PER_MINUTE", DEFAULT_AUTH_FAILURES_PER_MINUTE
-            ),
-            publishable_key_rate_limit_per_ip=_parsed(
-                env, "PUBLISHABLE_KEY_RATE_LIMIT_PER_IP", DEFAULT_PUBLISHABLE_KEY_RATE_LIMIT_PER_IP
-            ),
-            redis_url=env.get("REDIS_URL") or None,
-            max_queued_calls_per_tenant=_parsed(env, "MAX_QUEUED_CALLS_PER_TENANT", 0),
-            max_queued_calls_per_publishable_key=_parsed(
-                env,
-                "MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY",
-                DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY,
-            ),
-            sweep_interval_seconds=_parsed(
-                env, "SWEEP_INTERVAL_SECONDS", DEFAULT_SWEEP_INTERVAL_SECONDS
-            ),
-            webhook_allow_private_targets=_flag(env, "WEBHOOK_ALLOW_PRIVATE_TARGETS"),
-            webhook_retry_seconds=env.get("WEBHOOK_RETRY_SECONDS", "").strip()
-            or DEFAULT_WEBHOOK_RETRY_SECONDS,
-            webhook_timeout_seconds=_parsed(
-                env, "WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT_SECONDS
-            ),
-            webhook_poll_seconds=_parsed(env, "WEBHOOK_POLL_SECONDS", DEFAULT_WEBHOOK_POLL_SECONDS),
-            webhook_concurrency_per_endpoint=_parsed(
-                env, "WEBHOOK_CONCURRENCY_PER_ENDPOINT", DEFAULT_WEBHOOK_CONCURRENCY_PER_ENDPOINT
-            ),
-            webhook_disable_after_seconds=_parsed(
-                env, "WEBHOOK_DISABLE_AFTER_SECONDS", DEFAULT_WEBHOOK_DISABLE_AFTER_SECONDS
-            ),
-            webhook_max_endpoints_per_tenant=_parsed(
-                env, "WEBHOOK_MAX_ENDPOINTS_PER_TENANT", DEFAULT_WEBHOOK_MAX_ENDPOINTS_PER_TENANT
-            ),
-            webhook_max_pending_per_endpoint=_parsed(
-                env, "WEBHOOK_MAX_PENDING_PER_ENDPOINT", DEFAULT_WEBHOOK_MAX_PENDING_PER_ENDPOINT
-            ),
-            webhook_dns_servers=tuple(
-                part.strip()
-                for part in env.get("WEBHOOK_DNS_SERVERS", "").split(",")
-                if part.strip()
-            ),
-        )
+        settings = cls(livekit=livekit, **{str(d.field): d.read(env) for d in _FILLED})
         settings.validate()
         return settings
+
+    def validate(self) -> None:
+        for declared in _FILLED:
+            declared.validate(getattr(self, str(declared.field)))
 
     def require_a_database(self, *, dev: bool) -> None:
         """Outside --dev, the throwaway embedded database only when asked for by name."""
@@ -160,86 +107,16 @@ class Settings:
         user = userinfo.partition(":")[0]
         return f"{scheme}{separator}{user}:***@{hosts}{slash}{path}"
 
-    def validate(self) -> None:
-        try:
-            JoinWindow(self.token_ttl_seconds)
-        except ValueError as error:
-            raise ConfigurationError(f"TOKEN_TTL_SECONDS: {error}") from error
-        if self.mongodb_timeout_ms <= 0:
-            raise ConfigurationError("MONGODB_TIMEOUT_MS must be positive")
-        if self.sweep_interval_seconds < 0:
-            raise ConfigurationError("SWEEP_INTERVAL_SECONDS must be 0 (off) or more")
-        if self.max_queued_calls_per_tenant < 0:
-            raise ConfigurationError("MAX_QUEUED_CALLS_PER_TENANT must be 0 (off) or more")
-        if self.rate_limit_per_minute < 0:
-            raise ConfigurationError("RATE_LIMIT_PER_MINUTE must be 0 (off) or more")
-        for name in (
-            "auth_failures_per_minute",
-            "publishable_key_rate_limit_per_ip",
-            "max_queued_calls_per_publishable_key",
-        ):
-            if getattr(self, name) < 0:
-                raise ConfigurationError(f"{name.upper()} must be 0 (off) or more")
-        try:
-            RetrySchedule.parse(self.webhook_retry_seconds)
-        except ValueError as error:
-            raise ConfigurationError(f"WEBHOOK_RETRY_SECONDS: {error}") from None
-        if not 0 < self.webhook_timeout_seconds <= MAX_WEBHOOK_TIMEOUT_SECONDS:
-            raise ConfigurationError(
-                f"WEBHOOK_TIMEOUT_SECONDS must be over 0, at most {MAX_WEBHOOK_TIMEOUT_SECONDS}"
-            )
-        if self.webhook_poll_seconds < 0:
-            raise ConfigurationError("WEBHOOK_POLL_SECONDS must be 0 (off) or more")
-        if self.webhook_concurrency_per_endpoint < 1:
-            raise ConfigurationError("WEBHOOK_CONCURRENCY_PER_ENDPOINT must be 1 or more")
-        if self.webhook_disable_after_seconds <= 0:
-            raise ConfigurationError("WEBHOOK_DISABLE_AFTER_SECONDS must be over 0")
-        for server in self.webhook_dns_servers:
-            if not _is_nameserver(server):
-                raise ConfigurationError(
-                    f"WEBHOOK_DNS_SERVERS: {server!r} is not an IP address, IP:port or [IPv6]:port"
-                )
-        for name in ("webhook_max_endpoints_per_tenant", "webhook_max_pending_per_endpoint"):
-            if getattr(self, name) < 1:
-                raise ConfigurationError(f"{name.upper()} must be 1 or more")
-        if not 0 <= self.cache_ttl_seconds <= MAX_CACHE_TTL_SECONDS:
-            raise ConfigurationError(f"CACHE_TTL_SECONDS must be 0 to {MAX_CACHE_TTL_SECONDS}")
+
+def read_flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """A boolean variable that is no setting of its own (set by `serve` for its workers)."""
+    return Declared(name, default, "", flag).read(env)
 
 
-N = TypeVar("N", int, float)
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+def configuration_table() -> str:
+    """README's "Configuration (environment)" table (a test holds the two equal)."""
+    return markdown_table(DECLARED)
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if raw not in _TRUE + _FALSE:
-        raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
-    return raw in _TRUE
-
-
-def _parsed(env: Mapping[str, str], name: str, default: N) -> N:
-    """`default`'s type decides the parse: an int setting refuses "1.5"."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    kind = type(default)
-    try:
-        return kind(raw)
-    except ValueError:
-        wanted = "a whole number" if kind is int else "a number"
-        raise ConfigurationError(f"{name} must be {wanted}, not {raw!r}") from None
-
-
-def _is_nameserver(text: str) -> bool:
-    """An IP address, `IPv4:port` or `[IPv6]:port`."""
-    host, port = text, ""
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = rest.removeprefix(":") if rest.startswith(":") else ("x" if rest else "")
-    elif text.count(":") == 1:
-        host, _, port = text.partition(":")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not port or (port.isdigit() and 0 < int(port) <= 65535)
+def environment_help() -> str:
+    return "Environment variables:\n\n" + help_text(DECLARED)

@@ -10,6 +10,7 @@ from domain.errors import StorageError
 from domain.webhook_delivery import DeliveryStatus, WebhookDelivery
 from entrypoints.container import Container
 from entrypoints.metrics import Metrics
+from entrypoints.periodic import every
 
 logger = logging.getLogger("realtime_tokens.webhooks")
 CAPACITY = 64  # attempts in flight per replica
@@ -40,12 +41,11 @@ async def dispatching(
     marks only their calls), relay the calls' outbox into deliveries, then claim
     what is due and send it, at most `per_endpoint` attempts at once per endpoint (an
     endpoint at its bound is not even claimed from, so a slow one holds no other's
-    deliveries) and CAPACITY in all. Stopped by an event, like the sweeper; attempts in
-    flight finish (each is bounded by its timeout)."""
+    deliveries) and CAPACITY in all. On leaving, attempts in flight finish (each is bounded
+    by its timeout)."""
     if poll <= 0:
         yield
         return
-    stop = asyncio.Event()
     in_flight: Counter[str] = Counter()
     sending: set[asyncio.Task[None]] = set()
 
@@ -88,23 +88,18 @@ async def dispatching(
         age = 0.0 if oldest is None else (steps.now() - oldest).total_seconds()
         metrics.webhook_oldest_pending.set(max(age, 0.0))
 
-    async def loop() -> None:
-        while not stop.is_set():
-            try:
-                await one_round()
-            except StorageError as error:
-                logger.warning("webhook dispatch round failed, will retry: %s", error)
-            except Exception as error:
-                logger.exception("webhook dispatch round failed, will retry: %s", error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), poll)
+    async def guarded_round() -> None:
+        try:
+            await one_round()
+        except StorageError as error:
+            logger.warning("webhook dispatch round failed, will retry: %s", error)
+        except Exception as error:
+            logger.exception("webhook dispatch round failed, will retry: %s", error)
 
-    task = asyncio.create_task(loop())
     try:
-        yield
+        async with every(poll, guarded_round, at_once=True):
+            yield
     finally:
-        stop.set()
-        await task
         await asyncio.gather(*sending, return_exceptions=True)
 
 

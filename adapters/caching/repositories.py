@@ -142,8 +142,8 @@ class CachedPublishableKeyRepository:
     async def get_for_tenant(self, tenant_id: str, key_id: str) -> PublishableKey | None:
         return await self._inner.get_for_tenant(tenant_id, key_id)
 
-    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
-        return await self._inner.list_for_tenant(tenant_id, page)
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
+        return await self._inner.page_for_tenant(tenant_id, page)
 
     async def revoke(self, key_id: str, when: datetime) -> PublishableKey | None:
         revoked = await self._inner.revoke(key_id, when)

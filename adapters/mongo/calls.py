@@ -1,5 +1,5 @@
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo import UpdateOne
@@ -13,12 +13,11 @@ from adapters.mongo.paging import newest_first_page, sort_key
 from domain.call import Call, CallQuery, CallStatus, CallType, CreatedBy
 from domain.call_announcement import Announcement, created, numbered
 from domain.call_events import EXPIRY, Transition
+from domain.epoch import epoch_millis
 from domain.errors import CallAlreadyStored
 from domain.pagination import Page, PageRequest
 from domain.participant import Participant
 from domain.tenant import KeyKind
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MongoCallRepository:
@@ -101,13 +100,15 @@ class MongoCallRepository:
         if transition.clears_end_reason:
             changes["end_reason"] = None
         if transition.ended_at is not None:
-            changes["ended_ms"] = _epoch_ms(transition.ended_at)
+            # a number, for range conditions: nx-27017 keeps a date written by `$set` as a
+            # string, which no date range matches (adapters/mongo/dates.py)
+            changes["ended_ms"] = epoch_millis(transition.ended_at)
         if transition.clears_ended_at:
             changes.update(ended_at=None, ended_ms=None)
         allowed = [status.value for status in transition.allowed_from]
         condition: Document = {"_id": call_id, "status": {"$in": allowed}}
         if transition.ended_before is not None:
-            condition["ended_ms"] = {"$lt": _epoch_ms(transition.ended_before)}
+            condition["ended_ms"] = {"$lt": epoch_millis(transition.ended_before)}
         if transition.without_agent:
             condition["agent_joined_at"] = None
         update: Document = {"$set": changes}
@@ -162,12 +163,6 @@ def _marking(announcement: Announcement | None) -> Document:
 def _pending(doc: Document) -> list[Announcement]:
     marks: list[str] = doc.get("outbox", [])
     return numbered(marks, doc.get("sequence", len(marks)))
-
-
-def _epoch_ms(moment: datetime) -> int:
-    """`ended_at` as a number, for range conditions: nx-27017 keeps a date written by `$set`
-    as a string, which no date range matches (adapters/mongo/dates.py)."""
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _status_is(status: CallStatus, now: datetime) -> Document:

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo import DESCENDING
@@ -6,9 +6,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.mongo.client import Document
 from adapters.mongo.dates import stored_datetime
+from domain.epoch import epoch_millis
 from domain.pagination import Cursor, PageRequest
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NEWEST_FIRST = [("sort_key", DESCENDING)]
 
 
@@ -18,8 +18,7 @@ def sort_key(created_at: datetime, item_id: str) -> str:
     One range condition on one field is what every server evaluates alike; a compound
     `$or` of date and id conditions is not (nx-27017 gets it wrong).
     """
-    millis = (created_at - _EPOCH) // timedelta(milliseconds=1)
-    return f"{millis:013d}:{item_id}"
+    return f"{epoch_millis(created_at):013d}:{item_id}"
 
 
 def after_cursor(page: PageRequest) -> dict[str, Any]:

@@ -42,7 +42,7 @@ class MongoPublishableKeyRepository:
             doc = await self._keys.find_one({"_id": key_id, "tenant_id": tenant_id})
         return None if doc is None else _to_key(doc)
 
-    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
         with storage_errors("listing publishable keys"):
             docs, following = await newest_first_page(self._keys, [{"tenant_id": tenant_id}], page)
         return Page([_to_key(doc) for doc in docs], following)

@@ -2,7 +2,7 @@
 milliseconds: nx-27017 may keep a `$set` date as a string, which no longer compares."""
 
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -12,25 +12,24 @@ from adapters.mongo.client import Document
 from adapters.mongo.dates import stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
+from domain.epoch import epoch_millis as millis
+from domain.epoch import from_epoch_millis as from_millis
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
-from domain.webhook_delivery import Attempt, DeliveryStatus, WebhookDelivery, shared_fairly
+from domain.webhook_delivery import (
+    Attempt,
+    DeliveryStatus,
+    WebhookDelivery,
+    delivery_id,
+    shared_fairly,
+)
 from domain.webhook_endpoint import WebhookEventType
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NEVER = 0
 _PENDING = DeliveryStatus.PENDING.value
 _LAST = 2**63
 _ORDERED_BY = {"_id": 1, "endpoint_id": 1, "call_id": 1, "sequence": 1}
 _CLAIM_FIELDS = {**_ORDERED_BY, "tenant_id": 1}
-
-
-def millis(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
-
-
-def from_millis(value: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=value)
 
 
 class MongoWebhookDeliveryRepository:
@@ -129,7 +128,7 @@ class MongoWebhookDeliveryRepository:
     ) -> WebhookDelivery | None:
         with storage_errors("reading a webhook delivery"):
             doc = await self._deliveries.find_one(
-                {"_id": f"{event_id}:{endpoint_id}", "tenant_id": tenant_id}
+                {"_id": delivery_id(event_id, endpoint_id), "tenant_id": tenant_id}
             )
         return None if doc is None else _to_delivery(doc)
 

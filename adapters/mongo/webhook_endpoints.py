@@ -29,7 +29,7 @@ class MongoWebhookEndpointRepository:
             doc = await self._endpoints.find_one({"_id": endpoint_id, "tenant_id": tenant_id})
         return None if doc is None else _to_endpoint(doc)
 
-    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         with storage_errors("listing webhook endpoints"):
             docs, following = await newest_first_page(
                 self._endpoints, [{"tenant_id": tenant_id}], page

@@ -26,8 +26,8 @@ from entrypoints.http.dependencies import Injected
 from entrypoints.http.errors import AUTHENTICATED, JSON_BODY, QUERY, responses
 from entrypoints.http.openapi_docs import AGENT_BODY, AGENT_CHANGES, BEARER
 from entrypoints.http.paging import Limit, PageCursor, next_cursor, page_request
-from entrypoints.http.schemas import AgentCreate, AgentPage, AgentPatch, AgentView
-from entrypoints.http.views import agent_view
+from entrypoints.http.schemas import AgentCreate, AgentPage, AgentPatch
+from entrypoints.views import AgentView, agent_view
 
 TenantRequest = Request[Principal, Any, Any]
 _WRITE = (*JSON_BODY, InvalidName, InvalidMetadata, DispatchNameTaken)

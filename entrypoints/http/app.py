@@ -15,7 +15,7 @@ from entrypoints.http.calls import CallsController
 from entrypoints.http.cors import CrossOriginHeaders
 from entrypoints.http.demo import demo_routes
 from entrypoints.http.dependencies import dependencies, resolver
-from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.error_handler import EXCEPTION_HANDLERS
 from entrypoints.http.health import healthz, readyz
 from entrypoints.http.json_body import check_json_body
 from entrypoints.http.livekit_token import (

@@ -13,8 +13,8 @@ from entrypoints.http.dependencies import Injected
 from entrypoints.http.errors import AUTHENTICATED, QUERY, responses
 from entrypoints.http.openapi_docs import BEARER
 from entrypoints.http.paging import Limit, PageCursor, next_cursor, page_request
-from entrypoints.http.schemas import CallPage, CallView
-from entrypoints.http.views import call_view
+from entrypoints.http.schemas import CallPage
+from entrypoints.views import CallView, call_view
 
 TenantRequest = Request[Principal, Any, Any]
 

@@ -1,10 +1,12 @@
 """The one way a handler reaches a use case or an adapter: a named dependency, resolved from
-the container's provider on every request, so `container.X.override(...)` reaches each route
-even after `create_app`. A handler names what it needs (`create_agent: Injected[CreateAgent]`)."""
+the container's provider of that name on every request, so `container.X.override(...)`
+reaches each route even after `create_app`. A handler names what it needs
+(`create_agent: Injected[CreateAgent]`)."""
 
 from collections.abc import Callable
 from typing import Any, TypeAlias, TypeVar
 
+from dependency_injector import providers
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
@@ -15,35 +17,6 @@ T = TypeVar("T")
 # The container built the value: checking it again per request would only cost time, and
 # ports are Protocols, which the signature model cannot check.
 Injected: TypeAlias = NamedDependency[SkipValidation[T]]
-
-PROVIDED = (
-    "issue_realtime_token",
-    "issue_token_idempotently",
-    "create_agent",
-    "list_agents",
-    "get_agent",
-    "update_agent",
-    "delete_agent",
-    "get_call",
-    "list_calls",
-    "create_publishable_key",
-    "list_publishable_keys",
-    "revoke_publishable_key",
-    "create_webhook_endpoint",
-    "list_webhook_endpoints",
-    "get_webhook_endpoint",
-    "update_webhook_endpoint",
-    "delete_webhook_endpoint",
-    "rotate_webhook_secret",
-    "list_webhook_deliveries",
-    "retry_webhook_delivery",
-    "webhook_verifier",
-    "apply_room_event",
-    "store",
-    "token_issuer",
-    "metrics",
-    "settings",
-)
 
 
 def resolver(provider: Callable[[], T]) -> Callable[[], T]:
@@ -62,7 +35,13 @@ def _resolved(provider: Callable[[], Any]) -> Provide:
 
 
 def dependencies(container: Container, demo: DemoCredentials | None) -> dict[str, Provide]:
-    provided = {name: _resolved(getattr(container, name)) for name in PROVIDED}
+    """Every provider of the container, by its name (a handler resolves only what it names;
+    the storage group is reached through the container's own names for its members)."""
+    provided = {
+        name: _resolved(provider)
+        for name, provider in container.providers.items()
+        if not isinstance(provider, providers.Container)
+    }
     if demo is not None:
         provided["demo"] = _resolved(lambda: demo)
     return provided

@@ -1,21 +1,13 @@
 """The one error table: every exception a route can raise → its problem (status, code,
-detail, headers, log level). The exception handler and each route's OpenAPI `responses=`
-are both built from it, and a test holds the README's error table to it."""
+detail, headers, log level). The exception handler (`error_handler.py`) and each route's
+OpenAPI `responses=` are both built from it, and a test holds the README's error table to it.
+How validation messages become `errors[]` is `validation_errors.py`'s."""
 
 import logging
-import re
-from typing import Any
 
-from litestar import Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    MethodNotAllowedException,
-    NotFoundException,
-    ValidationException,
-)
+from litestar.exceptions import MethodNotAllowedException, NotFoundException, ValidationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from domain.errors import (
     AgentNotChosen,
@@ -25,7 +17,6 @@ from domain.errors import (
     CallNotCreated,
     CallNotFound,
     DispatchNameTaken,
-    DomainError,
     IdempotencyKeyReused,
     IdempotentRequestInFlight,
     InvalidCallerPermissions,
@@ -51,50 +42,16 @@ from domain.errors import (
 )
 from entrypoints.http.json_body import DuplicateKey, UnsupportedMediaType
 from entrypoints.http.loopback_host import HostNotAllowed
-from entrypoints.http.problems import (
-    PROBLEM_MEDIA_TYPE,
-    ProblemKind,
-    generic_kind,
-    problem_response,
-)
+from entrypoints.http.problems import PROBLEM_MEDIA_TYPE, ProblemKind
 from entrypoints.http.schemas import FieldError, Problem
+from entrypoints.http.validation_errors import body_error, validation_errors
 
-logger = logging.getLogger("realtime_tokens.http")
-
-_MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
-_UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `([^`]+)`")
 STORAGE_RETRY_AFTER_SECONDS = "2"
-_MAX_CAUSES = 5
-
-
-def _field_error(item: dict[str, Any]) -> FieldError:
-    message = str(item.get("message", "is not valid"))
-    field = str(item.get("key") or "body")
-    nested = "" if field in ("data", "body") else f"{field}."  # the key is the parent object
-    if missing := _MISSING_FIELD.match(message):
-        return FieldError(field=nested + missing.group(1), message="is required")
-    if unknown := _UNKNOWN_FIELD.match(message):
-        return FieldError(field=nested + unknown.group(1), message="is not a field of this body")
-    if field == "data":
-        empty = message == "'data'"
-        return FieldError(field="body", message="is empty" if empty else message)
-    return FieldError(field=field, message=message)
-
-
-def _validation_errors(error: ValidationException) -> list[FieldError]:
-    extra = error.extra if isinstance(error.extra, list) else []
-    errors = [_field_error(item) for item in extra if isinstance(item, dict)]
-    return errors or [FieldError(field="body", message="is not valid")]
-
-
-def _body(message: str) -> list[FieldError]:
-    return [FieldError(field="body", message=message)]
-
 
 _INVALID_CODE, _INVALID = "invalid_request", "The request is not valid."
-INVALID_REQUEST = ProblemKind(400, _INVALID_CODE, _INVALID, errors=_validation_errors)
+INVALID_REQUEST = ProblemKind(400, _INVALID_CODE, _INVALID, errors=validation_errors)
 UNREADABLE_BODY = ProblemKind(
-    400, _INVALID_CODE, _INVALID, errors=lambda _: _body("is not a readable JSON document")
+    400, _INVALID_CODE, _INVALID, errors=lambda _: body_error("is not a readable JSON document")
 )
 INTERNAL_ERROR = ProblemKind(
     500, "internal_error", "An unexpected error occurred.", log_level=logging.ERROR
@@ -103,15 +60,15 @@ INTERNAL_ERROR = ProblemKind(
 PROBLEMS: dict[type[BaseException], ProblemKind] = {
     ValidationException: INVALID_REQUEST,
     RecursionError: ProblemKind(  # msgspec decoding a body nested ~1000 levels deep
-        400, _INVALID_CODE, _INVALID, errors=lambda _: _body("nests too deeply")
+        400, _INVALID_CODE, _INVALID, errors=lambda _: body_error("nests too deeply")
     ),
-    UnicodeDecodeError: UNREADABLE_BODY,
+    UnicodeDecodeError: UNREADABLE_BODY,  # msgspec decoding a body that is not UTF-8
     DuplicateKey: ProblemKind(
         400,
         _INVALID_CODE,
         _INVALID,
         errors=lambda e: [FieldError(field=e.key, message="appears more than once in an object")],
-    ),  # msgspec decoding a body that is not UTF-8
+    ),
     InvalidMetadata: ProblemKind(
         400,
         "invalid_metadata",
@@ -278,49 +235,6 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
 AUTHENTICATED = (AuthenticationFailed, RateLimited, StorageUnavailable, StorageError)
 JSON_BODY = (ValidationException, DuplicateKey, RequestEntityTooLarge, UnsupportedMediaType)
 QUERY = (ValidationException,)
-
-
-def kind_for(error: BaseException) -> ProblemKind:
-    for cls in type(error).__mro__:
-        if cls is HTTPException:  # raised by the framework with a status of its own
-            return _framework_kind(error)
-        if (kind := PROBLEMS.get(cls)) is not None:
-            return kind
-    return INTERNAL_ERROR
-
-
-def _framework_kind(error: Any) -> ProblemKind:
-    if error.status_code >= 500:
-        return INTERNAL_ERROR
-    if error.status_code == HTTP_400_BAD_REQUEST:
-        return UNREADABLE_BODY
-    return generic_kind(error.status_code)
-
-
-def _described(error: BaseException) -> str:
-    """Our own messages, then each cause by class and code only: never a driver's message or
-    repr, which may hold the documents it refused (a caller's metadata)."""
-    text = type(error).__name__
-    if isinstance(error, DomainError) and str(error):
-        text += f" ({error})"
-    cause, depth = error.__cause__, 0
-    while cause is not None and depth < _MAX_CAUSES:
-        code = getattr(cause, "code", None)
-        text += f", caused by {type(cause).__name__}" + (f" code={code}" if code else "")
-        cause, depth = cause.__cause__, depth + 1
-    return text
-
-
-def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
-    kind = kind_for(error)
-    if kind is INTERNAL_ERROR and not isinstance(error, StorageError):
-        logger.exception("unhandled error", exc_info=error)
-    elif kind.log_level:
-        logger.log(kind.log_level, "%s: %s", kind.code, _described(error))
-    return problem_response(request, kind, error)
-
-
-EXCEPTION_HANDLERS = dict.fromkeys(PROBLEMS, handle_error)
 
 
 Raised = type[BaseException] | tuple[type[BaseException], ...]

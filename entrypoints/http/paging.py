@@ -3,11 +3,11 @@
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar.params import QueryParameter
 
+from domain.epoch import epoch_millis, from_epoch_millis
 from domain.errors import InvalidCursor
 from domain.pagination import MAX_LIMIT, Cursor, Page, PageRequest
 
@@ -20,7 +20,7 @@ PageCursor = Annotated[
 
 
 def encode_cursor(cursor: Cursor) -> str:
-    raw = json.dumps([int(cursor.created_at.timestamp() * 1000), cursor.id])
+    raw = json.dumps([epoch_millis(cursor.created_at), cursor.id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -33,7 +33,7 @@ def decode_cursor(token: str) -> Cursor:
         if len(item_id) > MAX_ID_LENGTH:
             raise ValueError
         item_id.encode()  # a lone surrogate is no id, and no store can hold it
-        return Cursor(datetime.fromtimestamp(millis / 1000, UTC), item_id)
+        return Cursor(from_epoch_millis(millis), item_id)
     except (ValueError, TypeError, binascii.Error, OverflowError, OSError):
         raise InvalidCursor("the cursor is not one this API returned") from None
 

@@ -17,12 +17,12 @@ from entrypoints.http.dependencies import Injected
 from entrypoints.http.errors import AUTHENTICATED, JSON_BODY, QUERY, responses
 from entrypoints.http.openapi_docs import BEARER, PUBLISHABLE_KEY_BODY
 from entrypoints.http.paging import Limit, PageCursor, next_cursor, page_request
-from entrypoints.http.schemas import (
-    PublishableKeyCreate,
+from entrypoints.http.schemas import PublishableKeyCreate, PublishableKeyPage
+from entrypoints.views import (
     PublishableKeyCreated,
-    PublishableKeyPage,
+    created_publishable_key_view,
+    publishable_key_view,
 )
-from entrypoints.http.views import created_publishable_key_view, publishable_key_view
 
 TenantRequest = Request[Principal, Any, Any]
 

@@ -5,7 +5,14 @@ from typing import Annotated, Any
 import msgspec
 
 from application.issue_token import IssuedToken
-from domain.caller_permissions import CallerPermissions, TrackSource
+from entrypoints.views import (
+    AgentView,
+    CallerPermissionsBody,
+    CallView,
+    PublishableKeyView,
+    WebhookDeliveryView,
+    WebhookEndpointView,
+)
 
 
 class TokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -61,19 +68,6 @@ class Readiness(Health, kw_only=True):
     database: str  # "external", or "embedded nx-27017" (dev and tests only)
 
 
-TrackSources = Annotated[list[TrackSource], msgspec.Meta(min_length=1)]
-
-
-class CallerPermissionsBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """LiveKit's grants for the agent's callers; a member left out takes its default."""
-
-    can_publish_sources: TrackSources = msgspec.field(default_factory=lambda: ["microphone"])
-    can_publish_data: bool = False
-
-    def permissions(self) -> CallerPermissions:
-        return CallerPermissions(tuple(self.can_publish_sources), self.can_publish_data)
-
-
 class AgentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Only these fields are writable: ids, tenant and timestamps are the service's."""
 
@@ -90,51 +84,9 @@ class AgentPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     caller_permissions: CallerPermissionsBody | None = None
 
 
-class AgentView(msgspec.Struct, kw_only=True):
-    id: str
-    name: str
-    dispatch_name: str
-    default_metadata: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime | None
-    caller_permissions: CallerPermissionsBody
-
-
 class AgentPage(msgspec.Struct, kw_only=True):
     data: list[AgentView]
     next_cursor: str | None
-
-
-class CreatedByView(msgspec.Struct, kw_only=True):
-    key_id: str
-    key_kind: str  # "secret" (rtk_…) or "publishable" (rtpk_…)
-
-
-AGENT_JOINED_AT = (
-    "When the call's agent (LiveKit participant kind AGENT) first joined its room; null until "
-    "then. Minus created_at: the time from token to agent."
-)
-END_REASON = (
-    "Why the call ended or expired: agent_never_joined (it ended before any agent joined), "
-    "participant_left or participant_connection_aborted (the caller left or dropped), "
-    "room_finished, not_joined (expired: the caller never joined); null while open."
-)
-
-
-class CallView(msgspec.Struct, kw_only=True):
-    id: str
-    status: str
-    agent_id: str
-    room_name: str
-    participant_identity: str
-    metadata: dict[str, Any]
-    created_at: datetime
-    expires_at: datetime
-    joined_at: datetime | None
-    agent_joined_at: Annotated[datetime | None, msgspec.Meta(description=AGENT_JOINED_AT)]
-    ended_at: datetime | None
-    end_reason: Annotated[str | None, msgspec.Meta(description=END_REASON)]
-    created_by: CreatedByView | None = None  # calls from before keys were recorded have none
 
 
 class CallPage(msgspec.Struct, kw_only=True):
@@ -169,23 +121,6 @@ class PublishableKeyCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     description: Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)] | None = None
 
 
-class PublishableKeyView(msgspec.Struct, kw_only=True):
-    id: str
-    hint: str
-    origins: list[str]
-    agents: list[str]
-    allow_native: bool
-    description: str | None
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-class PublishableKeyCreated(PublishableKeyView, kw_only=True):
-    """`key` is shown here only: it cannot be read again, only replaced."""
-
-    key: str
-
-
 class PublishableKeyPage(msgspec.Struct, kw_only=True):
     data: list[PublishableKeyView]
     next_cursor: str | None
@@ -210,22 +145,6 @@ class WebhookEndpointPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     disabled: bool | None = None
 
 
-class WebhookEndpointView(msgspec.Struct, kw_only=True):
-    id: str
-    url: str
-    events: list[str]
-    description: str | None
-    disabled: bool
-    disabled_reason: str | None
-    created_at: datetime
-
-
-class WebhookEndpointCreated(WebhookEndpointView, kw_only=True):
-    """`secret` is shown here only (and by rotate-secret): it cannot be read again."""
-
-    secret: str
-
-
 class WebhookSecret(msgspec.Struct, kw_only=True):
     secret: str
     previous_secret_expires_at: datetime | None
@@ -234,22 +153,6 @@ class WebhookSecret(msgspec.Struct, kw_only=True):
 class WebhookEndpointPage(msgspec.Struct, kw_only=True):
     data: list[WebhookEndpointView]
     next_cursor: str | None
-
-
-class WebhookAttemptView(msgspec.Struct, kw_only=True):
-    at: datetime
-    status_code: int | None
-    error: str | None
-    latency_ms: int
-
-
-class WebhookDeliveryView(msgspec.Struct, kw_only=True):
-    event_id: str
-    event_type: str
-    status: str
-    created_at: datetime
-    next_attempt_at: datetime | None
-    attempts: list[WebhookAttemptView]
 
 
 class WebhookDeliveryPage(msgspec.Struct, kw_only=True):

@@ -31,15 +31,15 @@ from entrypoints.http.openapi_docs import BEARER, WEBHOOK_ENDPOINT_BODY, WEBHOOK
 from entrypoints.http.paging import Limit, PageCursor, next_cursor, page_request
 from entrypoints.http.schemas import (
     WebhookDeliveryPage,
-    WebhookDeliveryView,
     WebhookEndpointCreate,
-    WebhookEndpointCreated,
     WebhookEndpointPage,
     WebhookEndpointPatch,
-    WebhookEndpointView,
     WebhookSecret,
 )
-from entrypoints.http.views import (
+from entrypoints.views import (
+    WebhookDeliveryView,
+    WebhookEndpointCreated,
+    WebhookEndpointView,
     created_webhook_endpoint_view,
     webhook_delivery_view,
     webhook_endpoint_view,
@@ -128,7 +128,7 @@ class WebhookEndpointsController(Controller):
 
     @delete(
         "/{endpoint_id:uuid}",
-        summary="Delete a webhook endpoint (its pending deliveries are dropped)",
+        summary="Delete a webhook endpoint (each pending delivery fails as endpoint deleted)",
         responses=responses(AUTHENTICATED, QUERY, WebhookEndpointNotFound),
     )
     async def delete_endpoint(

@@ -23,7 +23,7 @@ class InMemoryPublishableKeyRepository:
         key = self.items.get(key_id)
         return key if key is not None and key.tenant_id == tenant_id else None
 
-    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
         return page_of(
             newest_first([k for k in self.items.values() if k.tenant_id == tenant_id]), page
         )

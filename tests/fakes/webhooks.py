@@ -6,7 +6,7 @@ from datetime import datetime
 from domain.errors import StorageError
 from domain.ids import new_id
 from domain.pagination import Page, PageRequest
-from domain.webhook_delivery import DeliveryStatus, WebhookDelivery, shared_fairly
+from domain.webhook_delivery import DeliveryStatus, WebhookDelivery, delivery_id, shared_fairly
 from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 from tests.fakes.paging import newest_first, page_of
 
@@ -27,7 +27,7 @@ class InMemoryWebhookEndpointRepository:
         endpoint = self.items.get(endpoint_id)
         return endpoint if endpoint is not None and endpoint.tenant_id == tenant_id else None
 
-    async def list_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
+    async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         return page_of(newest_first(self._of(tenant_id)), page)
 
     async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
@@ -132,7 +132,7 @@ class InMemoryWebhookDeliveryRepository:
     async def get_for_tenant(
         self, tenant_id: str, endpoint_id: str, event_id: str
     ) -> WebhookDelivery | None:
-        found = self.items.get(f"{event_id}:{endpoint_id}")
+        found = self.items.get(delivery_id(event_id, endpoint_id))
         return found if found is not None and found.tenant_id == tenant_id else None
 
     async def page_for_endpoint(

@@ -32,7 +32,8 @@ def _event(call: Call, kind: RoomEventKind, at: timedelta) -> RoomEvent:
 
 
 async def _marks(repositories: Repositories, call_id: str) -> list[Announcement]:
-    pending = {c.id: a for c, a in await repositories.calls.unannounced(100)}
+    unannounced: list[tuple[Call, list[Announcement]]] = await repositories.calls.unannounced(100)
+    pending = {c.id: a for c, a in unannounced}
     return pending.get(call_id, [])
 
 

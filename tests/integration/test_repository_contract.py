@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.clock import SystemClock, to_millis
+from adapters.clock import SystemClock, truncated_to_millis
 from domain.agent import Agent
 from domain.api_key import mint_api_key
 from domain.call import Call, CreatedBy
@@ -18,7 +18,7 @@ from domain.tenant import KeyKind, Tenant
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
-NOW = to_millis(datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
+NOW = truncated_to_millis(datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
 RECENT = SystemClock().now()  # idempotency records carry a TTL index: a past time is purged
 
 
@@ -193,19 +193,21 @@ async def test_one_idempotency_claim_wins(repositories: Repositories) -> None:
     first = IdempotencyRecord.claim("t", "key", "fp-1", RECENT)
     second = IdempotencyRecord.claim("t", "key", "fp-2", RECENT + timedelta(seconds=1))
 
-    assert await repositories.idempotency.claim(first) is None
-    assert await repositories.idempotency.claim(second) == first
+    assert await repositories.idempotency_store.claim(first) is None
+    assert await repositories.idempotency_store.claim(second) == first
     assert (
-        await repositories.idempotency.claim(IdempotencyRecord.claim("u", "key", "x", RECENT))
+        await repositories.idempotency_store.claim(IdempotencyRecord.claim("u", "key", "x", RECENT))
         is None
     )
 
 
 async def test_a_completed_claim_reads_back_completed(repositories: Repositories) -> None:
     claim = IdempotencyRecord.claim("t", "key", "fp", RECENT)
-    await repositories.idempotency.claim(claim)
-    await repositories.idempotency.complete(claim)
-    held = await repositories.idempotency.claim(IdempotencyRecord.claim("t", "key", "fp", RECENT))
+    await repositories.idempotency_store.claim(claim)
+    await repositories.idempotency_store.complete(claim)
+    held = await repositories.idempotency_store.claim(
+        IdempotencyRecord.claim("t", "key", "fp", RECENT)
+    )
     assert held is not None
     assert held.completed
     assert held.call_id == claim.call_id
@@ -214,13 +216,13 @@ async def test_a_completed_claim_reads_back_completed(repositories: Repositories
 async def test_release_drops_only_that_very_claim(repositories: Repositories) -> None:
     claim = IdempotencyRecord.claim("t", "key", "fp", RECENT)
     stranger = IdempotencyRecord.claim("t", "key", "fp", RECENT)
-    await repositories.idempotency.claim(claim)
+    await repositories.idempotency_store.claim(claim)
 
-    await repositories.idempotency.release(stranger)
-    assert await repositories.idempotency.claim(stranger) == claim
+    await repositories.idempotency_store.release(stranger)
+    assert await repositories.idempotency_store.claim(stranger) == claim
 
-    await repositories.idempotency.release(claim)
-    assert await repositories.idempotency.claim(stranger) is None
+    await repositories.idempotency_store.release(claim)
+    assert await repositories.idempotency_store.claim(stranger) is None
 
 
 def _publishable(tenant_id: str, at: datetime = NOW) -> PublishableKey:
@@ -274,15 +276,15 @@ async def test_publishable_keys_page_newest_first_per_tenant_revoked_ones_includ
         await repositories.publishable_keys.add(key)
     revoked = await repositories.publishable_keys.revoke(keys[0].id, NOW + timedelta(minutes=1))
 
-    first = await repositories.publishable_keys.list_for_tenant("tenant-1", PageRequest(limit=2))
+    first = await repositories.publishable_keys.page_for_tenant("tenant-1", PageRequest(limit=2))
     assert first.items == [keys[2], keys[1]]
     assert first.next is not None
-    rest = await repositories.publishable_keys.list_for_tenant(
+    rest = await repositories.publishable_keys.page_for_tenant(
         "tenant-1", PageRequest(limit=2, after=first.next)
     )
     assert rest.items == [revoked]
     assert rest.next is None
-    nobody = await repositories.publishable_keys.list_for_tenant("tenant-3", PageRequest())
+    nobody = await repositories.publishable_keys.page_for_tenant("tenant-3", PageRequest())
     assert nobody.items == []
 
 

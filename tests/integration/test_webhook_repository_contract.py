@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.clock import to_millis
+from adapters.clock import truncated_to_millis
 from domain.pagination import PageRequest
 from domain.webhook_delivery import (
     Attempt,
@@ -19,7 +19,7 @@ from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEven
 from tests.integration.conftest import Repositories
 
 pytestmark = pytest.mark.integration
-NOW = to_millis(datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
+NOW = truncated_to_millis(datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
 LEASE = timedelta(seconds=30)
 
 
@@ -57,8 +57,8 @@ async def test_webhook_endpoints_page_newest_first_per_tenant(repositories: Repo
     for endpoint in (*mine, _endpoint("tenant-2")):
         await repositories.webhook_endpoints.add(endpoint)
 
-    first = await repositories.webhook_endpoints.list_for_tenant("tenant-1", PageRequest(limit=2))
-    rest = await repositories.webhook_endpoints.list_for_tenant(
+    first = await repositories.webhook_endpoints.page_for_tenant("tenant-1", PageRequest(limit=2))
+    rest = await repositories.webhook_endpoints.page_for_tenant(
         "tenant-1", PageRequest(limit=2, after=first.next)
     )
 

@@ -1,6 +1,7 @@
 """A container wired to in-memory fakes of every port, with helpers to seed it."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from dependency_injector import providers
 
@@ -9,23 +10,9 @@ from domain.agent import Agent
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
 from tests.fakes.clock import FrozenClock
-from tests.fakes.dispatch_names import InMemoryDispatchNames
-from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.issuer import FakeTokenIssuer
-from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
-from tests.fakes.repositories import (
-    InMemoryAgentRepository,
-    InMemoryApiKeyRepository,
-    InMemoryCallRepository,
-    InMemoryTenantRepository,
-)
-from tests.fakes.store import InMemoryStore
-from tests.fakes.webhook_events import InMemoryProcessedEvents
-from tests.fakes.webhooks import (
-    InMemoryWebhookDeliveryRepository,
-    InMemoryWebhookEndpointRepository,
-    StaticResolver,
-)
+from tests.fakes.storage import FakeStorage
+from tests.fakes.webhooks import StaticResolver
 
 TEST_LIVEKIT = LiveKitSettings(
     url="wss://livekit.example.test",
@@ -44,46 +31,23 @@ class Seeded:
 
 @dataclass
 class World:
+    """`world.calls`, `world.agents`, …: the in-memory repositories of its storage group
+    (behind the container's caches, as MongoDB is in production)."""
+
     container: Container
     clock: FrozenClock = field(default_factory=FrozenClock)
-    store: InMemoryStore = field(default_factory=InMemoryStore)
-    tenants: InMemoryTenantRepository = field(default_factory=InMemoryTenantRepository)
-    api_keys: InMemoryApiKeyRepository = field(default_factory=InMemoryApiKeyRepository)
-    agents: InMemoryAgentRepository = field(default_factory=InMemoryAgentRepository)
-    calls: InMemoryCallRepository = field(default_factory=InMemoryCallRepository)
-    idempotency_store: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
-    processed_events: InMemoryProcessedEvents = field(default_factory=InMemoryProcessedEvents)
-    dispatch_names: InMemoryDispatchNames = field(init=False)
-    publishable_keys: InMemoryPublishableKeyRepository = field(
-        default_factory=InMemoryPublishableKeyRepository
-    )
-    webhook_endpoints: InMemoryWebhookEndpointRepository = field(
-        default_factory=InMemoryWebhookEndpointRepository
-    )
-    webhook_deliveries: InMemoryWebhookDeliveryRepository = field(
-        default_factory=InMemoryWebhookDeliveryRepository
-    )
+    storage: FakeStorage = field(default_factory=FakeStorage)
     resolver: StaticResolver = field(default_factory=StaticResolver)
 
     def __post_init__(self) -> None:
-        self.dispatch_names = InMemoryDispatchNames(self.agents)
-        for name in (
-            "clock",
-            "store",
-            "tenants",
-            "calls",
-            "idempotency_store",
-            "processed_events",
-            "dispatch_names",
-            "webhook_endpoints",
-            "webhook_deliveries",
-            "resolver",
-        ):
-            getattr(self.container, name).override(providers.Object(getattr(self, name)))
-        # The fakes stand behind the real read-through caches, as MongoDB does in production.
-        self.container.stored_api_keys.override(providers.Object(self.api_keys))
-        self.container.stored_agents.override(providers.Object(self.agents))
-        self.container.stored_publishable_keys.override(providers.Object(self.publishable_keys))
+        self.container.storage.override(self.storage)
+        self.container.clock.override(providers.Object(self.clock))
+        self.container.resolver.override(providers.Object(self.resolver))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in FakeStorage.providers:
+            raise AttributeError(name)
+        return getattr(self.storage, name)()
 
     async def seed_tenant(self, name: str = "Acme") -> Seeded:
         tenant = await self.container.create_tenant()(name)

@@ -9,7 +9,7 @@ import httpx
 from application.announce_calls import AnnounceCallEvents
 from domain.call_events import RoomEvent, RoomEventKind
 from domain.webhook_delivery import DeliveryStatus
-from entrypoints.http.views import call_document
+from entrypoints.views import call_document
 from tests.support.http import bearer
 from tests.support.world import Seeded, World
 

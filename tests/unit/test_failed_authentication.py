@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from adapters.rate_limit.in_process import InProcessRateLimiter
@@ -17,6 +18,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.fakes.clock import FrozenClock
 from tests.fakes.repositories import InMemoryApiKeyRepository
+from tests.fakes.storage import FakeStorage
 from tests.support.http import assert_problem, bearer
 from tests.support.world import TEST_LIVEKIT, World
 
@@ -39,7 +41,8 @@ def _world(failures_per_minute: int) -> World:
         livekit=TEST_LIVEKIT,
         auth_failures_per_minute=failures_per_minute,
     )
-    return World(container=build_container(settings), api_keys=CountingApiKeys())
+    storage = FakeStorage(api_keys=providers.Singleton(CountingApiKeys))
+    return World(container=build_container(settings), storage=storage)
 
 
 def _random_key() -> str:

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from dependency_injector import providers
 
+import application.issue_token as issue_token_module
+import application.issue_token_idempotently as idempotently_module
 from application.issue_token import IssueTokenCommand
 from application.issue_token_idempotently import IssueTokenIdempotently
 from domain.call import Call
@@ -15,6 +17,7 @@ from domain.errors import (
     IdempotencyKeyReused,
     IdempotentRequestInFlight,
     InvalidIdempotencyKey,
+    InvalidMetadata,
     StorageUnavailable,
     TooManyQueuedCalls,
 )
@@ -25,6 +28,7 @@ from domain.idempotency import (
     checked_idempotency_key,
     request_fingerprint,
 )
+from domain.metadata import check_metadata
 from domain.tenant import Principal
 from tests.fakes.repositories import InMemoryCallRepository
 from tests.support.world import Seeded, World, fake_world
@@ -249,3 +253,31 @@ async def test_a_slow_first_attempt_and_the_takeover_store_one_call(
     assert late.replayed
     record = world.idempotency_store.items[(seeded.tenant_id, "k")]
     assert (record.call_id, record.completed) == (takeover.call_id, True)
+
+
+async def test_the_metadata_is_checked_once_on_a_request_with_an_idempotency_key(
+    world: World, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[object] = []
+
+    def counting(metadata: object, *args: object, **kwargs: object) -> None:
+        checked.append(metadata)
+        check_metadata(metadata, *args, **kwargs)  # type: ignore[arg-type]
+
+    for module in (issue_token_module, idempotently_module):
+        monkeypatch.setattr(module, "check_metadata", counting, raising=False)
+    once = world.container.issue_token_idempotently()
+    await once(_principal(seeded), _command(seeded, user="u1"), "order-42")
+
+    assert len(checked) == 1
+
+
+async def test_bad_metadata_behind_a_key_is_named_as_the_route_names_it(
+    world: World, seeded: Seeded
+) -> None:
+    once = world.container.issue_token_idempotently()
+    by_name = IssueTokenCommand(dispatch_name=seeded.agent.dispatch_name, metadata={"$x": 1})
+    with pytest.raises(InvalidMetadata) as refused:
+        await once(_principal(seeded), by_name, "order-42")
+    assert refused.value.field.startswith("room_config.agents[0].metadata")
+    assert world.idempotency_store.items == {}

@@ -11,8 +11,9 @@ from litestar.testing import AsyncTestClient
 from adapters.caching.queued_calls import RecentQueuedCallCounts
 from domain.call import Call, CallStatus, CreatedBy
 from domain.tenant import KeyKind
+from entrypoints.environment import DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY
 from entrypoints.http.app import create_app
-from entrypoints.settings import DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY, Settings
+from entrypoints.settings import Settings
 from tests.fakes.clock import FrozenClock
 from tests.fakes.repositories import InMemoryCallRepository
 from tests.support.http import assert_problem, bearer

@@ -1,6 +1,17 @@
-import pytest
+from pathlib import Path
 
-from entrypoints.settings import DEV_LIVEKIT, ConfigurationError, Settings
+import pytest
+from click.testing import CliRunner
+
+from entrypoints.cli import main
+from entrypoints.configuration import flag
+from entrypoints.environment import DECLARED
+from entrypoints.settings import (
+    DEV_LIVEKIT,
+    ConfigurationError,
+    Settings,
+    configuration_table,
+)
 
 
 def test_defaults_leave_livekit_unconfigured_and_use_the_standard_database() -> None:
@@ -108,3 +119,77 @@ def test_a_uri_and_the_embedded_database_together_are_refused() -> None:
     env = {"MONGODB_URI": "mongodb://db.internal:27017/", "REALTIME_TOKENS_EMBEDDED_MONGODB": "1"}
     with pytest.raises(ConfigurationError, match="ask for one database"):
         Settings.from_env(env).require_a_database(dev=False)
+
+
+@pytest.mark.parametrize("raw", ["1", "true", "TRUE", "yes", "on", " True "])
+def test_the_embedded_database_flag_accepts_what_every_other_flag_accepts(raw: str) -> None:
+    assert Settings.from_env({"REALTIME_TOKENS_EMBEDDED_MONGODB": raw}).mongodb_embedded
+
+
+@pytest.mark.parametrize("raw", ["", "0", "false", "No", "off"])
+def test_the_embedded_database_flag_is_off_for_every_false_spelling(raw: str) -> None:
+    assert not Settings.from_env({"REALTIME_TOKENS_EMBEDDED_MONGODB": raw}).mongodb_embedded
+
+
+def test_a_flag_that_is_neither_true_nor_false_is_refused_by_name() -> None:
+    with pytest.raises(ConfigurationError, match="REALTIME_TOKENS_EMBEDDED_MONGODB"):
+        Settings.from_env({"REALTIME_TOKENS_EMBEDDED_MONGODB": "enabled"})
+
+
+def test_readmes_configuration_table_is_the_declarations() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("## Configuration (environment)\n\n", 1)[1].split("\n\n", 1)[0]
+    assert shown == configuration_table()
+
+
+def test_every_setting_has_one_declaration_and_takes_its_default() -> None:
+    filled = [d.field for d in DECLARED if d.field is not None]
+    assert sorted(filled) == sorted(f for f in Settings.__dataclass_fields__ if f != "livekit")
+    assert len({d.env for d in DECLARED}) == len(DECLARED)
+    unset = Settings.from_env({})
+    assert all(getattr(unset, str(d.field)) == d.default for d in DECLARED if d.field)
+
+
+def test_serve_help_names_every_variable() -> None:
+    shown = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert all(d.env in shown for d in DECLARED)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [(r, True) for r in ("1", "true", "True", "YES", "on")]
+    + [(r, False) for r in ("0", "false", "FALSE", "no", "Off")],
+)
+def test_the_one_boolean_parser_reads_every_spelling(raw: str, value: bool) -> None:
+    assert flag(raw) is value
+    assert (
+        Settings.from_env({"WEBHOOK_ALLOW_PRIVATE_TARGETS": raw}).webhook_allow_private_targets
+        is value
+    )
+
+
+@pytest.mark.parametrize("raw", ["2", "y", "enabled", "tru e", "-1"])
+def test_the_boolean_parser_refuses_anything_else_saying_what_it_takes(raw: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        Settings.from_env({"WEBHOOK_ALLOW_PRIVATE_TARGETS": raw})
+    takes = "must be one of 1/true/yes/on or 0/false/no/off"
+    assert str(refused.value) == f"WEBHOOK_ALLOW_PRIVATE_TARGETS: {takes}, not {raw!r}"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MONGODB_TIMEOUT_MS": "0"}, "MONGODB_TIMEOUT_MS: must be 1 or more"),
+        ({"MONGODB_TIMEOUT_MS": "1.5"}, "MONGODB_TIMEOUT_MS: must be a whole number, not '1.5'"),
+        ({"CACHE_TTL_SECONDS": "61"}, "CACHE_TTL_SECONDS: must be 0, at most 60"),
+        ({"SWEEP_INTERVAL_SECONDS": "-1"}, "SWEEP_INTERVAL_SECONDS: must be 0 (off) or more"),
+        (
+            {"RATE_LIMIT_PER_MINUTE": "lots"},
+            "RATE_LIMIT_PER_MINUTE: must be a whole number, not 'lots'",
+        ),
+    ],
+)
+def test_a_setting_out_of_its_bounds_is_refused_by_name(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        Settings.from_env(env)
+    assert str(refused.value) == message
