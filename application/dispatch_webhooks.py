@@ -4,7 +4,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from application.webhook_targets import WebhookTargets
-from domain.errors import InvalidWebhookUrl
+from domain.errors import InvalidWebhookUrl, UnreadableRecord
 from domain.ports import Clock, WebhookDeliveryRepository, WebhookEndpointRepository, WebhookSender
 from domain.webhook_delivery import Attempt, RetrySchedule, SendOutcome, WebhookDelivery
 from domain.webhook_endpoint import WebhookEndpoint
@@ -38,7 +38,8 @@ class ClaimDueDeliveries:
 
 class AttemptDelivery:
     """One attempt of a claimed delivery. Rules, in order: an endpoint deleted or disabled
-    since fails the delivery for good (a retry over HTTP sends it again once re-enabled);
+    since fails the delivery for good (a retry over HTTP sends it again once re-enabled); an
+    endpoint the store holds but cannot read is a failed attempt, retried on the schedule;
     the endpoint's host is resolved and checked again (a DNS answer may have changed since
     registration), a refusal being a failed attempt; the body is signed now with every
     current secret and sent to the checked address; a 2xx is delivered, a 410 disables the
@@ -67,7 +68,13 @@ class AttemptDelivery:
         self._disable_after = disable_after
 
     async def __call__(self, delivery: WebhookDelivery) -> WebhookDelivery:
-        endpoint = await self._endpoints.get(delivery.endpoint_id)
+        try:
+            endpoint = await self._endpoints.get(delivery.endpoint_id)
+        except UnreadableRecord:
+            unreadable = Attempt(at=self._clock.now(), latency_ms=0, error="endpoint unreadable")
+            finished = delivery.after_attempt(unreadable, self._schedule)
+            await self._deliveries.finish_attempt(finished)
+            return finished
         started = self._clock.now()
         if endpoint is None or endpoint.disabled:
             why = "endpoint deleted" if endpoint is None else "endpoint disabled"

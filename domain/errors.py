@@ -81,6 +81,17 @@ class StorageUnavailable(StorageError):
     """The store could not be reached or did not answer in time: retry later."""
 
 
+class UnreadableRecord(StorageError):
+    """The one record asked for is stored but this version cannot read it (a field missing or
+    of another type): it is neither guessed at nor taken for a missing one. `what` names its
+    collection; retrying does not help until the document is fixed (docs/operations.md)."""
+
+    def __init__(self, what: str, record_id: str) -> None:
+        super().__init__(f"{what} document {record_id} is unreadable")
+        self.what = what
+        self.record_id = record_id
+
+
 class WebhookRejected(DomainError):
     """A webhook whose signature, body hash or shape does not verify."""
 

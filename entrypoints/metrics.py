@@ -74,6 +74,16 @@ class Metrics:
             "pending already",
             registry=self.registry,
         )
+        self.unreadable_documents = Counter(
+            "realtime_tokens_unreadable_documents",
+            "Stored documents this version cannot read (a field missing or of another type), "
+            "by collection: each counted once per process, logged with its _id",
+            ["collection"],
+            registry=self.registry,
+        )
+
+    def count_unreadable_document(self, collection: str) -> None:
+        self.unreadable_documents.labels(collection).inc()
 
     def observe_webhook_attempt(self, outcome: str, seconds: float) -> None:
         self.webhook_deliveries.labels(outcome).inc()

@@ -14,6 +14,7 @@ from adapters.mongo.monitoring import CommandTimer
 from adapters.mongo.publishable_keys import MongoPublishableKeyRepository
 from adapters.mongo.store import MongoStore
 from adapters.mongo.tenants import MongoTenantRepository
+from adapters.mongo.unreadable import UnreadableDocuments
 from adapters.mongo.webhook_deliveries import MongoWebhookDeliveryRepository
 from adapters.mongo.webhook_endpoints import MongoWebhookEndpointRepository
 from adapters.mongo.webhook_events import MongoProcessedEvents
@@ -29,6 +30,10 @@ class MongoStorage(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     metrics = providers.Dependency(instance_of=Metrics)
 
+    # Documents this version cannot read: each repository reports them here, counted once.
+    unreadable = providers.Singleton(
+        UnreadableDocuments, metrics.provided.count_unreadable_document
+    )
     store = providers.Singleton(
         MongoStore,
         uri=settings.provided.mongodb_uri,
@@ -37,16 +42,17 @@ class MongoStorage(containers.DeclarativeContainer):
         listeners=providers.List(
             providers.Singleton(CommandTimer, metrics.provided.observe_mongodb_command)
         ),
+        unreadable=unreadable,
     )
     db = store.provided.db
 
-    tenants = providers.Singleton(MongoTenantRepository, db)
-    api_keys = providers.Singleton(MongoApiKeyRepository, db)
-    agents = providers.Singleton(MongoAgentRepository, db)
-    publishable_keys = providers.Singleton(MongoPublishableKeyRepository, db)
-    calls = providers.Singleton(MongoCallRepository, db)
-    idempotency_store = providers.Singleton(MongoIdempotencyStore, db)
+    tenants = providers.Singleton(MongoTenantRepository, db, unreadable)
+    api_keys = providers.Singleton(MongoApiKeyRepository, db, unreadable)
+    agents = providers.Singleton(MongoAgentRepository, db, unreadable)
+    publishable_keys = providers.Singleton(MongoPublishableKeyRepository, db, unreadable)
+    calls = providers.Singleton(MongoCallRepository, db, unreadable)
+    idempotency_store = providers.Singleton(MongoIdempotencyStore, db, unreadable)
     processed_events = providers.Singleton(MongoProcessedEvents, db)
-    dispatch_names = providers.Singleton(MongoDispatchNames, db)
-    webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, db)
-    webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, db)
+    dispatch_names = providers.Singleton(MongoDispatchNames, db, unreadable)
+    webhook_endpoints = providers.Singleton(MongoWebhookEndpointRepository, db, unreadable)
+    webhook_deliveries = providers.Singleton(MongoWebhookDeliveryRepository, db, unreadable)

@@ -6,14 +6,18 @@ from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import NEWEST_FIRST, newest_first_page, sort_key
+from adapters.mongo.unreadable import UnreadableDocuments, reader_of
 from domain.agent import Agent
 from domain.caller_permissions import CallerPermissions
 from domain.pagination import Page, PageRequest
 
 
 class MongoAgentRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], unreadable: UnreadableDocuments | None = None
+    ) -> None:
         self._agents = db["agents"]
+        self._read = reader_of(unreadable, "agents", _to_agent)
 
     async def add(self, agent: Agent) -> None:
         with storage_errors("storing an agent"):
@@ -31,24 +35,25 @@ class MongoAgentRepository:
     async def get_for_tenant(self, tenant_id: str, agent_id: str) -> Agent | None:
         with storage_errors("reading an agent"):
             doc = await self._agents.find_one(_live(tenant_id, _id=agent_id))
-        return None if doc is None else _to_agent(doc)
+        return self._read.one(doc)
 
     async def get_by_dispatch_name(self, tenant_id: str, dispatch_name: str) -> Agent | None:
         with storage_errors("reading an agent"):
             doc = await self._agents.find_one(
                 _live(tenant_id, dispatch_name=dispatch_name), sort=NEWEST_FIRST
             )
-        return None if doc is None else _to_agent(doc)
+        return self._read.one(doc)
 
     async def list_for_tenant(self, tenant_id: str) -> list[Agent]:
         with storage_errors("listing agents"):
             cursor = self._agents.find(_live(tenant_id)).sort(NEWEST_FIRST)
-            return [_to_agent(doc) async for doc in cursor]
+            docs = [doc async for doc in cursor]
+        return self._read.each(docs)
 
     async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[Agent]:
         with storage_errors("listing agents"):
             docs, following = await newest_first_page(self._agents, [_live(tenant_id)], page)
-        return Page([_to_agent(doc) for doc in docs], following)
+        return Page(self._read.each(docs), following)
 
     async def update(self, agent: Agent, fields: frozenset[str]) -> Agent | None:
         changed = {k: v for k, v in _editable(agent).items() if k in fields or k == "updated_at"}
@@ -56,7 +61,7 @@ class MongoAgentRepository:
             before = await self._agents.find_one_and_update(
                 _live(agent.tenant_id, _id=agent.id), {"$set": changed}
             )
-        return None if before is None else _to_agent(before)
+        return self._read.one(before)
 
     async def delete(self, tenant_id: str, agent_id: str, when: datetime) -> bool:
         with storage_errors("deleting an agent"):

@@ -6,12 +6,16 @@ from pymongo.asynchronous.database import AsyncDatabase
 from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
+from adapters.mongo.unreadable import UnreadableDocuments, reader_of
 from domain.api_key import ApiKey
 
 
 class MongoApiKeyRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], unreadable: UnreadableDocuments | None = None
+    ) -> None:
         self._keys = db["api_keys"]
+        self._read = reader_of(unreadable, "api_keys", _to_key)
 
     async def add(self, key: ApiKey) -> None:
         with storage_errors("storing an API key"):
@@ -31,7 +35,7 @@ class MongoApiKeyRepository:
     async def find_by_hash(self, key_hash: str) -> ApiKey | None:
         with storage_errors("reading an API key"):
             doc = await self._keys.find_one({"key_hash": key_hash})
-        return None if doc is None else _to_key(doc)
+        return self._read.one(doc)
 
     async def revoke(self, key_id: str, when: datetime) -> ApiKey | None:
         with storage_errors("revoking an API key"):
@@ -39,7 +43,7 @@ class MongoApiKeyRepository:
                 {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": when}}
             )
             doc = await self._keys.find_one({"_id": key_id})
-        return None if doc is None else _to_key(doc)
+        return self._read.one(doc)
 
     async def record_use(self, key_id: str, when: datetime) -> None:
         with storage_errors("recording API key use"):
@@ -50,7 +54,8 @@ class MongoApiKeyRepository:
             cursor = self._keys.find({"tenant_id": tenant_id}).sort(
                 [("created_at", DESCENDING), ("_id", DESCENDING)]
             )
-            return [_to_key(doc) async for doc in cursor]
+            docs = [doc async for doc in cursor]
+        return self._read.each(docs)
 
 
 def _to_key(doc: Document) -> ApiKey:

@@ -10,6 +10,7 @@ from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.insert_batcher import InsertBatcher
 from adapters.mongo.paging import newest_first_page, sort_key
+from adapters.mongo.unreadable import UnreadableDocuments, reader_of
 from domain.call import Call, CallQuery, CallStatus, CallType, CreatedBy
 from domain.call_announcement import Announcement, created, numbered
 from domain.call_events import EXPIRY, Transition
@@ -21,8 +22,12 @@ from domain.tenant import KeyKind
 
 
 class MongoCallRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], unreadable: UnreadableDocuments | None = None
+    ) -> None:
         self._calls = db["calls"]
+        self._read = reader_of(unreadable, "calls", _to_call)
+        self._read_outbox = reader_of(unreadable, "calls", _with_pending)
         self._inserts = InsertBatcher(
             self._calls, "storing a call", duplicate=lambda: CallAlreadyStored("call id taken")
         )
@@ -58,7 +63,15 @@ class MongoCallRepository:
         with storage_errors("reading calls to announce"):
             found = self._calls.find({"outbox_n": {"$gt": 0}}).limit(limit)
             docs = [doc async for doc in found]
-        return [(_to_call(doc), _pending(doc)) for doc in docs]
+            readable = []
+            for doc in docs:
+                if (item := self._read_outbox.readable(doc)) is not None:
+                    readable.append(item)
+                else:  # set aside, or every relay pass would read it again, in its batch
+                    await self._calls.update_one(
+                        {"_id": doc["_id"], "outbox_n": {"$gt": 0}}, {"$set": {"outbox_n": 0}}
+                    )
+        return readable
 
     async def announced(self, marks: Sequence[tuple[str, Announcement]]) -> None:
         # One command for a relay's whole batch, one update per call removing all of its marks
@@ -144,12 +157,12 @@ class MongoCallRepository:
             conditions.append(_status_is(query.status, query.now))
         with storage_errors("listing calls"):
             docs, following = await newest_first_page(self._calls, conditions, page)
-        return Page([_to_call(doc) for doc in docs], following)
+        return Page(self._read.each(docs), following)
 
     async def _find(self, query: Document) -> Call | None:
         with storage_errors("reading a call"):
             doc = await self._calls.find_one(query)
-        return None if doc is None else _to_call(doc)
+        return self._read.one(doc)
 
 
 def _marking(announcement: Announcement | None) -> Document:
@@ -158,6 +171,10 @@ def _marking(announcement: Announcement | None) -> Document:
     if announcement is None:
         return {}
     return {"$push": {"outbox": announcement.mark}, "$inc": {"outbox_n": 1, "sequence": 1}}
+
+
+def _with_pending(doc: Document) -> tuple[Call, list[Announcement]]:
+    return _to_call(doc), _pending(doc)
 
 
 def _pending(doc: Document) -> list[Announcement]:

@@ -7,6 +7,7 @@ from pymongo.errors import DuplicateKeyError
 from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime
 from adapters.mongo.errors import storage_errors
+from adapters.mongo.unreadable import UnreadableDocuments, reader_of
 from domain.agent import DISPATCH_NAME_REUSE_DELAY
 
 
@@ -15,9 +16,12 @@ class MongoDispatchNames:
     `released_at` when the holder gave it up (None while held). Inserting the name is the
     atomic first claim; taking over a released name is one conditional update."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], unreadable: UnreadableDocuments | None = None
+    ) -> None:
         self._names = db["dispatch_names"]
         self._agents = db["agents"]
+        self._dispatch_name = reader_of(unreadable, "agents", dispatch_name_of)
 
     async def claim(self, name: str, tenant_id: str, now: datetime) -> bool:
         with storage_errors("claiming a dispatch name"):
@@ -40,9 +44,10 @@ class MongoDispatchNames:
         row = await self._names.find_one({"_id": name})
         if row is None or not _reusable(row, now):
             return False
+        released = row["released_at"]
         # Compare-and-set on the row as read: nx-27017 keeps a `$set` date as a string, so
         # the reuse delay is checked here rather than by a date comparison in the query.
-        unchanged = {"_id": name, "tenant_id": row["tenant_id"], "released_at": row["released_at"]}
+        unchanged = {"_id": name, "tenant_id": row.get("tenant_id"), "released_at": released}
         taken_over = await self._names.update_one(
             unchanged, {"$set": {"tenant_id": tenant_id, "released_at": None}}
         )
@@ -50,16 +55,34 @@ class MongoDispatchNames:
 
     async def release_unused(self, tenant_id: str, now: datetime) -> None:
         with storage_errors("releasing dispatch names"):
-            live = self._agents.find({"tenant_id": tenant_id, "deleted_at": None})
-            used = sorted({doc["dispatch_name"] async for doc in live})
+            live = self._agents.find(
+                {"tenant_id": tenant_id, "deleted_at": None}, {"dispatch_name": 1}
+            )
+            used = sorted(set(self._dispatch_name.each([doc async for doc in live])))
             held = {"tenant_id": tenant_id, "released_at": None}
             unused = {**held, "_id": {"$nin": used}} if used else held  # nx-27017: no `$nin: []`
             await self._names.update_many(unused, {"$set": {"released_at": now}})
 
 
 def _reusable(row: Document, now: datetime) -> bool:
-    released_at = optional_datetime(row.get("released_at"))
-    return released_at is not None and released_at + DISPATCH_NAME_REUSE_DELAY <= now
+    """A row this version cannot read (no holder, no date) is nobody's to take over: the
+    name stays unavailable until the row is fixed or removed (docs/operations.md)."""
+    try:
+        released_at = optional_datetime(row.get("released_at"))
+    except (TypeError, ValueError):
+        return False
+    return (
+        isinstance(row.get("tenant_id"), str)
+        and released_at is not None
+        and released_at + DISPATCH_NAME_REUSE_DELAY <= now
+    )
+
+
+def dispatch_name_of(doc: Document) -> str:
+    name = doc["dispatch_name"]
+    if not isinstance(name, str):
+        raise TypeError("dispatch_name")
+    return name
 
 
 def _live_agents_using(name: str, tenant_id: Any) -> Document:

@@ -5,8 +5,7 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.mongo.client import Document
-from adapters.mongo.dates import stored_datetime
-from domain.epoch import epoch_millis
+from domain.epoch import epoch_millis, from_epoch_millis
 from domain.pagination import Cursor, PageRequest
 
 NEWEST_FIRST = [("sort_key", DESCENDING)]
@@ -47,4 +46,15 @@ async def newest_first_page(
     kept = docs[: page.limit]
     if len(docs) <= page.limit:
         return kept, None
-    return kept, Cursor(stored_datetime(kept[-1]["created_at"]), kept[-1]["_id"])
+    return kept, _position(kept[-1])
+
+
+def _position(doc: dict[str, Any]) -> Cursor | None:
+    """The next page starts after the sort key itself, which a document this version cannot
+    read otherwise still has. Documents without one sort last and no cursor passes them."""
+    key = doc.get("sort_key")
+    if isinstance(key, str):
+        millis, _, item_id = key.partition(":")
+        if millis.isdigit() and item_id:
+            return Cursor(from_epoch_millis(int(millis)), item_id)
+    return None

@@ -6,13 +6,17 @@ from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
+from adapters.mongo.unreadable import UnreadableDocuments, reader_of
 from domain.pagination import Page, PageRequest
 from domain.publishable_key import PublishableKey
 
 
 class MongoPublishableKeyRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], unreadable: UnreadableDocuments | None = None
+    ) -> None:
         self._keys = db["publishable_keys"]
+        self._read = reader_of(unreadable, "publishable_keys", _to_key)
 
     async def add(self, key: PublishableKey) -> None:
         with storage_errors("storing a publishable key"):
@@ -35,17 +39,17 @@ class MongoPublishableKeyRepository:
     async def find_by_hash(self, key_hash: str) -> PublishableKey | None:
         with storage_errors("reading a publishable key"):
             doc = await self._keys.find_one({"key_hash": key_hash})
-        return None if doc is None else _to_key(doc)
+        return self._read.one(doc)
 
     async def get_for_tenant(self, tenant_id: str, key_id: str) -> PublishableKey | None:
         with storage_errors("reading a publishable key"):
             doc = await self._keys.find_one({"_id": key_id, "tenant_id": tenant_id})
-        return None if doc is None else _to_key(doc)
+        return self._read.one(doc)
 
     async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[PublishableKey]:
         with storage_errors("listing publishable keys"):
             docs, following = await newest_first_page(self._keys, [{"tenant_id": tenant_id}], page)
-        return Page([_to_key(doc) for doc in docs], following)
+        return Page(self._read.each(docs), following)
 
     async def revoke(self, key_id: str, when: datetime) -> PublishableKey | None:
         with storage_errors("revoking a publishable key"):
@@ -53,7 +57,7 @@ class MongoPublishableKeyRepository:
                 {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": when}}
             )
             doc = await self._keys.find_one({"_id": key_id})
-        return None if doc is None else _to_key(doc)
+        return self._read.one(doc)
 
 
 def _to_key(doc: Document) -> PublishableKey:

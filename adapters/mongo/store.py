@@ -10,6 +10,7 @@ from adapters.clock import SystemClock
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS, create_client
 from adapters.mongo.dispatch_name_registry import complete_dispatch_name_registry
 from adapters.mongo.indexes import ensure_indexes
+from adapters.mongo.unreadable import UnreadableDocuments
 from domain.errors import StorageUnavailable
 
 logger = logging.getLogger("realtime_tokens.mongo")
@@ -29,9 +30,11 @@ class MongoStore:
         database: str,
         timeout_ms: int = DEFAULT_TIMEOUT_MS,
         listeners: Sequence[CommandListener] = (),
+        unreadable: UnreadableDocuments | None = None,
     ) -> None:
         self.client = create_client(uri, timeout_ms, listeners)
         self.db = self.client[database]
+        self._unreadable = unreadable
         self._indexing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -52,7 +55,7 @@ class MongoStore:
 
     async def _prepare(self) -> None:
         await ensure_indexes(self.db)
-        await complete_dispatch_name_registry(self.db, SystemClock().now())
+        await complete_dispatch_name_registry(self.db, SystemClock().now(), self._unreadable)
 
     async def close(self) -> None:
         if self._indexing is not None:

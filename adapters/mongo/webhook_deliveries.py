@@ -12,6 +12,7 @@ from adapters.mongo.client import Document
 from adapters.mongo.dates import stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
+from adapters.mongo.unreadable import UnreadableDocuments, reader_of
 from domain.epoch import epoch_millis as millis
 from domain.epoch import from_epoch_millis as from_millis
 from domain.ids import new_id
@@ -27,14 +28,18 @@ from domain.webhook_endpoint import WebhookEventType
 
 _NEVER = 0
 _PENDING = DeliveryStatus.PENDING.value
+_FAILED = DeliveryStatus.FAILED.value
 _LAST = 2**63
 _ORDERED_BY = {"_id": 1, "endpoint_id": 1, "call_id": 1, "sequence": 1}
 _CLAIM_FIELDS = {**_ORDERED_BY, "tenant_id": 1}
 
 
 class MongoWebhookDeliveryRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], unreadable: UnreadableDocuments | None = None
+    ) -> None:
         self._deliveries = db["webhook_deliveries"]
+        self._read = reader_of(unreadable, "webhook_deliveries", _to_delivery)
 
     async def add(self, delivery: WebhookDelivery) -> bool:
         with storage_errors("storing a webhook delivery"):
@@ -65,35 +70,42 @@ class MongoWebhookDeliveryRepository:
                 )
                 if taken.modified_count == 1:
                     doc = await self._deliveries.find_one({"_id": delivery_id, "claim": claim})
-                    if doc is not None:
-                        claimed.append(_to_delivery(doc))
+                    if doc is None:
+                        continue
+                    if (delivery := self._read.readable(doc)) is not None:
+                        claimed.append(delivery)
+                    else:  # failed for good: no replica claims it again, lease after lease
+                        await self._deliveries.update_one(
+                            {"_id": delivery_id, "claim": claim},
+                            {"$set": {"status": _FAILED, "due_ms": None, "lease_ms": _NEVER}},
+                        )
         return claimed
 
     async def _in_call_order(self, candidates: list[Document]) -> list[str]:
         """The candidates' ids but those waiting for an earlier event of their call to their
         endpoint (`WebhookDelivery.waits_for`): one more find, only when a candidate is a
         call's later event."""
-        later = [c for c in candidates if c.get("call_id") and (c.get("sequence") or 0) > 1]
+        later = [c for c in candidates if c.get("call_id") and _sequence(c) > 1]
         if not later:
             return [c["_id"] for c in candidates]
         waiting = self._deliveries.find(
             {
                 "call_id": {"$in": list({c["call_id"] for c in later})},
-                "endpoint_id": {"$in": list({c["endpoint_id"] for c in later})},
-                "sequence": {"$lt": max(c["sequence"] for c in later)},
+                "endpoint_id": {"$in": list({c.get("endpoint_id") for c in later})},
+                "sequence": {"$lt": max(_sequence(c) for c in later)},
                 "status": _PENDING,
                 "attempts_n": 0,
             },
             _ORDERED_BY,
         )
-        earliest: dict[tuple[str | None, str], int] = {}
+        earliest: dict[tuple[object, object], int] = {}
         async for doc in waiting:
-            key = (doc["call_id"], doc["endpoint_id"])
-            earliest[key] = min(earliest.get(key, doc["sequence"]), doc["sequence"])
+            key, sequence = (doc.get("call_id"), doc.get("endpoint_id")), _sequence(doc)
+            earliest[key] = min(earliest.get(key, sequence), sequence)
         return [
             c["_id"]
             for c in candidates
-            if earliest.get((c.get("call_id"), c["endpoint_id"]), _LAST) >= (c.get("sequence") or 0)
+            if earliest.get((c.get("call_id"), c.get("endpoint_id")), _LAST) >= _sequence(c)
         ]
 
     async def _fair_candidates(
@@ -101,19 +113,25 @@ class MongoWebhookDeliveryRepository:
     ) -> list[Document]:
         """The oldest due of each tenant, shared across tenants: each read leaves out the
         tenants already seen, until a read comes back short or `limit` tenants are seen, so
-        one tenant's backlog costs one read, not the batch (at most `limit` reads)."""
+        one tenant's backlog costs one read, not the batch (at most `limit` reads). One with no
+        tenant (a document this version did not write) is a tenant of its own, claimed once to
+        be read, reported and failed."""
         wanted = {**due, "endpoint_id": {"$nin": list(busy_endpoints)}} if busy_endpoints else due
-        found: list[tuple[str, Document]] = []
+        found: dict[object, tuple[str, Document]] = {}
         tenants: set[str] = set()
         while len(tenants) < limit:
             query = {**wanted, "tenant_id": {"$nin": sorted(tenants)}} if tenants else wanted
             cursor = self._deliveries.find(query, _CLAIM_FIELDS)
             docs = [doc async for doc in cursor.sort("due_ms", 1).limit(limit)]
-            found += [(doc["tenant_id"], doc) for doc in docs]
-            tenants.update(doc["tenant_id"] for doc in docs)
-            if len(docs) < limit:
+            seen = len(tenants)
+            for doc in docs:
+                tenant = doc.get("tenant_id")
+                found.setdefault(doc["_id"], (tenant if isinstance(tenant, str) else "", doc))
+                if isinstance(tenant, str):
+                    tenants.add(tenant)
+            if len(docs) < limit or len(tenants) == seen:
                 break
-        return shared_fairly(found, limit)
+        return shared_fairly(found.values(), limit)
 
     async def finish_attempt(self, delivery: WebhookDelivery) -> bool:
         with storage_errors("recording a webhook attempt"):
@@ -130,7 +148,7 @@ class MongoWebhookDeliveryRepository:
             doc = await self._deliveries.find_one(
                 {"_id": delivery_id(event_id, endpoint_id), "tenant_id": tenant_id}
             )
-        return None if doc is None else _to_delivery(doc)
+        return self._read.one(doc)
 
     async def page_for_endpoint(
         self, tenant_id: str, endpoint_id: str, page: PageRequest
@@ -138,7 +156,7 @@ class MongoWebhookDeliveryRepository:
         mine = {"tenant_id": tenant_id, "endpoint_id": endpoint_id}
         with storage_errors("listing webhook deliveries"):
             docs, following = await newest_first_page(self._deliveries, [mine], page)
-        return Page([_to_delivery(doc) for doc in docs], following)
+        return Page(self._read.each(docs), following)
 
     async def schedule(self, delivery_id: str, at: datetime) -> bool:
         with storage_errors("scheduling a webhook delivery"):
@@ -151,7 +169,9 @@ class MongoWebhookDeliveryRepository:
     async def oldest_pending(self) -> datetime | None:
         with storage_errors("reading the webhook backlog"):
             doc = await self._deliveries.find_one(
-                {"status": _PENDING}, {"created_ms": 1}, sort=[("created_ms", 1)]
+                {"status": _PENDING, "created_ms": {"$gte": 0}},
+                {"created_ms": 1},
+                sort=[("created_ms", 1)],
             )
         return None if doc is None else from_millis(doc["created_ms"])
 
@@ -160,6 +180,11 @@ class MongoWebhookDeliveryRepository:
             return await self._deliveries.count_documents(
                 {"endpoint_id": endpoint_id, "status": _PENDING}, limit=up_to
             )
+
+
+def _sequence(doc: Document) -> int:
+    sequence = doc.get("sequence")
+    return sequence if isinstance(sequence, int) else 0
 
 
 def _due(now_ms: int) -> dict[str, Any]:

@@ -7,13 +7,18 @@ from adapters.mongo.client import Document
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
+from adapters.mongo.unreadable import UnreadableDocuments, reader_of
 from domain.pagination import Page, PageRequest
 from domain.webhook_endpoint import EndpointUpdate, WebhookEndpoint, WebhookEventType
 
 
 class MongoWebhookEndpointRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], unreadable: UnreadableDocuments | None = None
+    ) -> None:
         self._endpoints = db["webhook_endpoints"]
+        self._read = reader_of(unreadable, "webhook_endpoints", _to_endpoint)
+        self._read_tenant = reader_of(unreadable, "webhook_endpoints", _tenant_of)
 
     async def add(self, endpoint: WebhookEndpoint) -> None:
         with storage_errors("storing a webhook endpoint"):
@@ -22,19 +27,19 @@ class MongoWebhookEndpointRepository:
     async def get(self, endpoint_id: str) -> WebhookEndpoint | None:
         with storage_errors("reading a webhook endpoint"):
             doc = await self._endpoints.find_one({"_id": endpoint_id})
-        return None if doc is None else _to_endpoint(doc)
+        return self._read.one(doc)
 
     async def get_for_tenant(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
         with storage_errors("reading a webhook endpoint"):
             doc = await self._endpoints.find_one({"_id": endpoint_id, "tenant_id": tenant_id})
-        return None if doc is None else _to_endpoint(doc)
+        return self._read.one(doc)
 
     async def page_for_tenant(self, tenant_id: str, page: PageRequest) -> Page[WebhookEndpoint]:
         with storage_errors("listing webhook endpoints"):
             docs, following = await newest_first_page(
                 self._endpoints, [{"tenant_id": tenant_id}], page
             )
-        return Page([_to_endpoint(doc) for doc in docs], following)
+        return Page(self._read.each(docs), following)
 
     async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
         with storage_errors("counting webhook endpoints"):
@@ -43,13 +48,14 @@ class MongoWebhookEndpointRepository:
     async def subscribing_tenants(self) -> set[str]:
         with storage_errors("listing webhook subscribers"):
             cursor = self._endpoints.find({"disabled": False}, {"tenant_id": 1})
-            return {doc["tenant_id"] async for doc in cursor}
+            docs = [doc async for doc in cursor]
+        return set(self._read_tenant.each(docs))
 
     async def subscribed(self, tenant_id: str, kind: WebhookEventType) -> list[WebhookEndpoint]:
         # Filtered here: an empty list (all events) is not matched alike by every server.
         with storage_errors("listing webhook endpoints"):
             cursor = self._endpoints.find({"tenant_id": tenant_id, "disabled": False})
-            found = [_to_endpoint(doc) async for doc in cursor.sort("sort_key", -1)]
+            found = self._read.each([doc async for doc in cursor.sort("sort_key", -1)])
         return [endpoint for endpoint in found if endpoint.wants(kind)]
 
     async def update(
@@ -66,7 +72,7 @@ class MongoWebhookEndpointRepository:
                 {"$set": fields},
                 return_document=ReturnDocument.AFTER,
             )
-        return None if after is None else _to_endpoint(after)
+        return self._read.one(after)
 
     async def rotate(
         self, tenant_id: str, endpoint_id: str, from_secret: str, rotated: WebhookEndpoint
@@ -83,7 +89,7 @@ class MongoWebhookEndpointRepository:
                 },
                 return_document=ReturnDocument.AFTER,
             )
-        return None if after is None else _to_endpoint(after)
+        return self._read.one(after)
 
     async def disable(self, endpoint_id: str, reason: str) -> bool:
         with storage_errors("disabling a webhook endpoint"):
@@ -122,6 +128,13 @@ def _to_document(endpoint: WebhookEndpoint) -> Document:
         "previous_secret_until": endpoint.previous_secret_until,
         "failing_since": endpoint.failing_since,
     }
+
+
+def _tenant_of(doc: Document) -> str:
+    tenant_id = doc["tenant_id"]
+    if not isinstance(tenant_id, str):
+        raise TypeError("tenant_id")
+    return tenant_id
 
 
 def _to_endpoint(doc: Document) -> WebhookEndpoint:

@@ -36,6 +36,7 @@ from domain.errors import (
     TokenIssuerNotConfigured,
     TooManyQueuedCalls,
     TooManyWebhookEndpoints,
+    UnreadableRecord,
     WebhookDeliveryNotFound,
     WebhookEndpointNotFound,
     WebhookRejected,
@@ -221,6 +222,11 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
         log_level=logging.ERROR,
     ),
     StorageError: INTERNAL_ERROR,
+    UnreadableRecord: ProblemKind(
+        500,
+        "unreadable_record",
+        "A stored record this request needs cannot be read; the operator has been told.",
+    ),
     StorageUnavailable: ProblemKind(
         503,
         "storage_unavailable",
@@ -232,7 +238,14 @@ PROBLEMS: dict[type[BaseException], ProblemKind] = {
 }
 
 # What each kind of route can answer, for its `responses=`.
-AUTHENTICATED = (AuthenticationFailed, RateLimited, StorageUnavailable, StorageError)
+# Every authenticated request reads its key's record, which may be the unreadable one.
+AUTHENTICATED = (
+    AuthenticationFailed,
+    RateLimited,
+    StorageUnavailable,
+    StorageError,
+    UnreadableRecord,
+)
 JSON_BODY = (ValidationException, DuplicateKey, RequestEntityTooLarge, UnsupportedMediaType)
 QUERY = (ValidationException,)
 

@@ -4,7 +4,7 @@ from litestar import Request, post
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from application.room_events import ApplyRoomEvent
-from domain.errors import StorageError, StorageUnavailable, WebhookRejected
+from domain.errors import StorageError, StorageUnavailable, UnreadableRecord, WebhookRejected
 from domain.ports import WebhookVerifier
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.errors import responses
@@ -16,7 +16,9 @@ from entrypoints.http.schemas import WebhookAck
     status_code=200,
     summary="LiveKit webhooks: move calls forward (signed by LiveKit, not by an API key)",
     tags=["livekit"],
-    responses=responses(WebhookRejected, RequestEntityTooLarge, StorageUnavailable, StorageError),
+    responses=responses(
+        WebhookRejected, RequestEntityTooLarge, StorageUnavailable, StorageError, UnreadableRecord
+    ),
 )
 async def livekit_webhook(
     request: Request[Any, Any, Any],

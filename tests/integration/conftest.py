@@ -9,6 +9,7 @@ from pymongo import AsyncMongoClient
 
 from adapters.mongo.client import create_client
 from adapters.mongo.indexes import ensure_indexes
+from adapters.mongo.unreadable import UnreadableDocuments
 from entrypoints.storage import MongoStorage
 from tests.fakes.storage import FakeStorage
 
@@ -33,7 +34,9 @@ def _memory() -> Repositories:
 
 
 def _mongo(db: Any) -> Repositories:
-    return Repositories(MongoStorage(db=providers.Object(db)))
+    return Repositories(
+        MongoStorage(db=providers.Object(db), unreadable=providers.Object(UnreadableDocuments()))
+    )
 
 
 @pytest.fixture(params=["memory", "pymongo", "motor"])

@@ -4,7 +4,7 @@ from tests.support.world import fake_world
 
 
 def test_the_fake_storage_group_replaces_every_repository_of_the_real_one() -> None:
-    wired = set(MongoStorage.providers) - {"settings", "metrics", "db"}
+    wired = set(MongoStorage.providers) - {"settings", "metrics", "db", "unreadable"}
     assert set(FakeStorage.providers) == wired
 
 
