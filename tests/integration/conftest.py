@@ -1,17 +1,19 @@
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
 
 import pytest
 from dependency_injector import containers, providers
 from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import create_client
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.unreadable import UnreadableDocuments
 from entrypoints.storage import MongoStorage
 from tests.fakes.storage import FakeStorage
+from tests.support.mongo import mongo_server
 
 pytestmark = pytest.mark.integration
 
@@ -65,3 +67,20 @@ async def repositories(
         yield _mongo(db)
         motor.close()
     await mongo_client.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def own_mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A MongoDB of the test module's own, for documents that must reach no other test's
+    service (nx-27017 shares collections across database names): foreign ones on purpose."""
+    with mongo_server(tmp_path_factory.mktemp("own-mongo")) as (uri, _kind):
+        yield uri
+
+
+@pytest.fixture
+async def own_db(own_mongo_uri: str) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    client: AsyncMongoClient[dict[str, Any]] = create_client(own_mongo_uri)
+    name = f"own_{uuid.uuid4().hex[:12]}"
+    yield client[name]
+    await client.drop_database(name)
+    await client.close()

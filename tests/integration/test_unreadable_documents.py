@@ -6,22 +6,17 @@ relay, claims), listings leave the document out, a direct read of it is 500
 `_id`, never its content. Mongo only: a fake cannot hold a document it did not write."""
 
 import logging
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.clock import SystemClock
-from adapters.mongo.client import create_client
 from entrypoints.container import Container
 from tests.fakes.clock import FrozenClock
 from tests.support.http import assert_problem, bearer
-from tests.support.mongo import mongo_server
 from tests.support.two_of_everything import (
     SITE,
     Seeded,
@@ -51,23 +46,6 @@ REQUIRED = {
 QUERIED_BY = {"api_keys": "key_hash", "publishable_keys": "key_hash"}  # else tenant_id
 SECRET_FIELDS = ("key_hash", "secret", "body", "metadata")
 CASES = [(collection, field) for collection, fields in REQUIRED.items() for field in fields]
-
-
-@pytest.fixture(scope="module")
-def own_mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A MongoDB of this module's own: its documents are foreign on purpose, and must reach
-    no other test's start-up (nx-27017 shares collections across database names)."""
-    with mongo_server(tmp_path_factory.mktemp("unreadable-mongo")) as (uri, _kind):
-        yield uri
-
-
-@pytest.fixture
-async def db(own_mongo_uri: str) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    client: AsyncMongoClient[dict[str, Any]] = create_client(own_mongo_uri)
-    name = f"unreadable_{uuid.uuid4().hex[:12]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 async def _listed(client: httpx.AsyncClient, container: Container, s: Seeded, c: str) -> set[str]:
@@ -123,9 +101,10 @@ async def test_a_document_missing_a_required_field_is_one_bad_record(
     collection: str,
     missing: str,
     own_mongo_uri: str,
-    db: AsyncDatabase[dict[str, Any]],
+    own_db: AsyncDatabase[dict[str, Any]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    db = own_db
     seeded = await seed_two_of_everything(own_mongo_uri, db)
     readable, victim = seeded.ids[collection]
     original = await db[collection].find_one({"_id": victim})
