@@ -99,3 +99,27 @@ async def test_a_page_ending_on_an_unreadable_document_leads_to_the_next(
 
     assert first["data"] == []
     assert [agent["id"] for agent in following.json()["data"]] == [readable]
+
+
+async def test_an_unreadable_agent_or_webhook_endpoint_can_still_be_deleted(
+    own_mongo_uri: str, own_db: Db
+) -> None:
+    seeded = await seed_two_of_everything(own_mongo_uri, own_db)
+    agent, endpoint = seeded.ids["agents"][1], seeded.ids["webhook_endpoints"][1]
+    await own_db["agents"].update_one({"_id": agent}, {"$unset": {"name": ""}})
+    await own_db["webhook_endpoints"].update_one({"_id": endpoint}, {"$unset": {"url": ""}})
+    container = service_container(own_mongo_uri, own_db.name)
+
+    key = bearer(seeded.key)
+    async with serving(container) as client:
+        deleted = [
+            await client.delete(f"/v1/agents/{agent}", headers=key),
+            await client.delete(f"/v1/webhook-endpoints/{endpoint}", headers=key),
+        ]
+        gone = [
+            await client.get(f"/v1/agents/{agent}", headers=key),
+            await client.get(f"/v1/webhook-endpoints/{endpoint}", headers=key),
+        ]
+
+    assert [answer.status_code for answer in deleted] == [204, 204]
+    assert [answer.status_code for answer in gone] == [404, 404]
