@@ -6,7 +6,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from domain.errors import AuthenticationFailed, DispatchNameTaken
+from domain.errors import AuthenticationFailed, DispatchNameTaken, UnreadableRecord
 from domain.publishable_key import canonical_origin
 from entrypoints.container import Container
 from entrypoints.runtime import home_dir
@@ -70,7 +70,7 @@ async def _page_key_serves(container: Container, demo: DemoCredentials, origins:
     (another --port needs a key of its own)."""
     try:
         key = await container.authenticate_publishable_key()(demo.publishable_key)
-    except AuthenticationFailed:
+    except (AuthenticationFailed, UnreadableRecord):  # an unreadable one is reported, replaced
         return False
     return all(key.allows_origin(origin) for origin in origins)
 
@@ -92,9 +92,10 @@ def load_demo(state_file: Path) -> DemoCredentials | None:
 
 
 async def _still_valid(container: Container, demo: DemoCredentials) -> bool:
+    """The stored demo's key and agent still work; one that cannot be read is replaced."""
     try:
         principal = await container.authenticate_api_key()(demo.api_key)
-    except AuthenticationFailed:
+        agent = await container.agents().get_for_tenant(principal.tenant_id, demo.agent_id)
+    except (AuthenticationFailed, UnreadableRecord):
         return False
-    agent = await container.agents().get_for_tenant(principal.tenant_id, demo.agent_id)
     return agent is not None

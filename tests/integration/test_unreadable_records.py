@@ -3,6 +3,7 @@ required fields is each reader's own, the other collections a request reads are 
 alike, a dispatch-name row without a holder is neither fatal nor given away, and a page whose
 last document is unreadable still leads to the next."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.unreadable import UnreadableDocuments
 from domain.errors import UnreadableRecord
+from entrypoints.dev_seed import demo_origins, ensure_demo
 from entrypoints.storage import MongoStorage
 from tests.integration.test_unreadable_documents import REQUIRED
 from tests.support.http import assert_problem, bearer
@@ -123,3 +125,27 @@ async def test_an_unreadable_agent_or_webhook_endpoint_can_still_be_deleted(
 
     assert [answer.status_code for answer in deleted] == [204, 204]
     assert [answer.status_code for answer in gone] == [404, 404]
+
+
+@pytest.mark.parametrize("collection", ["agents", "api_keys", "publishable_keys"])
+async def test_serve_dev_replaces_a_demo_record_it_cannot_read(
+    collection: str, own_mongo_uri: str, own_db: Db, tmp_path: Path
+) -> None:
+    state = tmp_path / "demo.json"
+    origins = demo_origins("127.0.0.1", 8000)
+    container = service_container(own_mongo_uri, own_db.name)
+    async with serving(container):
+        before = await ensure_demo(container, state, origins)
+    await own_db[collection].update_many(
+        {"tenant_id": before.tenant_id}, {"$unset": {"created_at": ""}}
+    )
+
+    restarted = service_container(own_mongo_uri, own_db.name)
+    async with serving(restarted) as client:
+        after = await ensure_demo(restarted, state, origins)
+        issued = await client.post(
+            "/v1/realtime/token", json={"agent_id": after.agent_id}, headers=bearer(after.api_key)
+        )
+
+    assert after != before
+    assert issued.status_code == 200, issued.text
