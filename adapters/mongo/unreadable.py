@@ -55,7 +55,7 @@ def _why(error: BaseException) -> str:
     """The field at fault, or the kind of error: never a stored value."""
     if isinstance(error, KeyError) and error.args:
         return f"no field {str(error.args[0])[:64]!r}"
-    return f"a field of another type or value ({type(error).__name__})"
+    return f"a field of another type or value, {type(error).__name__}"
 
 
 @dataclass(frozen=True, slots=True)
