@@ -11,6 +11,7 @@ from dependency_injector import providers
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.unreadable import UnreadableDocuments
+from domain.epoch import from_epoch_millis
 from domain.errors import UnreadableRecord
 from entrypoints.dev_seed import demo_origins, ensure_demo
 from entrypoints.storage import MongoStorage
@@ -149,3 +150,20 @@ async def test_serve_dev_replaces_a_demo_record_it_cannot_read(
 
     assert after != before
     assert issued.status_code == 200, issued.text
+
+
+async def test_the_backlog_gauge_reads_past_a_pending_delivery_without_its_creation_time(
+    own_mongo_uri: str, own_db: Db
+) -> None:
+    seeded = await seed_two_of_everything(own_mongo_uri, own_db)
+    readable, other = seeded.ids["webhook_deliveries"]
+    await own_db["webhook_deliveries"].update_one({"_id": other}, {"$unset": {"created_ms": ""}})
+    stored = await own_db["webhook_deliveries"].find_one({"_id": readable})
+    assert stored is not None
+    storage = MongoStorage(
+        db=providers.Object(own_db), unreadable=providers.Object(UnreadableDocuments())
+    )
+
+    oldest = await storage.webhook_deliveries().oldest_pending()
+
+    assert oldest == from_epoch_millis(stored["created_ms"])
