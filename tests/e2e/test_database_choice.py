@@ -5,8 +5,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.live import LiveServer, base_env
-from tests.support.world import TEST_LIVEKIT
+from tests.support.live import LiveServer, service_env
 
 pytestmark = pytest.mark.e2e
 
@@ -18,11 +17,8 @@ pytestmark = pytest.mark.e2e
 def test_the_embedded_database_asked_for_by_name_serves_and_readyz_says_so(
     tmp_path: Path, asked_by_env: dict[str, str], flags: tuple[str, ...]
 ) -> None:
-    env = base_env(
-        LIVEKIT_URL=TEST_LIVEKIT.url,
-        LIVEKIT_API_KEY=TEST_LIVEKIT.api_key,
-        LIVEKIT_API_SECRET=TEST_LIVEKIT.api_secret,
-        REALTIME_TOKENS_HOME=str(tmp_path),
+    env = service_env(
+        tmp_path,
         **asked_by_env,
     )
     server = LiveServer(env, tmp_path / "serve.log").start(*flags)

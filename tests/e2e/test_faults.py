@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from adapters.embedded_mongo import free_port
-from tests.support.live import LiveServer, base_env
-from tests.support.world import TEST_LIVEKIT
+from tests.support.live import LiveServer, base_env, service_env
 
 pytestmark = pytest.mark.e2e
 
@@ -19,13 +18,10 @@ pytestmark = pytest.mark.e2e
 def test_a_mongodb_that_is_not_there_gives_bounded_503s_not_a_dead_service(
     tmp_path: Path,
 ) -> None:
-    env = base_env(
+    env = service_env(
+        tmp_path,
         MONGODB_URI=f"mongodb://127.0.0.1:{free_port()}/?serverSelectionTimeoutMS=300",
         MONGODB_TIMEOUT_MS="500",
-        LIVEKIT_URL=TEST_LIVEKIT.url,
-        LIVEKIT_API_KEY=TEST_LIVEKIT.api_key,
-        LIVEKIT_API_SECRET=TEST_LIVEKIT.api_secret,
-        REALTIME_TOKENS_HOME=str(tmp_path),
     )
     server = LiveServer(env, tmp_path / "server.log").start()
     try:

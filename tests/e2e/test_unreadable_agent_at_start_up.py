@@ -12,9 +12,8 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from tests.support.live import LiveServer, base_env, cli, cli_json
+from tests.support.live import LiveServer, cli, cli_json, service_env
 from tests.support.mongo import mongo_server
-from tests.support.world import TEST_LIVEKIT
 
 pytestmark = pytest.mark.e2e
 
@@ -37,13 +36,10 @@ def test_serve_and_the_cli_start_with_an_agent_document_they_did_not_write(
         client[database]["agents"].insert_one({"_id": foreign, "tenant_id": "t", "name": "x"})
     finally:
         client.close()
-    env = base_env(
+    env = service_env(
+        tmp_path,
         MONGODB_URI=mongo_uri,
         MONGODB_DATABASE=database,
-        LIVEKIT_URL=TEST_LIVEKIT.url,
-        LIVEKIT_API_KEY=TEST_LIVEKIT.api_key,
-        LIVEKIT_API_SECRET=TEST_LIVEKIT.api_secret,
-        REALTIME_TOKENS_HOME=str(tmp_path),
         WEBHOOK_POLL_SECONDS="0.2",
         SWEEP_INTERVAL_SECONDS="0.2",
     )

@@ -16,9 +16,8 @@ import pytest
 from pymongo import MongoClient
 from standardwebhooks import Webhook
 
-from tests.support.live import LiveServer, base_env, cli_json
+from tests.support.live import LiveServer, cli_json, service_env
 from tests.support.mongo import mongo_server
-from tests.support.world import TEST_LIVEKIT
 
 pytestmark = pytest.mark.e2e
 
@@ -63,13 +62,10 @@ def test_a_token_issued_just_before_a_crash_is_announced_after_the_restart(
 ) -> None:
     url, received = receiver
     database = f"restart_{uuid.uuid4().hex[:12]}"
-    env = base_env(
+    env = service_env(
+        tmp_path,
         MONGODB_URI=mongo_uri,
         MONGODB_DATABASE=database,
-        LIVEKIT_URL=TEST_LIVEKIT.url,
-        LIVEKIT_API_KEY=TEST_LIVEKIT.api_key,
-        LIVEKIT_API_SECRET=TEST_LIVEKIT.api_secret,
-        REALTIME_TOKENS_HOME=str(tmp_path),
         WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
         WEBHOOK_RETRY_SECONDS="0.1",
     )

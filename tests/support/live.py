@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from adapters.embedded_mongo import free_port
+from tests.support.world import TEST_LIVEKIT
 
 EXECUTABLE = str(Path(sys.executable).with_name("realtime-tokens"))
 
@@ -31,6 +32,18 @@ def base_env(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEKIT_", "MONGODB_"))}
     env.update(values)
     return env
+
+
+def service_env(home: Path, **values: str) -> dict[str, str]:
+    """`base_env` for a service that signs with the tests' LiveKit credentials and keeps its
+    state under `home`."""
+    return base_env(
+        LIVEKIT_URL=TEST_LIVEKIT.url,
+        LIVEKIT_API_KEY=TEST_LIVEKIT.api_key,
+        LIVEKIT_API_SECRET=TEST_LIVEKIT.api_secret,
+        REALTIME_TOKENS_HOME=str(home),
+        **values,
+    )
 
 
 class LiveServer:
