@@ -54,6 +54,7 @@ class ScriptedAgent(Member):
         self.left = False
         self._pending: dict[str, asyncio.Future[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._heard_tracks: dict[str, str] = {}
 
     def info(self) -> models.ParticipantInfo:
         return models.ParticipantInfo(
@@ -193,10 +194,15 @@ class ScriptedAgent(Member):
             packet = rpc_response(self.identity, caller, request.id, text, None)
         self.room.send_data(self, packet)
 
+    def hearing_track(self, identity: str) -> str:
+        """The sid of the track the agent listened to from `identity`."""
+        return self._heard_tracks[identity]
+
     def subscribe(
         self, publisher: Member, track: models.TrackInfo, media: MediaStreamTrack
     ) -> None:
         hearing = self.hearing.setdefault(publisher.identity, Hearing())
+        self._heard_tracks[publisher.identity] = track.sid
         task = asyncio.create_task(listen(media, hearing, self.heard))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

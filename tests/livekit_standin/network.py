@@ -15,10 +15,24 @@ def _loopback_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
     return [LOOPBACK] if use_ipv4 else []
 
 
+_answer_request = aioice.ice.Connection.request_received
+
+
+def _loopback_requests_only(
+    self: aioice.ice.Connection, message: Any, addr: tuple[str, int], protocol: Any
+) -> None:
+    """A browser also sends checks from its LAN address to our 127.0.0.1: answering one
+    would make that address a peer-reflexive candidate, and maybe the pair in use."""
+    if addr[0] == LOOPBACK:
+        _answer_request(self, message, addr, protocol)
+
+
 def restrict_ice_to_loopback() -> None:
     """aioice leaves 127.0.0.1 out and takes every other interface; this process (a test
-    run) gets 127.0.0.1 only, for every peer connection it makes from now on."""
+    run) gets 127.0.0.1 only, and answers checks from 127.0.0.1 only, for every peer
+    connection it makes from now on."""
     aioice.ice.get_host_addresses = _loopback_addresses  # type: ignore[assignment]
+    aioice.ice.Connection.request_received = _loopback_requests_only  # type: ignore[method-assign]
 
 
 def peer_configuration() -> RTCConfiguration:

@@ -52,6 +52,15 @@ class LiveKitStandIn:
         return f"ws://127.0.0.1:{self.port}"
 
     @property
+    def webhook_url(self) -> str | None:
+        return self.hub.webhooks.url
+
+    @webhook_url.setter
+    def webhook_url(self, url: str | None) -> None:
+        """Where LiveKit's webhooks go (settable once the receiving service is up)."""
+        self.hub.webhooks.url = url
+
+    @property
     def hub(self) -> Hub:
         assert self._hub is not None, "start() the stand-in first"
         return self._hub
