@@ -81,9 +81,10 @@ def test_a_whole_call(
 ) -> None:
     url, answers = page
     origin = url.removesuffix("/call.html")
-    tenant = world.tenant(origin, DESKS[token_from])
+    tenant = world.tenant(origin)
+    agent_id = world.agent(tenant, DESKS[token_from])
     if token_from == "seed route":
-        answers.append(world.seed_token(tenant))
+        answers.append(world.seed_token(tenant, agent_id))
         plan: dict[str, Any] = {"backend": f"{origin}/backend"}
     else:
         endpoint = f"{world.service.base_url}/v1/livekit/token"

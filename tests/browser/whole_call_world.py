@@ -100,7 +100,6 @@ class Tenant:
     id: str
     secret_key: str
     publishable_key: str
-    agent_id: str
     receiver: TenantReceiver
 
 
@@ -114,26 +113,39 @@ class World:
     hook_url: str
     receiver: TenantReceiver
 
-    def tenant(self, origin: str, dispatch_name: str) -> Tenant:
-        """A tenant of its own per test, with an agent of that dispatch name (unique: nx-27017
-        shares collections across databases)."""
+    def tenant(self, origin: str) -> Tenant:
+        """A tenant with a secret key, a publishable key for `origin` and its webhook
+        endpoint on the receiver (the CLI is slow to start: the rest goes over HTTP)."""
         tenant = cli_json(self.env, "tenants", "create", f"Shop {uuid.uuid4().hex[:6]}")
-        agent = cli_json(
-            self.env, "agents", "create", tenant["id"], "Desk", "--dispatch-name", dispatch_name
-        )
         secret = cli_json(self.env, "api-keys", "create", tenant["id"])["key"]
-        publishable = cli_json(
-            self.env, "publishable-keys", "create", tenant["id"], "--origin", origin
-        )["key"]
-        endpoint = cli_json(self.env, "webhook-endpoints", "create", tenant["id"], self.hook_url)
+        publishable = self._post(secret, "/v1/publishable-keys", {"origins": [origin]})["key"]
+        endpoint = self._post(secret, "/v1/webhook-endpoints", {"url": self.hook_url})
         self.receiver.secret = endpoint["secret"]
-        return Tenant(tenant["id"], secret, publishable, agent["id"], self.receiver)
+        return Tenant(tenant["id"], secret, publishable, self.receiver)
 
-    def seed_token(self, tenant: Tenant) -> dict[str, Any]:
+    def agent(self, tenant: Tenant, dispatch_name: str) -> str:
+        """An agent of that dispatch name (unique: nx-27017 shares collections across
+        databases); its id."""
+        body = {"name": dispatch_name, "dispatch_name": dispatch_name}
+        agent_id: str = self._post(tenant.secret_key, "/v1/agents", body)["id"]
+        return agent_id
+
+    def _post(self, secret: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = httpx.post(
+            f"{self.service.base_url}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {secret}"},
+            timeout=10,
+        )
+        assert answer.status_code == 201, answer.text
+        created: dict[str, Any] = answer.json()
+        return created
+
+    def seed_token(self, tenant: Tenant, agent_id: str) -> dict[str, Any]:
         """What the customer's backend does: the seed route with the secret key."""
         answer = httpx.post(
             f"{self.service.base_url}/v1/realtime/token",
-            json={"agent_id": tenant.agent_id},
+            json={"agent_id": agent_id},
             headers={"Authorization": f"Bearer {tenant.secret_key}"},
             timeout=10,
         )

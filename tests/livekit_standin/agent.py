@@ -55,6 +55,7 @@ class ScriptedAgent(Member):
         self._pending: dict[str, asyncio.Future[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._heard_tracks: dict[str, str] = {}
+        self._run: asyncio.Task[object] | None = None
 
     def info(self) -> models.ParticipantInfo:
         return models.ParticipantInfo(
@@ -72,6 +73,7 @@ class ScriptedAgent(Member):
         )
 
     async def run(self) -> None:
+        self._run = asyncio.current_task()
         try:
             await asyncio.sleep(self.script.join_delay)
             if self.room.closed:
@@ -217,6 +219,8 @@ class ScriptedAgent(Member):
             return
         self.left = True
         self.voice.stop()
+        if self._run is not None and self._run is not asyncio.current_task():
+            self._run.cancel()
         for task in list(self._tasks):
             if task is not asyncio.current_task():
                 task.cancel()

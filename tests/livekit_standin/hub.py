@@ -41,7 +41,8 @@ class Hub:
     agents: Mapping[str, AgentScript]
     webhooks: WebhookSender
     departure_timeout: float = 0.5
-    refuse_resume: bool = True
+    reconnect_grace: float = 5.0
+    refuse_resume: bool = False
     rooms: dict[str, Room] = field(default_factory=dict)
     finished: list[str] = field(default_factory=list)
     dispatched: dict[str, list[ScriptedAgent]] = field(default_factory=dict)
@@ -51,6 +52,7 @@ class Hub:
     ice_pairs: list[IcePair] = field(default_factory=list)
     refused_candidates: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
     left: list[tuple[str, str, int | None]] = field(default_factory=list)  # room, identity, reason
 
     def routes(self) -> list[web.RouteDef]:
@@ -71,8 +73,16 @@ class Hub:
             return _answer(404, "not found")
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
-        if request.query.get("reconnect") == "1" and self.refuse_resume:
-            # No ICE restarts in aiortc: send the client to a full reconnect (a new join).
+        if request.query.get("reconnect") == "1":
+            resumable = [
+                s
+                for s in self.sessions
+                if s.sid == request.query.get("sid") and s.identity == admission.identity
+            ]
+            if resumable and not resumable[0].closed and not self.refuse_resume:
+                await resumable[0].resume(ws)
+                return ws
+            # Unknown or ended: the client is sent to a full reconnect (a new join).
             await ws.send_bytes(
                 leave(Reason.STATE_MISMATCH, can_reconnect=True).SerializeToString()
             )

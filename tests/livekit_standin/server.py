@@ -32,8 +32,12 @@ class LiveKitStandIn:
         agents: Mapping[str, AgentScript] | None = None,
         webhook_url: str | None = None,
         departure_timeout: float = 0.5,
+        reconnect_grace: float = 5.0,
     ) -> None:
+        """`departure_timeout`: how long an empty room lives on; `reconnect_grace`: how long
+        a participant whose signalling socket closed without a leave may resume."""
         self._args = (api_key, api_secret, dict(agents or {}), webhook_url, departure_timeout)
+        self._grace = reconnect_grace
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -150,7 +154,7 @@ class LiveKitStandIn:
         api_key, api_secret, agents, webhook_url, departure = self._args
         webhooks = WebhookSender(webhook_url, api_key, api_secret)
         webhooks.start()
-        self._hub = Hub(api_key, api_secret, agents, webhooks, departure)
+        self._hub = Hub(api_key, api_secret, agents, webhooks, departure, self._grace)
         app = web.Application()
         app.add_routes(self._hub.routes())
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
