@@ -51,7 +51,7 @@ class StandInAgent:
 
 
 class StandInLiveKit:
-    service_port = None
+    service_port: int | None = None
 
     def __init__(self, standin: LiveKitStandIn) -> None:
         self._standin = standin

@@ -61,9 +61,9 @@ def world(
             dict.fromkeys(DESKS.values(), SCRIPT),
         ) as livekit,
         mongo_server(tmp_path_factory.mktemp("whole-call-mongo")) as (uri, _kind),
+        serving(livekit, uri, tmp_path_factory.mktemp("home")) as world,
     ):
-        with serving(livekit, uri, tmp_path_factory.mktemp("home")) as world:
-            yield world
+        yield world
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ LiveKit's webhooks and the record tests read."""
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 from aiortc import RTCPeerConnection
@@ -54,6 +55,7 @@ class Hub:
     dropped: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
     left: list[tuple[str, str, int | None]] = field(default_factory=list)  # room, identity, reason
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/rtc", self._rtc), web.get("/rtc/{rest:.*}", self._rtc)]
@@ -95,7 +97,7 @@ class Hub:
         room = self.rooms.get(admission.room)
         created = room is None
         if room is None:
-            room = self.rooms[admission.room] = Room(admission.room, self)
+            room = self.rooms[admission.room] = Room(admission.room)
             self.webhooks.send("room_started", room.proto())
         assert room is not None
         earlier = room.members.get(admission.identity)
@@ -115,7 +117,12 @@ class Hub:
                 continue
             agent = ScriptedAgent(self, room, name, script)
             self.dispatched.setdefault(room.name, []).append(agent)
-            asyncio.create_task(agent.run())
+            self._spawn(agent.run())
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def participant_active(self, room: Room, member: Member) -> None:
         self.webhooks.send("participant_joined", room.proto(), member.info())
@@ -136,7 +143,7 @@ class Hub:
             for agent in self.dispatched.get(room.name, []):
                 agent.caller_left()
         if not room.members:
-            asyncio.create_task(self._finish_if_empty(room))
+            self._spawn(self._finish_if_empty(room))
 
     async def _finish_if_empty(self, room: Room) -> None:
         await asyncio.sleep(self.departure_timeout)

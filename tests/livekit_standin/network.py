@@ -32,7 +32,7 @@ def restrict_ice_to_loopback() -> None:
     """aioice leaves 127.0.0.1 out and takes every other interface; this process (a test
     run) gets 127.0.0.1 only, and answers checks from 127.0.0.1 only, for every peer
     connection it makes from now on."""
-    aioice.ice.get_host_addresses = _loopback_addresses  # type: ignore[assignment]
+    aioice.ice.get_host_addresses = _loopback_addresses
     aioice.ice.Connection.request_received = _loopback_requests_only  # type: ignore[method-assign]
 
 

@@ -2,6 +2,7 @@
 synchronous tests (which drive Chromium through node) can start it, script it and read it."""
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping
@@ -109,7 +110,7 @@ class LiveKitStandIn:
         return [s for s in self.hub.webhooks.sent if room is None or s.room == room]
 
     def wait_webhooks_delivered(self, timeout: float = 15) -> None:
-        self.run(self.hub.webhooks.drained(timeout), timeout + 1)
+        self.run(asyncio.wait_for(self.hub.webhooks.drained(), timeout), timeout + 1)
 
     def ice_pairs(self) -> list[IcePair]:
         return list(self.hub.ice_pairs)
@@ -167,11 +168,9 @@ class LiveKitStandIn:
         hub = self.hub
         for room in list(hub.rooms.values()):
             await hub.delete_room(room, 3)  # SERVER_SHUTDOWN
-        with_timeout = asyncio.wait_for(hub.webhooks.drained(10), 10)
-        try:
+        with_timeout = asyncio.wait_for(hub.webhooks.drained(), 10)
+        with contextlib.suppress(TimeoutError):
             await with_timeout
-        except TimeoutError:
-            pass
         await hub.webhooks.stop()
         if self._runner is not None:
             await self._runner.cleanup()

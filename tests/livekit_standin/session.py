@@ -4,13 +4,13 @@ offers) and its subscriber connection (the server offers), with trickle ICE both
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from livekit.protocol import models, rtc
 
+from tests.livekit_standin.negotiation import SubscriberOffers
 from tests.livekit_standin.network import (
     follow_ice_restart,
     loopback_candidate,
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PUBLISHER, SUBSCRIBER = rtc.SignalTarget.PUBLISHER, rtc.SignalTarget.SUBSCRIBER
-ANSWER_TIMEOUT = 10.0
 
 
 class ClientSession(Member):
@@ -53,11 +52,7 @@ class ClientSession(Member):
         self._lossy = self._subscriber.createDataChannel("_lossy", ordered=False, maxRetransmits=0)
         self._unsent: list[bytes] = []
         self._reliable.on("open", self._flush)
-        self._offer_id = 0
-        self._answered: asyncio.Event | None = None
-        self._negotiation: asyncio.Task[None] | None = None
-        self._dirty = True
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._offers = SubscriberOffers(self._subscriber, self.signal)
 
     def info(self) -> models.ParticipantInfo:
         state = models.ParticipantInfo.State
@@ -93,7 +88,8 @@ class ClientSession(Member):
         )
         self.signal(rtc.SignalResponse(join=join))
         self.room.add(self)
-        self._negotiate()
+        self._offers.negotiate()
+        assert self.link is not None
         await self._serve(self.link)
 
     async def resume(self, ws: web.WebSocketResponse) -> None:
@@ -142,7 +138,7 @@ class ClientSession(Member):
     ) -> None:
         sender = self._subscriber.addTrack(media)
         sender._stream_id = f"{publisher.sid}|{track.sid}"
-        self._negotiate()
+        self._offers.negotiate()
 
     async def disconnect(self, reason: int) -> None:
         """The server ends this participant: a leave with the reason, then the socket."""
@@ -163,8 +159,7 @@ class ClientSession(Member):
 
     async def _end(self, reason: int | None, aborted: bool) -> None:
         self.closed = True
-        for task in self._tasks:
-            task.cancel()
+        self._offers.stop()
         if self.room.remove(self):
             self.hub.participant_gone(self.room, self, aborted=aborted, reason=reason)
         for pc in (self._publisher, self._subscriber):
@@ -179,12 +174,8 @@ class ClientSession(Member):
         if case == "offer":
             await self._on_offer(request.offer)
         elif case == "answer":
-            await self._subscriber.setRemoteDescription(
-                RTCSessionDescription(request.answer.sdp, "answer")
-            )
+            await self._offers.answer(request.answer.sdp)
             await self._add_candidates(SUBSCRIBER)
-            if self._answered is not None:
-                self._answered.set()
         elif case == "trickle":
             self._candidates[request.trickle.target].append(request.trickle.candidateInit)
             await self._add_candidates(request.trickle.target)
@@ -275,30 +266,3 @@ class ClientSession(Member):
                 self.hub.refused_candidates.append(init)
             else:
                 await pc.addIceCandidate(candidate)
-
-    def _negotiate(self) -> None:
-        self._dirty = True
-        if self._negotiation is None or self._negotiation.done():
-            self._negotiation = self._spawn(self._offer_while_dirty)
-
-    async def _offer_while_dirty(self) -> None:
-        while self._dirty and not self.closed:
-            self._dirty = False
-            self._answered = asyncio.Event()
-            await self._subscriber.setLocalDescription(await self._subscriber.createOffer())
-            self._offer_id += 1
-            sdp = self._subscriber.localDescription.sdp
-            self.signal(
-                rtc.SignalResponse(
-                    offer=rtc.SessionDescription(type="offer", sdp=sdp, id=self._offer_id)
-                )
-            )
-            await asyncio.wait_for(self._answered.wait(), ANSWER_TIMEOUT)
-
-    def _spawn(
-        self, factory: Callable[[], "asyncio.Future[None] | asyncio.Task[None] | object"]
-    ) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.ensure_future(factory())  # type: ignore[arg-type]
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
