@@ -2,12 +2,15 @@
 here: a whole call with the scripted agent on loopback only, and what livekit-server
 refuses (issue 17, items 1, 2 and 6)."""
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from livekit.api import AccessToken, RoomAgentDispatch, RoomConfiguration, VideoGrants
+from livekit.protocol import rtc
+from websockets.sync.client import ClientConnection, connect
 
 from tests.browser.call_pages import call_page, entries, hold_call
 from tests.livekit_standin import (
@@ -15,6 +18,7 @@ from tests.livekit_standin import (
     CallRpc,
     DeleteRoom,
     Hear,
+    LiveKitStandIn,
     Reason,
     Say,
     State,
@@ -149,3 +153,53 @@ def test_livekit_refuses_what_livekit_refuses(livekit_standin: StartStandIn) -> 
     }
     assert "requested room does not exist" not in answers["good, v1"].text
     assert standin.hub.rooms == {}
+
+
+def _signal(standin: LiveKitStandIn, access_token: str) -> ClientConnection:
+    url = f"{standin.url}/rtc?access_token={access_token}&protocol=16"
+    return connect(url, open_timeout=5, close_timeout=2)
+
+
+def _next(ws: ClientConnection, case: str) -> rtc.SignalResponse:
+    """The next response of that kind (offers and updates in between are skipped)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        response = rtc.SignalResponse.FromString(ws.recv(timeout=5))  # type: ignore[arg-type]
+        if response.WhichOneof("message") == case:
+            return response
+    raise TimeoutError(case)
+
+
+@pytest.mark.timeout(60)
+def test_a_second_connection_with_the_same_identity_replaces_the_first(
+    livekit_standin: StartStandIn,
+) -> None:
+    standin = livekit_standin()
+    with _signal(standin, token("r1", agent=None)) as first:
+        joined = _next(first, "join").join
+        assert joined.participant.identity == "caller_1"
+        assert joined.server_info.protocol > 0
+        assert joined.ping_interval > 0
+        with _signal(standin, token("r1", agent=None)) as second:
+            assert _next(second, "join").join.participant.sid != joined.participant.sid
+            assert _next(first, "leave").leave.reason == Reason.DUPLICATE_IDENTITY
+            second.send(rtc.SignalRequest(ping_req=rtc.Ping(timestamp=7)).SerializeToString())
+            assert _next(second, "pong_resp").pong_resp.last_ping_timestamp == 7
+            assert list(standin.hub.rooms["r1"].members) == ["caller_1"]
+
+
+@pytest.mark.timeout(60)
+def test_a_caller_who_never_connects_media_is_aborted_and_the_room_finishes(
+    livekit_standin: StartStandIn,
+) -> None:
+    standin = livekit_standin(agents={"desk": SCRIPT})
+    with _signal(standin, token("r2", agent="nobody")) as ws:
+        _next(ws, "join")
+
+    standin.wait_for(lambda: standin.finished("r2"), "room_finished")
+    assert [(w.event, w.identity) for w in standin.webhooks("r2")] == [
+        ("room_started", ""),
+        ("participant_connection_aborted", "caller_1"),
+        ("room_finished", ""),
+    ]
+    assert standin.agents_in("r2") == [], "an unknown dispatch name brings no agent"
