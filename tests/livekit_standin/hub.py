@@ -63,7 +63,9 @@ class Hub:
     async def _rtc(self, request: web.Request) -> web.StreamResponse:
         self.paths.append(request.path_qs)
         try:
-            admission = admit(request.query.get("access_token"), self.api_key, self.api_secret)
+            bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            given = request.query.get("access_token") or bearer  # as livekit-server: either
+            admission = admit(given, self.api_key, self.api_secret)
         except Refused as refused:
             self.refusals.append(str(refused))
             return _answer(401, str(refused))

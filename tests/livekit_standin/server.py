@@ -84,6 +84,8 @@ class LiveKitStandIn:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+            if not self._thread.is_alive():
+                self._loop.close()
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 15) -> T:
         """Runs `coroutine` on the stand-in's loop and waits for its result."""
@@ -174,3 +176,8 @@ class LiveKitStandIn:
         await hub.webhooks.stop()
         if self._runner is not None:
             await self._runner.cleanup()
+        # Whatever aiortc and the scripts left running (readers, timers): nothing outlives stop().
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.wait_for(asyncio.gather(*rest, return_exceptions=True), 10)
