@@ -102,16 +102,15 @@ class RtcAgent:
 
     async def _say(self, text: str) -> None:
         assert self._voice is not None
-        attributes = {
-            "lk.segment_id": f"SG_{uuid.uuid4().hex[:12]}",
-            "lk.transcribed_track_id": self._voice.sid,
-        }
+        track = {"lk.transcribed_track_id": self._voice.sid}
+        attributes = {"lk.transcription_final": "false", **track}
+        attributes["lk.segment_id"] = f"SG_{uuid.uuid4().hex[:12]}"
         writer = await self.room.local_participant.stream_text(
             topic="lk.transcription", attributes=attributes
         )
         for word in text.split(" "):
             await writer.write(word if word == text.split(" ")[-1] else f"{word} ")
-        await writer.aclose(attributes={"lk.transcription_final": "true"})
+        await writer.aclose(attributes={"lk.transcription_final": "true", **track})
 
     async def _hear(self, step: s.Hear) -> None:
         caller = self._caller()

@@ -124,9 +124,12 @@ class ScriptedAgent(Member):
         size = max(1, -(-len(words) // max(1, step.chunks)))
         pieces = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
         pieces = [p + (" " if i < len(pieces) - 1 else "") for i, p in enumerate(pieces)]
-        attributes = {"lk.segment_id": f"SG_{uuid.uuid4().hex[:12]}"}
-        attributes["lk.transcribed_track_id"] = self.track.sid
-        trailer = {"lk.transcription_final": "true"}
+        # As LiveKit Agents' delta stream: final "false" and the ids in the header, final
+        # "true" (and the track again) in the trailer.
+        track = {"lk.transcribed_track_id": self.track.sid}
+        attributes = {"lk.transcription_final": "false", **track}
+        attributes["lk.segment_id"] = f"SG_{uuid.uuid4().hex[:12]}"
+        trailer = {"lk.transcription_final": "true", **track}
         for packet in text_stream(self.identity, pieces, TRANSCRIPTION, attributes, trailer):
             self.room.send_data(self, packet)
 
