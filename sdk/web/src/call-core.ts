@@ -1,24 +1,16 @@
-import { DefaultReconnectPolicy, type RemoteTrack, type RpcInvocationData, Track } from 'livekit-client';
+import { DefaultReconnectPolicy, type RemoteTrack, type RoomOptions, Track } from 'livekit-client';
 import { agentStateOf, AGENT_STATE, isAgent, type ParticipantLike } from './agent.js';
 import { type Ending, endingOf, isTokenRejection } from './end-reason.js';
 import { CallError, messageOf } from './errors.js';
 import { type CallState, Emitter, type Role } from './events.js';
 import { microphoneError, microphoneOptions } from './microphone.js';
-import { type CallConfig, claimsOf, type JsonValue } from './options.js';
+import { type CallConfig, claimsOf } from './options.js';
+import { rpcHandler, type ToolHandler } from './tools.js';
 import type { LevelMeter, MicrophonePort, Platform, RoomEventsPort, RoomPort } from './room.js';
 import { type Credentials, fetchCredentials } from './token-endpoint.js';
 import { TRANSCRIPTION_TOPIC, TranscriptAssembler } from './transcript.js';
 
 export const CHAT_TOPIC = 'lk.chat';
-
-export interface ToolInvocation {
-  readonly callerIdentity: string;
-  readonly requestId: string;
-  readonly responseTimeoutMs: number;
-}
-
-/** A client-side tool: gets the agent's payload (usually JSON text), returns the answer. */
-export type ToolHandler = (payload: string, invocation: ToolInvocation) => JsonValue | Promise<JsonValue>;
 
 export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
   protected readonly events = new Emitter();
@@ -62,37 +54,27 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
   protected async run(): Promise<void> {
     this.current = 'connecting';
     try {
-      const credentials = await this.credentials();
-      this.ensureOpen();
-      try {
-        this.mic = await this.platform.createMicrophone(microphoneOptions(this.inputDeviceId));
-      } catch (error) {
-        throw microphoneError(error);
-      }
+      // the microphone first: a caller who refuses it has not created a call or joined a room
+      this.mic = await this.platform
+        .createMicrophone(microphoneOptions(this.inputDeviceId))
+        .catch((error) => {
+          throw microphoneError(error);
+        });
       this.ensureOpen();
       if (this.muted) await this.mic.mute();
-      const room = this.platform.createRoom({
-        adaptiveStream: false,
-        dynacast: false,
-        stopLocalTrackOnUnpublish: true,
-        disconnectOnPageLeave: true,
-        audioCaptureDefaults: microphoneOptions(this.inputDeviceId),
-        ...(this.config.reconnectDelaysMs
-          ? { reconnectPolicy: new DefaultReconnectPolicy([...this.config.reconnectDelaysMs]) }
-          : {}),
-      });
+      const credentials = await this.credentials();
+      this.ensureOpen();
+      const room = this.platform.createRoom(this.roomOptions());
       this.room = room;
       this.wire(room);
-      try {
-        await room.connect(credentials.url, credentials.token);
-      } catch (error) {
+      await room.connect(credentials.url, credentials.token).catch((error) => {
         this.ensureOpen();
         throw isTokenRejection(error)
           ? new CallError('token_rejected', `LiveKit refused the token: ${messageOf(error)}`, {
               cause: error,
             })
           : new CallError('connection_failed', `LiveKit: ${messageOf(error)}`, { cause: error });
-      }
+      });
       this.joined = true;
       this.ensureOpen();
       await room.localParticipant.publishTrack(this.mic, { source: Track.Source.Microphone });
@@ -100,24 +82,40 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
       this.published = true;
       if (this.outputDeviceId !== undefined) await this.switchOutput(room, this.outputDeviceId);
       if (!room.canPlaybackAudio) this.reportBlocked();
-      this.timers.push(
-        setTimeout(() => this.finish({ reason: 'agent_unavailable' }), this.config.agentJoinTimeoutMs),
-      );
+      const timeout = this.config.agentJoinTimeoutMs;
+      this.timers.push(setTimeout(() => this.finish({ reason: 'agent_unavailable' }), timeout));
       for (const participant of room.remoteParticipants.values()) this.noticeAgent(participant);
-      this.maybeStart();
     } catch (error) {
-      if (this.isEnded()) {
-        this.mic?.stop();
-        throw new CallError('call_ended', 'the call ended while connecting', { cause: error });
-      }
-      const failure =
-        error instanceof CallError
-          ? error
-          : new CallError('connection_failed', messageOf(error), { cause: error });
-      const reason = failure.code === 'token_rejected' ? 'token_rejected' : 'error';
-      this.finish({ reason, detail: failure.code }, failure);
-      throw failure;
+      throw this.failed(error);
     }
+  }
+
+  private failed(error: unknown): CallError {
+    if (this.isEnded()) {
+      this.mic?.stop();
+      return new CallError('call_ended', 'the call ended while connecting', { cause: error });
+    }
+    const failure =
+      error instanceof CallError
+        ? error
+        : new CallError('connection_failed', messageOf(error), { cause: error });
+    this.finish(
+      { reason: failure.code === 'token_rejected' ? 'token_rejected' : 'error', detail: failure.code },
+      failure,
+    );
+    return failure;
+  }
+
+  private roomOptions(): RoomOptions {
+    const delays = this.config.reconnectDelaysMs;
+    return {
+      adaptiveStream: false,
+      dynacast: false,
+      stopLocalTrackOnUnpublish: true,
+      disconnectOnPageLeave: true,
+      audioCaptureDefaults: microphoneOptions(this.inputDeviceId),
+      ...(delays ? { reconnectPolicy: new DefaultReconnectPolicy([...delays]) } : {}),
+    };
   }
 
   protected async credentials(): Promise<Credentials> {
@@ -205,7 +203,7 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
         () => undefined,
       );
     });
-    for (const [name, handler] of this.tools) room.registerRpcMethod(name, this.rpcHandler(handler));
+    for (const [name, handler] of this.tools) room.registerRpcMethod(name, rpcHandler(handler));
   }
 
   protected unwire(room: RoomPort<M>): void {
@@ -215,18 +213,6 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
     room.unregisterTextStreamHandler(TRANSCRIPTION_TOPIC);
     room.unregisterTextStreamHandler(CHAT_TOPIC);
     for (const name of this.tools.keys()) room.unregisterRpcMethod(name);
-  }
-
-  protected rpcHandler(handler: ToolHandler): (data: RpcInvocationData) => Promise<string> {
-    return async (data) => {
-      const invocation = {
-        callerIdentity: data.callerIdentity,
-        requestId: data.requestId,
-        responseTimeoutMs: data.responseTimeout,
-      };
-      const result = await handler(data.payload, invocation);
-      return typeof result === 'string' ? result : JSON.stringify(result);
-    };
   }
 
   protected noticeAgent(participant: ParticipantLike): void {
@@ -291,11 +277,5 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
     if (error) this.events.emit('error', error);
     this.events.emit('ended', ending);
     this.events.clear();
-  }
-}
-
-export function requireString(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || value === '') {
-    throw new CallError('invalid_options', `\`${name}\` must be a non-empty string`, { option: name });
   }
 }

@@ -1,9 +1,11 @@
-import { CallCore, CHAT_TOPIC, requireString, type ToolHandler } from './call-core.js';
-import { CallError, messageOf } from './errors.js';
+import { CallCore, CHAT_TOPIC } from './call-core.js';
+import { CallError, messageOf, requireString } from './errors.js';
 import type { CallEventName, CallState, Listener, TranscriptEvent } from './events.js';
 import type { MicrophonePort } from './room.js';
 
-export type { ToolHandler, ToolInvocation } from './call-core.js';
+import { rpcHandler, type ToolHandler } from './tools.js';
+
+export type { ToolHandler, ToolInvocation } from './tools.js';
 
 /** One voice call with an agent. Single use: after `ended`, create another. */
 export interface Call {
@@ -127,7 +129,7 @@ export class CallSession<M extends MicrophonePort = MicrophonePort> extends Call
     if (this.tools.has(name))
       throw new CallError('invalid_state', `registerTool: "${name}" is already registered`);
     this.tools.set(name, handler);
-    this.room?.registerRpcMethod(name, this.rpcHandler(handler));
+    this.room?.registerRpcMethod(name, rpcHandler(handler));
     return () => {
       if (this.tools.get(name) !== handler) return;
       this.tools.delete(name);

@@ -51,3 +51,9 @@ export function invalidOption(option: string, expected: string): CallError {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+export function requireString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string' || value === '') {
+    throw new CallError('invalid_options', `\`${name}\` must be a non-empty string`, { option: name });
+  }
+}

@@ -16,7 +16,8 @@ export function createCall(options: CallOptions): Call {
 export const RealtimeTokens = { createCall, CallError } as const;
 
 export { CallError };
-export type { Call, ToolHandler, ToolInvocation } from './call.js';
+export type { Call } from './call.js';
+export type { ToolHandler, ToolInvocation } from './tools.js';
 export type { CallErrorCode } from './errors.js';
 export type {
   AgentState,
