@@ -8,7 +8,19 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = `${root}test/types/`;
 const tsc = `${root}node_modules/typescript/bin/tsc`;
-const flags = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,dom'];
+const flags = [
+  '--noEmit',
+  '--strict',
+  '--skipLibCheck',
+  '--target',
+  'es2022',
+  '--module',
+  'nodenext',
+  '--moduleResolution',
+  'nodenext',
+  '--lib',
+  'es2022,dom',
+];
 
 function compile(file) {
   try {
@@ -32,7 +44,9 @@ const report = (ok, name, why = '') => {
   if (!ok) failures += 1;
 };
 
-for (const name of readdirSync(dir).filter((file) => file.endsWith('.ts')).sort()) {
+for (const name of readdirSync(dir)
+  .filter((file) => file.endsWith('.ts'))
+  .sort()) {
   const file = dir + name;
   const { ok, output } = compile(file);
   if (name.startsWith('good')) {

@@ -1,5 +1,12 @@
 // Correct use of the package's public types: this file must compile.
-import { type Call, CallError, createCall, type EndReason, RealtimeTokens, type TranscriptEvent } from '@realtime-tokens/web';
+import {
+  type Call,
+  CallError,
+  createCall,
+  type EndReason,
+  RealtimeTokens,
+  type TranscriptEvent,
+} from '@realtime-tokens/web';
 
 declare const answer: { server_url: string; client_token: string; room_name: string; call_id: string };
 
@@ -30,9 +37,14 @@ const stop: () => void = fromBackend.on('ended', ({ reason, detail }) => {
 });
 stop();
 fromBackend.on('error', (error) => {
-  if (error instanceof CallError && error.code === 'microphone_denied') console.log(error.message, error.cause);
+  if (error instanceof CallError && error.code === 'microphone_denied')
+    console.log(error.message, error.cause);
 });
-fromBackend.registerTool('lookup', async (payload, { callerIdentity }) => ({ payload, callerIdentity, found: true }));
+fromBackend.registerTool('lookup', async (payload, { callerIdentity }) => ({
+  payload,
+  callerIdentity,
+  found: true,
+}));
 
 export async function run(): Promise<void> {
   await fromBackend.connect();
