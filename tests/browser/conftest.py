@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.livekit_standin.fixture import livekit_standin, loopback_network
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).parents[2]
 DEMO_WEB = ROOT / "entrypoints" / "http" / "demo_web"
 OUTPUT = ROOT / "build" / "browser"
+__all__ = ["livekit_standin", "loopback_network"]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,70 @@
+"""The call page (call_page.html and livekit-client's UMD build beside it) on an origin of its
+own, with an optional backend route (`POST /backend`) answering a token the test chooses, and
+the driver that holds a call on it in Chromium."""
+
+import http.server
+import json
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.browser.conftest import DEMO_WEB
+from tests.support.live import base_env
+
+HERE = Path(__file__).parent
+PAGE = HERE / "call_page.html"
+DRIVER = HERE / "drive_call.mjs"
+LIVEKIT_CLIENT = DEMO_WEB / "node_modules" / "livekit-client" / "dist" / "livekit-client.umd.js"
+Backend = Callable[[], dict[str, Any]]
+
+
+@contextmanager
+def call_page(backend: Backend | None = None) -> Iterator[str]:
+    """Yields the page's URL; `backend` answers the page's `POST /backend` (the customer's
+    server asking the seed route for a token)."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            if path.startswith("/livekit-client.umd.js"):
+                return str(LIVEKIT_CLIENT)
+            return str(PAGE)
+
+        def do_POST(self) -> None:
+            body = json.dumps(backend() if backend else {}).encode()
+            self.send_response(200 if backend else 404)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/call.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def hold_call(chromium: str, page: str, plan: dict[str, Any], timeout: float = 60) -> Any:
+    """Runs `plan` on the page (see drive_call.mjs); returns {log, closed, ice}."""
+    done = subprocess.run(
+        ["node", str(DRIVER), page, json.dumps(plan)],
+        env={**base_env(), "CHROMIUM": chromium},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def entries(outcome: Any, kind: str) -> list[dict[str, Any]]:
+    return [e for e in outcome["log"] if e["kind"] == kind]
