@@ -1,9 +1,10 @@
 // Usage: node drive_sdk.mjs <page URL> <plan JSON>
-// Runs `plan` on an SDK page (sdk_page/harness.js) in headless Chromium with a fake
-// microphone and loopback-only WebRTC; `plan.chromiumArgs` adds or `plan.denyMicrophone`
-// replaces flags; `plan.clickWhen` names a log entry after which the page's button gets a
-// real click (a user gesture), `plan.endWhen` one after which the page calls `call.end()`.
-// Prints the page's log as JSON.
+// Opens an SDK page (sdk_page/harness.js) with `plan` in its URL fragment in headless
+// Chromium, fake microphone, loopback-only WebRTC, and collects what the page reports on its
+// console until it is done or `plan.timeoutMs` passes. `plan.chromiumArgs` adds flags,
+// `plan.denyMicrophone` refuses the microphone; `plan.clickWhen` names a log entry after
+// which the page's button gets a real click (the only user gesture the page ever sees:
+// nothing here evaluates script in it). Prints {log, done, console} as JSON.
 import { launchChromium } from './launch.mjs';
 
 const [url, planJson] = process.argv.slice(2);
@@ -17,33 +18,34 @@ const browser = await launchChromium([
   '--disable-features=WebRtcHideLocalIpsWithMdns',
   ...(plan.chromiumArgs ?? ['--autoplay-policy=no-user-gesture-required']),
 ]);
-const consoleLines = [];
+const outcome = { log: [], done: false, console: [] };
 try {
   const page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(url);
-  await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 10_000 });
-  await page.evaluate((p) => void window.run(p), plan);
-  const deadline = Date.now() + (plan.timeoutMs ?? 30_000);
+  let finish;
+  const finished = new Promise((resolve) => (finish = resolve));
   let clicked = false;
-  let ended = false;
-  while (Date.now() < deadline) {
-    const { done, kinds } = await page.evaluate(() => ({ done: window.sdkDone, kinds: window.sdkLog.map((e) => e.kind) }));
-    if (done) break;
-    if (plan.clickWhen && !clicked && kinds.includes(plan.clickWhen)) {
-      clicked = true;
-      await page.click('#gesture');
+  page.on('console', (message) => {
+    const text = message.text();
+    if (text === 'sdk:done') {
+      outcome.done = true;
+      finish();
+    } else if (text.startsWith('sdk:')) {
+      const entry = JSON.parse(text.slice(4));
+      outcome.log.push(entry);
+      if (plan.clickWhen === entry.kind && !clicked) {
+        clicked = true;
+        page.click('#gesture').catch((error) => outcome.console.push(`click: ${error.message}`));
+      }
+    } else {
+      outcome.console.push(`${message.type()}: ${text}`);
     }
-    if (plan.endWhen && !ended && kinds.includes(plan.endWhen)) {
-      ended = true;
-      await page.evaluate(() => window.call.end());
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const log = await page.evaluate(() => window.sdkLog);
-  const done = await page.evaluate(() => window.sdkDone);
-  process.stdout.write(`${JSON.stringify({ log, done, console: consoleLines })}\n`);
+  });
+  page.on('pageerror', (error) => outcome.console.push(`pageerror: ${error.message}`));
+  await page.goto(`${url}#${encodeURIComponent(JSON.stringify(plan))}`);
+  let timer;
+  await Promise.race([finished, new Promise((resolve) => (timer = setTimeout(resolve, plan.timeoutMs ?? 30_000)))]);
+  clearTimeout(timer);
+  process.stdout.write(`${JSON.stringify(outcome)}\n`);
 } finally {
   await browser.close();
 }

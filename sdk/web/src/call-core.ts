@@ -32,6 +32,7 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
   protected joined = false;
   protected published = false;
   protected blocked = false;
+  protected reconnecting = false;
   protected muted = false;
   protected timers: ReturnType<typeof setTimeout>[] = [];
   protected id: string | null = null;
@@ -85,6 +86,7 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
       const timeout = this.config.agentJoinTimeoutMs;
       this.timers.push(setTimeout(() => this.finish({ reason: 'agent_unavailable' }), timeout));
       for (const participant of room.remoteParticipants.values()) this.noticeAgent(participant);
+      this.maybeStart(); // the agent may have come while the microphone was being published
     } catch (error) {
       throw this.failed(error);
     }
@@ -148,8 +150,12 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
     disconnected: (reason) => {
       if (this.joined) this.finish(endingOf(reason));
     },
-    reconnecting: () => this.events.emit('reconnecting', undefined),
-    reconnected: () => this.events.emit('reconnected', undefined),
+    reconnecting: () => this.reportReconnecting(),
+    signalReconnecting: () => this.reportReconnecting(),
+    reconnected: () => {
+      this.reconnecting = false;
+      this.events.emit('reconnected', undefined);
+    },
     participantConnected: (participant) => this.noticeAgent(participant),
     participantDisconnected: (participant) => {
       if (participant.identity !== this.agent?.identity) return;
@@ -224,6 +230,13 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
   protected reportAgentState(): void {
     const state = this.agent ? agentStateOf(this.agent) : undefined;
     if (state) this.whenStarted(() => this.events.emit('agentState', { state }));
+  }
+
+  /** livekit-client first tries to resume the signalling alone, then a full reconnect: once. */
+  protected reportReconnecting(): void {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    this.events.emit('reconnecting', undefined);
   }
 
   protected reportBlocked(): void {

@@ -26,6 +26,7 @@ export type RoomEventsPort = Pick<
   RoomEventCallbacks,
   | 'disconnected'
   | 'reconnecting'
+  | 'signalReconnecting'
   | 'reconnected'
   | 'participantConnected'
   | 'participantDisconnected'

@@ -1,12 +1,12 @@
-// Drives calls through the SDK (window.RealtimeTokens) as the test's plan says, recording
-// every event in window.sdkLog, and counts what the page holds afterwards (live microphone
-// tracks, audio elements, open AudioContexts and peer connections, window listeners).
+// Drives calls through the SDK (window.RealtimeTokens) as the plan in the page's URL
+// fragment says, reporting every event on the console (`sdk:` + JSON, which drive_sdk.mjs
+// reads: evaluating script from the driver would count as a user gesture), and counts what
+// the page holds afterwards (live microphone tracks, audio elements, open AudioContexts and
+// peer connections, window listeners).
 (() => {
-  const log = [];
   const began = performance.now();
-  const note = (kind, data = {}) => log.push({ kind, at: Math.round(performance.now() - began), ...data });
-  window.sdkLog = log;
-  window.sdkDone = false;
+  const note = (kind, data = {}) =>
+    console.debug(`sdk:${JSON.stringify({ kind, at: Math.round(performance.now() - began), ...data })}`);
 
   const held = { tracks: [], contexts: [], peers: [], listeners: 0 };
   const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -70,11 +70,8 @@
       peak.count += 1;
       peak.input = Math.max(peak.input, input);
       peak.output = Math.max(peak.output, output);
-      if (plan.heardAfterGesture && window.gestured && output > 0.01 && !peak.afterGesture) {
-        peak.afterGesture = output;
-        note('heard_after_gesture', { output, playing: [...document.querySelectorAll('audio')].some((a) => !a.paused) });
-      }
     });
+    call.on('audioBlocked', () => note('playback', playback()));
     for (const tool of plan.tools ?? []) {
       call.registerTool(tool, async (payload, invocation) => {
         note('tool', { tool, payload, caller: invocation.callerIdentity });
@@ -93,17 +90,36 @@
     note('volume_peak', peak);
   }
 
+  const playback = () => {
+    const elements = [...document.querySelectorAll('audio')];
+    return { elements: elements.length, playing: elements.filter((a) => !a.paused).length, time: elements[0]?.currentTime ?? 0 };
+  };
+
+  // Chromium lets a page that captures the microphone autoplay whatever --autoplay-policy
+  // says (its capture exception); `plan.strictAutoplay` makes this page a browser without
+  // that exception: media plays only once the user has activated the page.
+  function strictAutoplay() {
+    const play = HTMLMediaElement.prototype.play;
+    HTMLMediaElement.prototype.play = function () {
+      if (navigator.userActivation.hasBeenActive) return play.call(this);
+      HTMLMediaElement.prototype.pause.call(this);
+      return Promise.reject(new DOMException('play() can only be initiated by a user gesture.', 'NotAllowedError'));
+    };
+  }
+
+  let plan = {};
   document.getElementById('gesture').addEventListener('click', async () => {
-    window.gestured = true;
     try {
       await window.call.startAudio();
-      note('audio_started', { playing: [...document.querySelectorAll('audio')].some((a) => !a.paused) });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      note('audio_started', playback());
     } catch (error) {
       note('audio_start_failed', { code: error.code, message: error.message });
     }
+    if (plan.endAfterGesture) await window.call.end();
   });
 
-  window.run = async (plan) => {
+  const run = async () => {
     const before = leftovers();
     try {
       for (let i = 0; i < (plan.cycles ?? 1); i++) await oneCall(plan);
@@ -114,8 +130,10 @@
     } catch (error) {
       note('harness_failed', { message: String(error) });
     } finally {
-      window.sdkDone = true;
+      console.debug('sdk:done');
     }
   };
-  window.harnessReady = true;
+  plan = JSON.parse(decodeURIComponent(location.hash.slice(1)) || '{}');
+  if (plan.strictAutoplay) strictAutoplay();
+  void run();
 })();

@@ -76,6 +76,21 @@ test('an agent already in the room starts the call at once', async () => {
   await call.end();
 });
 
+test('an agent that joins while the microphone is being published starts the call once it is', async () => {
+  const platform = new FakePlatform();
+  platform.nextRoom = (room) => (room.onPublish = () => room.join(agent()));
+  const call = callWith(platform, { agentJoinTimeoutMs: 30 });
+  const seen = record(call);
+  await call.connect();
+  assert.equal(call.state, 'started');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(
+    seen.map(([event]) => event),
+    ['started', 'agentState'],
+  );
+  await call.end();
+});
+
 test('no agent within agentJoinTimeoutMs ends the call agent_unavailable', async () => {
   const platform = new FakePlatform();
   const call = callWith(platform, { agentJoinTimeoutMs: 20 });
@@ -146,6 +161,7 @@ for (const [reason, expected] of [
 ] as const) {
   test(`a disconnect with ${reason === undefined ? 'no reason (reconnection gave up)' : DisconnectReason[reason]} ends ${expected.reason}`, async () => {
     const { call, seen, room, platform } = await startedCall();
+    room.emit(RoomEvent.SignalReconnecting);
     room.emit(RoomEvent.Reconnecting);
     room.drop(reason);
     assert.deepEqual(seen.filter(([event]) => event !== 'agentState').slice(1), [
@@ -375,4 +391,18 @@ test('twenty calls in a row leave no microphone, element, meter, handler or list
   assert.equal(platform.playing, 0);
   assert.ok(platform.meters.every((meter) => meter.closed));
   assert.ok(platform.rooms.every((room) => room.disconnects === 1));
+});
+
+test('a reconnection is reported once, however livekit-client goes about it, and its end too', async () => {
+  const { call, seen, room } = await startedCall();
+  room.emit(RoomEvent.SignalReconnecting);
+  room.emit(RoomEvent.Reconnecting);
+  room.emit(RoomEvent.Reconnected);
+  room.emit(RoomEvent.Reconnecting);
+  room.emit(RoomEvent.Reconnected);
+  assert.deepEqual(
+    seen.filter(([event]) => event.startsWith('reconnect')).map(([event]) => event),
+    ['reconnecting', 'reconnected', 'reconnecting', 'reconnected'],
+  );
+  await call.end();
 });

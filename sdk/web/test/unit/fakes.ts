@@ -66,6 +66,7 @@ export class FakeRoom extends EventEmitter implements RoomPort<FakeMic> {
   readonly localParticipant = {
     identity: '',
     publishTrack: async (track: FakeMic) => {
+      this.onPublish();
       this.published.push(track);
     },
     sendText: async (text: string, options?: { topic?: string }) => {
@@ -74,6 +75,7 @@ export class FakeRoom extends EventEmitter implements RoomPort<FakeMic> {
     },
   };
   canPlaybackAudio = true;
+  onPublish: () => void = () => undefined;
   connectError: Error | undefined;
   connectCalls: [string, string][] = [];
   rpcRegisteredAtConnect: string[] = [];
