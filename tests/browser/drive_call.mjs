@@ -2,17 +2,11 @@
 // Holds a call on the page in headless Chromium (fake microphone, loopback WebRTC) until the
 // page reports a disconnect, `plan.closeTabWhen` names a log entry that appeared (then the
 // tab is closed mid-call), or `plan.timeoutMs` passes; prints the page's log as JSON.
-import { launchChromium } from './launch.mjs';
+import { CALL_ARGS, launchChromium } from './launch.mjs';
 
 const [url, planJson] = process.argv.slice(2);
 const plan = JSON.parse(planJson);
-const browser = await launchChromium([
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-]);
+const browser = await launchChromium(CALL_ARGS);
 const outcome = { log: [], closed: false, ice: [] };
 try {
   const page = await browser.newPage();

@@ -55,6 +55,7 @@ class ScriptedAgent(Member):
         self._pending: dict[str, asyncio.Future[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._heard_tracks: dict[str, str] = {}
+        self._run: asyncio.Task[object] | None = None
 
     def info(self) -> models.ParticipantInfo:
         return models.ParticipantInfo(
@@ -72,6 +73,7 @@ class ScriptedAgent(Member):
         )
 
     async def run(self) -> None:
+        self._run = asyncio.current_task()
         try:
             await asyncio.sleep(self.script.join_delay)
             if self.room.closed:
@@ -122,9 +124,12 @@ class ScriptedAgent(Member):
         size = max(1, -(-len(words) // max(1, step.chunks)))
         pieces = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
         pieces = [p + (" " if i < len(pieces) - 1 else "") for i, p in enumerate(pieces)]
-        attributes = {"lk.segment_id": f"SG_{uuid.uuid4().hex[:12]}"}
-        attributes["lk.transcribed_track_id"] = self.track.sid
-        trailer = {"lk.transcription_final": "true"}
+        # As LiveKit Agents' delta stream: final "false" and the ids in the header, final
+        # "true" (and the track again) in the trailer.
+        track = {"lk.transcribed_track_id": self.track.sid}
+        attributes = {"lk.transcription_final": "false", **track}
+        attributes["lk.segment_id"] = f"SG_{uuid.uuid4().hex[:12]}"
+        trailer = {"lk.transcription_final": "true", **track}
         for packet in text_stream(self.identity, pieces, TRANSCRIPTION, attributes, trailer):
             self.room.send_data(self, packet)
 
@@ -217,6 +222,8 @@ class ScriptedAgent(Member):
             return
         self.left = True
         self.voice.stop()
+        if self._run is not None and self._run is not asyncio.current_task():
+            self._run.cancel()
         for task in list(self._tasks):
             if task is not asyncio.current_task():
                 task.cancel()

@@ -4,8 +4,9 @@ LiveKit's webhooks and the record tests read."""
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 from aiortc import RTCPeerConnection
@@ -41,7 +42,8 @@ class Hub:
     agents: Mapping[str, AgentScript]
     webhooks: WebhookSender
     departure_timeout: float = 0.5
-    refuse_resume: bool = True
+    reconnect_grace: float = 5.0
+    refuse_resume: bool = False
     rooms: dict[str, Room] = field(default_factory=dict)
     finished: list[str] = field(default_factory=list)
     dispatched: dict[str, list[ScriptedAgent]] = field(default_factory=dict)
@@ -52,7 +54,9 @@ class Hub:
     refused_candidates: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)  # identities whose every attempt fails
+    resumed: list[str] = field(default_factory=list)
     left: list[tuple[str, str, int | None]] = field(default_factory=list)  # room, identity, reason
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/rtc", self._rtc), web.get("/rtc/{rest:.*}", self._rtc)]
@@ -60,7 +64,9 @@ class Hub:
     async def _rtc(self, request: web.Request) -> web.StreamResponse:
         self.paths.append(request.path_qs)
         try:
-            admission = admit(request.query.get("access_token"), self.api_key, self.api_secret)
+            bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            given = request.query.get("access_token") or bearer  # as livekit-server: either
+            admission = admit(given, self.api_key, self.api_secret)
         except Refused as refused:
             self.refusals.append(str(refused))
             return _answer(401, str(refused))
@@ -74,8 +80,16 @@ class Hub:
             return _answer(404, "not found")
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
-        if request.query.get("reconnect") == "1" and self.refuse_resume:
-            # No ICE restarts in aiortc: send the client to a full reconnect (a new join).
+        if request.query.get("reconnect") == "1":
+            resumable = [
+                s
+                for s in self.sessions
+                if s.sid == request.query.get("sid") and s.identity == admission.identity
+            ]
+            if resumable and not resumable[0].closed and not self.refuse_resume:
+                await resumable[0].resume(ws)
+                return ws
+            # Unknown or ended: the client is sent to a full reconnect (a new join).
             await ws.send_bytes(
                 leave(Reason.STATE_MISMATCH, can_reconnect=True).SerializeToString()
             )
@@ -88,7 +102,7 @@ class Hub:
         room = self.rooms.get(admission.room)
         created = room is None
         if room is None:
-            room = self.rooms[admission.room] = Room(admission.room, self)
+            room = self.rooms[admission.room] = Room(admission.room)
             self.webhooks.send("room_started", room.proto())
         assert room is not None
         earlier = room.members.get(admission.identity)
@@ -108,7 +122,12 @@ class Hub:
                 continue
             agent = ScriptedAgent(self, room, name, script)
             self.dispatched.setdefault(room.name, []).append(agent)
-            asyncio.create_task(agent.run())
+            self._spawn(agent.run())
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def participant_active(self, room: Room, member: Member) -> None:
         self.webhooks.send("participant_joined", room.proto(), member.info())
@@ -129,7 +148,7 @@ class Hub:
             for agent in self.dispatched.get(room.name, []):
                 agent.caller_left()
         if not room.members:
-            asyncio.create_task(self._finish_if_empty(room))
+            self._spawn(self._finish_if_empty(room))
 
     async def _finish_if_empty(self, room: Room) -> None:
         await asyncio.sleep(self.departure_timeout)

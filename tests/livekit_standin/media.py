@@ -68,6 +68,7 @@ async def listen(track: MediaStreamTrack, hearing: Hearing, heard: asyncio.Event
             frame = await track.recv()
         except MediaStreamError:
             return
+        assert isinstance(frame, AudioFrame)
         samples = frame.to_ndarray().astype(np.float64) / 32768.0
         rms = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
         hearing.frames += 1

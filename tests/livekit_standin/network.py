@@ -2,10 +2,11 @@
 and it ignores any remote candidate that is not 127.0.0.1 (a LAN, public or mDNS address)."""
 
 import json
+import re
 from typing import Any
 
 import aioice.ice
-from aiortc import RTCConfiguration, RTCIceCandidate
+from aiortc import RTCConfiguration, RTCIceCandidate, RTCPeerConnection
 from aiortc.sdp import candidate_from_sdp
 
 LOOPBACK = "127.0.0.1"
@@ -31,7 +32,7 @@ def restrict_ice_to_loopback() -> None:
     """aioice leaves 127.0.0.1 out and takes every other interface; this process (a test
     run) gets 127.0.0.1 only, and answers checks from 127.0.0.1 only, for every peer
     connection it makes from now on."""
-    aioice.ice.get_host_addresses = _loopback_addresses  # type: ignore[assignment]
+    aioice.ice.get_host_addresses = _loopback_addresses
     aioice.ice.Connection.request_received = _loopback_requests_only  # type: ignore[method-assign]
 
 
@@ -53,3 +54,18 @@ def loopback_candidate(candidate_init: str) -> RTCIceCandidate | None:
     candidate.sdpMid = init.get("sdpMid")
     candidate.sdpMLineIndex = init.get("sdpMLineIndex")
     return candidate
+
+
+def follow_ice_restart(pc: RTCPeerConnection, sdp: str) -> None:
+    """aiortc keeps the first remote ICE credentials for good; a browser resuming after a
+    signalling drop restarts ICE with new ones: take them, or its checks are refused (401)
+    and it gives up on the connection."""
+    ufrag = re.search(r"^a=ice-ufrag:(\S+)", sdp, re.MULTILINE)
+    pwd = re.search(r"^a=ice-pwd:(\S+)", sdp, re.MULTILINE)
+    if ufrag is None or pwd is None:
+        return
+    for transport in pc._RTCPeerConnection__iceTransports:  # type: ignore[attr-defined]
+        connection = transport._connection
+        if connection.remote_username not in (None, ufrag.group(1)):
+            connection.remote_username = ufrag.group(1)
+            connection.remote_password = pwd.group(1)

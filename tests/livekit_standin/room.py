@@ -1,7 +1,6 @@
 """A room and its participants, as livekit-server keeps them: who is in, what they publish,
 and what everyone else is told when that changes."""
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -42,7 +41,6 @@ class Published:
 @dataclass
 class Room:
     name: str
-    events: "RoomEvents"
     sid: str = field(default_factory=lambda: sid("RM"))
     created_at: int = field(default_factory=lambda: int(time.time()))
     members: dict[str, Member] = field(default_factory=dict)
@@ -103,18 +101,3 @@ class Room:
         for other in self.others(sender):
             if not targets or other.identity in targets:
                 other.deliver(packet)
-
-
-class RoomEvents(Protocol):
-    """What a room tells the world (the stand-in's webhooks and its record)."""
-
-    def participant_active(self, room: Room, member: Member) -> None: ...
-
-    def participant_gone(self, room: Room, member: Member, aborted: bool) -> None: ...
-
-
-async def wait_until(condition: "asyncio.Event", timeout: float, what: str) -> None:
-    try:
-        await asyncio.wait_for(condition.wait(), timeout)
-    except TimeoutError as error:
-        raise TimeoutError(f"livekit stand-in: {what} did not happen in {timeout} s") from error

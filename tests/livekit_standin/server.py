@@ -2,6 +2,7 @@
 synchronous tests (which drive Chromium through node) can start it, script it and read it."""
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping
@@ -32,8 +33,12 @@ class LiveKitStandIn:
         agents: Mapping[str, AgentScript] | None = None,
         webhook_url: str | None = None,
         departure_timeout: float = 0.5,
+        reconnect_grace: float = 5.0,
     ) -> None:
+        """`departure_timeout`: how long an empty room lives on; `reconnect_grace`: how long
+        a participant whose signalling socket closed without a leave may resume."""
         self._args = (api_key, api_secret, dict(agents or {}), webhook_url, departure_timeout)
+        self._grace = reconnect_grace
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -79,6 +84,8 @@ class LiveKitStandIn:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+            if not self._thread.is_alive():
+                self._loop.close()
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 15) -> T:
         """Runs `coroutine` on the stand-in's loop and waits for its result."""
@@ -105,7 +112,7 @@ class LiveKitStandIn:
         return [s for s in self.hub.webhooks.sent if room is None or s.room == room]
 
     def wait_webhooks_delivered(self, timeout: float = 15) -> None:
-        self.run(self.hub.webhooks.drained(timeout), timeout + 1)
+        self.run(asyncio.wait_for(self.hub.webhooks.drained(), timeout), timeout + 1)
 
     def ice_pairs(self) -> list[IcePair]:
         return list(self.hub.ice_pairs)
@@ -156,7 +163,7 @@ class LiveKitStandIn:
         api_key, api_secret, agents, webhook_url, departure = self._args
         webhooks = WebhookSender(webhook_url, api_key, api_secret)
         webhooks.start()
-        self._hub = Hub(api_key, api_secret, agents, webhooks, departure)
+        self._hub = Hub(api_key, api_secret, agents, webhooks, departure, self._grace)
         app = web.Application()
         app.add_routes(self._hub.routes())
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
@@ -169,11 +176,14 @@ class LiveKitStandIn:
         hub = self.hub
         for room in list(hub.rooms.values()):
             await hub.delete_room(room, 3)  # SERVER_SHUTDOWN
-        with_timeout = asyncio.wait_for(hub.webhooks.drained(10), 10)
-        try:
+        with_timeout = asyncio.wait_for(hub.webhooks.drained(), 10)
+        with contextlib.suppress(TimeoutError):
             await with_timeout
-        except TimeoutError:
-            pass
         await hub.webhooks.stop()
         if self._runner is not None:
             await self._runner.cleanup()
+        # Whatever aiortc and the scripts left running (readers, timers): nothing outlives stop().
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.wait_for(asyncio.gather(*rest, return_exceptions=True), 10)

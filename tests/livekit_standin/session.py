@@ -4,15 +4,20 @@ offers) and its subscriber connection (the server offers), with trickle ICE both
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from livekit.protocol import models, rtc
 
-from tests.livekit_standin.network import loopback_candidate, peer_configuration
+from tests.livekit_standin.negotiation import SubscriberOffers
+from tests.livekit_standin.network import (
+    follow_ice_restart,
+    loopback_candidate,
+    peer_configuration,
+)
 from tests.livekit_standin.room import Member, Room
+from tests.livekit_standin.signal_link import SignalLink
 from tests.livekit_standin.tokens import Admission
 from tests.livekit_standin.wire import audio_track, leave, now_ms, server_info, sid
 
@@ -21,13 +26,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PUBLISHER, SUBSCRIBER = rtc.SignalTarget.PUBLISHER, rtc.SignalTarget.SUBSCRIBER
-ANSWER_TIMEOUT = 10.0
 
 
 class ClientSession(Member):
     def __init__(self, hub: "Hub", room: Room, admission: Admission, ws: web.WebSocketResponse):
         claims = admission.claims
-        self.hub, self.room, self.ws = hub, room, ws
+        self.hub, self.room = hub, room
+        self.link: SignalLink | None = SignalLink(ws)
+        self._held: list[bytes] = []
+        self._resumed: asyncio.Event | None = None
         self.identity, self.sid, self.name = admission.identity, sid("PA"), claims.name
         self.kind = models.ParticipantInfo.Kind.AGENT if claims.kind == "agent" else 0
         self.metadata = claims.metadata
@@ -38,7 +45,6 @@ class ClientSession(Member):
         self.active = False
         self.closed = False
         self._pending: dict[str, models.TrackInfo] = {}
-        self._outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._candidates: dict[int, list[str]] = {PUBLISHER: [], SUBSCRIBER: []}
         self._publisher: RTCPeerConnection | None = None
         self._subscriber = self._peer(SUBSCRIBER)
@@ -46,11 +52,7 @@ class ClientSession(Member):
         self._lossy = self._subscriber.createDataChannel("_lossy", ordered=False, maxRetransmits=0)
         self._unsent: list[bytes] = []
         self._reliable.on("open", self._flush)
-        self._offer_id = 0
-        self._answered: asyncio.Event | None = None
-        self._negotiation: asyncio.Task[None] | None = None
-        self._dirty = True
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._offers = SubscriberOffers(self._subscriber, self.signal)
 
     def info(self) -> models.ParticipantInfo:
         state = models.ParticipantInfo.State
@@ -74,7 +76,6 @@ class ClientSession(Member):
 
     async def run(self) -> None:
         """Until the socket closes or the session is ended by the server."""
-        writer = asyncio.create_task(self._write())
         join = rtc.JoinResponse(
             room=self.room.proto(),
             participant=self.info(),
@@ -87,23 +88,43 @@ class ClientSession(Member):
         )
         self.signal(rtc.SignalResponse(join=join))
         self.room.add(self)
-        self._negotiate()
-        try:
-            async for message in self.ws:
-                if message.type is WSMsgType.BINARY:
-                    await self._handle(rtc.SignalRequest.FromString(message.data))
-                elif message.type is WSMsgType.ERROR:
-                    break
-        finally:
-            await self._outbox.put(None)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer, 2)
-            if not self.closed:
-                await self._end(reason=None, aborted=not self.active)
+        self._offers.negotiate()
+        assert self.link is not None
+        await self._serve(self.link)
+
+    async def resume(self, ws: web.WebSocketResponse) -> None:
+        """The client's resume (`reconnect=1&sid=…`) within the grace: the same session on a
+        new socket, a `reconnect` response first, then whatever was held meanwhile."""
+        link = self.link = SignalLink(ws)
+        link.send(rtc.SignalResponse(reconnect=rtc.ReconnectResponse()).SerializeToString())
+        for data in self._held:
+            link.send(data)
+        self._held.clear()
+        self.hub.resumed.append(self.identity)
+        if self._resumed is not None:
+            self._resumed.set()
+        await self._serve(link)
+
+    async def _serve(self, link: SignalLink) -> None:
+        await link.serve(self._handle)
+        if self.closed or self.link is not link:
+            return
+        self.link = None
+        if self.active and self.hub.reconnect_grace > 0:
+            self._resumed = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._resumed.wait(), self.hub.reconnect_grace)
+            if self.link is not None or self.closed:
+                return
+        await self._end(reason=models.DisconnectReason.SIGNAL_CLOSE, aborted=not self.active)
 
     def signal(self, message: rtc.SignalResponse) -> None:
-        if not self.closed:
-            self._outbox.put_nowait(message.SerializeToString())
+        if self.closed:
+            return
+        if self.link is None:
+            self._held.append(message.SerializeToString())
+        else:
+            self.link.send(message.SerializeToString())
 
     def deliver(self, packet: models.DataPacket) -> None:
         data = packet.SerializeToString()
@@ -117,7 +138,7 @@ class ClientSession(Member):
     ) -> None:
         sender = self._subscriber.addTrack(media)
         sender._stream_id = f"{publisher.sid}|{track.sid}"
-        self._negotiate()
+        self._offers.negotiate()
 
     async def disconnect(self, reason: int) -> None:
         """The server ends this participant: a leave with the reason, then the socket."""
@@ -129,7 +150,8 @@ class ClientSession(Member):
     async def drop(self) -> None:
         """The signalling socket goes away with no leave (a fault, or a crashed server)."""
         self.hub.dropped.append(self.identity)
-        await self.ws.close(code=1011)
+        if self.link is not None:
+            await self.link.ws.close(code=1011)
 
     def publish_attributes(self) -> None:
         self.version += 1
@@ -137,38 +159,23 @@ class ClientSession(Member):
 
     async def _end(self, reason: int | None, aborted: bool) -> None:
         self.closed = True
-        await self._outbox.put(None)
-        for task in self._tasks:
-            task.cancel()
+        self._offers.stop()
         if self.room.remove(self):
             self.hub.participant_gone(self.room, self, aborted=aborted, reason=reason)
         for pc in (self._publisher, self._subscriber):
             if pc is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(pc.close(), 2)
-        with contextlib.suppress(Exception):
-            await self.ws.close()
-
-    async def _write(self) -> None:
-        while (data := await self._outbox.get()) is not None:
-            if self.ws.closed:
-                return
-            try:
-                await self.ws.send_bytes(data)
-            except ConnectionError:
-                return
+        if self.link is not None:
+            await self.link.close()
 
     async def _handle(self, request: rtc.SignalRequest) -> None:
         case = request.WhichOneof("message")
         if case == "offer":
             await self._on_offer(request.offer)
         elif case == "answer":
-            await self._subscriber.setRemoteDescription(
-                RTCSessionDescription(request.answer.sdp, "answer")
-            )
+            await self._offers.answer(request.answer.sdp)
             await self._add_candidates(SUBSCRIBER)
-            if self._answered is not None:
-                self._answered.set()
         elif case == "trickle":
             self._candidates[request.trickle.target].append(request.trickle.candidateInit)
             await self._add_candidates(request.trickle.target)
@@ -207,6 +214,8 @@ class ClientSession(Member):
             self._publisher = self._peer(PUBLISHER)
             self._publisher.on("track", self._on_track)
             self._publisher.on("datachannel", self._on_channel)
+        else:
+            follow_ice_restart(self._publisher, offer.sdp)
         await self._publisher.setRemoteDescription(RTCSessionDescription(offer.sdp, "offer"))
         await self._publisher.setLocalDescription(await self._publisher.createAnswer())
         sdp = self._publisher.localDescription.sdp
@@ -257,30 +266,3 @@ class ClientSession(Member):
                 self.hub.refused_candidates.append(init)
             else:
                 await pc.addIceCandidate(candidate)
-
-    def _negotiate(self) -> None:
-        self._dirty = True
-        if self._negotiation is None or self._negotiation.done():
-            self._negotiation = self._spawn(self._offer_while_dirty)
-
-    async def _offer_while_dirty(self) -> None:
-        while self._dirty and not self.closed:
-            self._dirty = False
-            self._answered = asyncio.Event()
-            await self._subscriber.setLocalDescription(await self._subscriber.createOffer())
-            self._offer_id += 1
-            sdp = self._subscriber.localDescription.sdp
-            self.signal(
-                rtc.SignalResponse(
-                    offer=rtc.SessionDescription(type="offer", sdp=sdp, id=self._offer_id)
-                )
-            )
-            await asyncio.wait_for(self._answered.wait(), ANSWER_TIMEOUT)
-
-    def _spawn(
-        self, factory: Callable[[], "asyncio.Future[None] | asyncio.Task[None] | object"]
-    ) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.ensure_future(factory())  # type: ignore[arg-type]
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task

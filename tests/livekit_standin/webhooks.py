@@ -69,8 +69,8 @@ class WebhookSender:
         self._enqueue(again)
         return again
 
-    async def drained(self, timeout: float) -> None:
-        await asyncio.wait_for(self._idle.wait(), timeout)
+    async def drained(self) -> None:
+        await self._idle.wait()
 
     def _enqueue(self, item: Sent) -> None:
         if self.url is not None:

@@ -105,10 +105,9 @@ def rpc_response(
 
 
 def _packet(sender: str, destination: str | None = None, **value: object) -> models.DataPacket:
-    packet = models.DataPacket(
+    return models.DataPacket(
         kind=models.DataPacket.Kind.RELIABLE,
         participant_identity=sender,
         destination_identities=[destination] if destination else [],
         **value,  # type: ignore[arg-type]
     )
-    return packet
