@@ -3,16 +3,10 @@
 // WebRTC), records every agent state the page shows and the highest levels of its meters,
 // waits for the call to end (or fail), saves a screenshot, prints what the page showed as one
 // JSON object.
-import { launchChromium } from './launch.mjs';
+import { CALL_ARGS, launchChromium } from './launch.mjs';
 
 const [url, screenshot] = process.argv.slice(2);
-const browser = await launchChromium([
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-]);
+const browser = await launchChromium(CALL_ARGS);
 try {
   const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
   const consoleLines = [];
