@@ -33,6 +33,8 @@ if (gzipped > BUDGET_BYTES) {
 const readme = readFileSync(`${root}../../README.md`, 'utf8');
 const quoted = readme.match(/SDK's\s+own code is \*\*([\d.]+) kB\*\* minified \+ gzipped/);
 if (!quoted || Math.abs(Number(quoted[1]) * 1024 - gzipped) > 0.3 * 1024) {
-  console.error(`size: README.md quotes ${quoted ? quoted[1] : 'no'} kB; write ${(gzipped / 1024).toFixed(1)} kB`);
+  console.error(
+    `size: README.md quotes ${quoted ? quoted[1] : 'no'} kB; write ${(gzipped / 1024).toFixed(1)} kB`,
+  );
   process.exit(1);
 }

@@ -63,6 +63,18 @@ for (const name of readdirSync(dir)
   report(matched, `${name} fails with ${code} about '${text}'`, matched ? '' : output || 'it compiled');
 }
 
+// No `any` anywhere in the published types: a consumer's strict code stays strict.
+const typesDir = `${root}dist/types/`;
+const anys = readdirSync(typesDir)
+  .filter((file) => file.endsWith('.d.ts'))
+  .flatMap((file) =>
+    readFileSync(typesDir + file, 'utf8')
+      .split('\n')
+      .map((line, index) => [file, index + 1, line])
+      .filter(([, , line]) => /\bany\b/.test(line)),
+  );
+report(anys.length === 0, 'the published types hold no `any`', anys.map((a) => a.join(': ')).join('\n'));
+
 const scratch = mkdtempSync(`${root}test/types/.readme-`);
 try {
   const snippets = readmeSnippets();
