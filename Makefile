@@ -7,10 +7,12 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_WEB := entrypoints/http/demo_web
+SDK_WEB := sdk/web
+SDK_STAMP := $(SDK_WEB)/dist/.built-and-tested
 BROWSER_TESTS := tests/browser
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps demo-assets install system-deps bench bench-servers signing app-cpu wrk clean
+.PHONY: run test lint typecheck layers unit integration e2e browser browser-deps sdk demo-assets install system-deps bench bench-servers signing app-cpu wrk clean
 
 install: $(STAMP)
 
@@ -40,7 +42,7 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
-test: system-deps lint typecheck layers browser-deps
+test: system-deps lint typecheck layers sdk browser-deps
 	$(BIN)/pytest -q
 
 unit: $(STAMP)
@@ -55,9 +57,18 @@ e2e: $(STAMP)
 browser: $(STAMP) browser-deps
 	$(BIN)/pytest -q tests/browser
 
-# Debian's Chromium and the npm packages of the demo bundle and the browser test: each is
-# installed only when missing or when its lock file changed.
-browser-deps: $(DEMO_WEB)/node_modules/.package-lock.json $(BROWSER_TESTS)/node_modules/.package-lock.json
+# The browser SDK (@realtime-tokens/web): npm ci, build, unit + type tests and the size
+# budget, rerun only when its lock file, sources, tests or scripts changed.
+sdk: $(SDK_STAMP)
+
+$(SDK_STAMP): $(SDK_WEB)/node_modules/.package-lock.json $(SDK_WEB)/tsconfig.json $(SDK_WEB)/tsconfig.build.json \
+		$(SDK_WEB)/tsconfig.test.json $(shell find $(SDK_WEB)/src $(SDK_WEB)/test $(SDK_WEB)/scripts -type f 2>/dev/null) README.md
+	cd $(SDK_WEB) && npm run --silent build && npm test
+	touch $@
+
+# Debian's Chromium, the SDK's build and the npm packages of the demo bundle and the browser
+# tests: each is installed only when missing or when its lock file changed.
+browser-deps: $(SDK_STAMP) $(DEMO_WEB)/node_modules/.package-lock.json $(BROWSER_TESTS)/node_modules/.package-lock.json
 	@command -v chromium >/dev/null || (apt-get update -q && $(APT_INSTALL) chromium)
 
 %/node_modules/.package-lock.json: %/package.json %/package-lock.json
@@ -65,7 +76,7 @@ browser-deps: $(DEMO_WEB)/node_modules/.package-lock.json $(BROWSER_TESTS)/node_
 	cd $* && npm ci --no-audit --no-fund --loglevel=error
 
 # Rebuilds the committed bundle entrypoints/http/static/demo.js from $(DEMO_WEB)/src.
-demo-assets: $(DEMO_WEB)/node_modules/.package-lock.json
+demo-assets: $(SDK_STAMP) $(DEMO_WEB)/node_modules/.package-lock.json
 	cd $(DEMO_WEB) && npm run --silent build
 
 # Not part of `make test`: bounded load runs on loopback (see benchmarks/README.md).
@@ -90,4 +101,4 @@ app-cpu: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache build \
-		$(DEMO_WEB)/node_modules $(BROWSER_TESTS)/node_modules
+		$(DEMO_WEB)/node_modules $(BROWSER_TESTS)/node_modules $(SDK_WEB)/node_modules $(SDK_WEB)/dist

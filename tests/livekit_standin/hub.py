@@ -53,6 +53,7 @@ class Hub:
     ice_pairs: list[IcePair] = field(default_factory=list)
     refused_candidates: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    unreachable: set[str] = field(default_factory=set)  # identities whose every attempt fails
     resumed: list[str] = field(default_factory=list)
     left: list[tuple[str, str, int | None]] = field(default_factory=list)  # room, identity, reason
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -69,6 +70,8 @@ class Hub:
         except Refused as refused:
             self.refusals.append(str(refused))
             return _answer(401, str(refused))
+        if admission.identity in self.unreachable:
+            return _answer(503, "livekit stand-in: this participant cannot reach the server")
         if request.path.startswith("/rtc/v1"):
             return _answer(404, V1_MISSING)
         if request.path == "/rtc/validate":

@@ -127,6 +127,12 @@ class LiveKitStandIn:
         session = self._session(identity)
         self.run(session.drop())
 
+    def drop_for_good(self, identity: str) -> None:
+        """As `drop_signalling`, and every later attempt of that participant (resume, full
+        reconnect, validate) fails with 503: the network is gone, reconnecting gives up."""
+        self.hub.unreachable.add(identity)
+        self.drop_signalling(identity)
+
     def delete_room(self, room: str) -> None:
         async def delete() -> None:
             found = self.hub.rooms.get(room)

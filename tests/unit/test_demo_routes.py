@@ -78,7 +78,8 @@ async def test_the_page_gets_its_publishable_key_and_the_demo_tenants_agents(
 async def test_the_page_starts_its_call_on_the_production_path(
     demo_client: httpx.AsyncClient, demo: DemoCredentials, seeded: Seeded, world: World
 ) -> None:
-    """What the bundle's TokenSource.endpoint posts, from the page's own origin."""
+    """What the bundle (the browser SDK, sending TokenSource.endpoint's body) posts, from the
+    page's own origin."""
     body = {
         "participant_name": "Demo caller",
         "room_config": {

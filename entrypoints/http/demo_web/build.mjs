@@ -1,5 +1,7 @@
-// Bundles src/demo.js and livekit-client into one committed ES module, so the service needs
-// no Node.js at run time. Deterministic: same lock file, same bytes (checked by the tests).
+// Bundles src/demo.js with the browser SDK (@realtime-tokens/web, its ES build in sdk/web/dist,
+// as an app's bundler takes it from npm) and livekit-client (this folder's pinned copy) into
+// one committed ES module, so the service needs no Node.js at run time. Deterministic: same
+// lock files, same bytes (checked by the tests).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +15,11 @@ await build({
   format: 'esm',
   minify: true,
   target: 'es2020',
+  alias: {
+    '@realtime-tokens/web': '../../../sdk/web/dist/index.mjs',
+    'livekit-client': './node_modules/livekit-client',
+  },
+  legalComments: 'eof',
   outfile,
   logLevel: 'warning',
 });

@@ -1,4 +1,4 @@
-import { Room, RoomEvent, TokenSource, Track, decodeTokenPayload } from 'livekit-client';
+import { createCall } from '@realtime-tokens/web';
 
 const $ = (id) => document.getElementById(id);
 
@@ -6,96 +6,96 @@ function show(fields) {
   for (const [id, text] of Object.entries(fields)) $(id).textContent = text;
 }
 
-function fail(message) {
-  show({ error: message });
-  document.body.dataset.phase = 'failed';
+function phase(name) {
+  document.body.dataset.phase = name;
 }
 
-let tokenSource = null;
+let config = null;
+let call = null;
 
 async function loadAgents() {
   const response = await fetch('/demo/config');
-  const config = await response.json();
-  // The production path: LiveKit's standard token endpoint, with a publishable key that
-  // works from this page's origin only.
-  tokenSource = TokenSource.endpoint(new URL(config.token_endpoint, location.href).href, {
-    headers: { Authorization: `Bearer ${config.publishable_key}` },
-  });
+  config = await response.json();
   $('agent').replaceChildren(
     ...config.agents.map(
       (agent) => new Option(`${agent.name} (${agent.dispatch_name})`, agent.dispatch_name),
     ),
   );
   $('start').disabled = config.agents.length === 0;
-  document.body.dataset.phase = 'ready';
+  phase('ready');
 }
 
-async function requestToken(agentName) {
-  const credentials = await tokenSource.fetch({
-    agentName,
-    agentMetadata: JSON.stringify({ source: 'demo' }),
+function showTranscript({ role, segmentId, text, final }) {
+  let line = document.querySelector(`#transcript [data-segment="${CSS.escape(segmentId)}"]`);
+  if (!line) {
+    line = document.createElement('li');
+    line.dataset.segment = segmentId;
+    line.dataset.role = role;
+    $('transcript').append(line);
+  }
+  line.textContent = `${role === 'agent' ? 'Agent' : 'You'}: ${text}`;
+  line.classList.toggle('interim', !final);
+}
+
+function buttons({ calling }) {
+  $('start').disabled = calling;
+  $('hangup').disabled = !calling;
+  $('mute').disabled = !calling;
+}
+
+// The production path, through the browser SDK: LiveKit's standard token endpoint of this
+// service, with a publishable key that works from this page's origin only.
+async function startCall() {
+  buttons({ calling: true });
+  $('transcript').replaceChildren();
+  show({ error: '', state: 'connecting', agentState: '', room: '', call: '' });
+  phase('connecting');
+  call = createCall({
+    tokenEndpoint: new URL(config.token_endpoint, location.href).href,
+    publishableKey: config.publishable_key,
+    agent: $('agent').value,
+    metadata: { source: 'demo' },
     participantName: 'Demo caller',
   });
-  const claims = decodeTokenPayload(credentials.participantToken);
-  return {
-    room_name: claims.video.room,
-    call_id: claims.attributes.call_id,
-    expires_at: claims.exp * 1000,
-    server_url: credentials.serverUrl,
-    client_token: credentials.participantToken,
-  };
-}
-
-function joinRoom() {
-  const room = new Room();
-  room.on(RoomEvent.ConnectionStateChanged, (state) => show({ state }));
-  room.on(RoomEvent.TrackSubscribed, (track) => {
-    if (track.kind === Track.Kind.Audio) $('audio').append(track.attach());
+  call.on('started', ({ callId, roomName }) => {
+    show({ state: 'started', room: roomName, call: callId ?? '' });
+    phase('started');
   });
-  room.on(RoomEvent.Disconnected, () => {
-    $('start').disabled = false;
-    $('hangup').disabled = true;
+  call.on('agentState', ({ state }) => show({ agentState: state }));
+  call.on('transcript', showTranscript);
+  call.on('volume', ({ input, output }) => {
+    $('inputLevel').value = input;
+    $('outputLevel').value = output;
   });
-  return room;
-}
-
-let room = null;
-
-async function startCall() {
-  $('start').disabled = true;
-  show({ error: '', state: 'requesting a token', room: '', call: '', expires: '', server: '' });
-  let call;
-  try {
-    call = await requestToken($('agent').value);
-  } catch (error) {
-    $('start').disabled = false;
-    show({ state: 'no token' });
-    fail(error.message);
-    return;
-  }
-  show({
-    room: call.room_name,
-    call: call.call_id,
-    expires: new Date(call.expires_at).toISOString(),
-    server: call.server_url,
+  call.on('muted', ({ muted }) => ($('mute').textContent = muted ? 'Unmute' : 'Mute'));
+  call.on('reconnecting', () => show({ state: 'reconnecting' }));
+  call.on('reconnected', () => show({ state: 'started' }));
+  call.on('audioBlocked', () => ($('unblock').hidden = false));
+  call.on('error', (error) => show({ error: `${error.code}: ${error.message}` }));
+  call.on('ended', ({ reason, detail }) => {
+    show({ state: `ended (${reason}${detail ? `: ${detail}` : ''})` });
+    $('inputLevel').value = 0;
+    $('outputLevel').value = 0;
+    $('unblock').hidden = true;
+    buttons({ calling: false });
+    phase(reason === 'client' || reason === 'agent' ? 'ended' : 'failed');
   });
-  room = joinRoom();
-  $('hangup').disabled = false;
-  document.body.dataset.phase = 'connecting';
   try {
-    await room.connect(call.server_url, call.client_token);
-  } catch (error) {
-    fail(`LiveKit: ${error.message}`);
-    return;
-  }
-  document.body.dataset.phase = 'connected';
-  try {
-    await room.localParticipant.setMicrophoneEnabled(true);
-  } catch (error) {
-    show({ error: `microphone: ${error.message}` });
+    await call.connect();
+    show({ state: call.state === 'started' ? 'started' : 'waiting for the agent', call: call.callId ?? '', room: call.roomName ?? '' });
+  } catch {
+    // the `error` and `ended` listeners have shown it
   }
 }
 
 $('start').addEventListener('click', startCall);
-$('hangup').addEventListener('click', () => room?.disconnect());
-loadAgents().catch((error) => fail(`agents: ${error.message}`));
+$('hangup').addEventListener('click', () => call?.end());
+$('mute').addEventListener('click', () => call?.setMuted(!call.isMuted));
+$('unblock').addEventListener('click', async () => {
+  await call?.startAudio();
+  $('unblock').hidden = true;
+});
+loadAgents().catch((error) => {
+  show({ error: `agents: ${error.message}` });
+  phase('failed');
+});
