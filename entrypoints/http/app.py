@@ -34,6 +34,7 @@ from entrypoints.http.rate_limit import (
 from entrypoints.http.request_id import echo_request_id
 from entrypoints.http.schema_page import PinnedSwaggerUI
 from entrypoints.http.security_headers import add_security_headers
+from entrypoints.http.token_path import TokenCollaborators, TokenPath
 from entrypoints.http.tokens import create_realtime_token
 from entrypoints.http.webhook_endpoints import WebhookEndpointsController
 from entrypoints.http.webhooks import livekit_webhook
@@ -54,6 +55,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
     async def storage_lifespan(_: Litestar) -> AsyncIterator[None]:
         store = container.store()
         await store.start()
+        token_path.start()
         try:
             async with (
                 sweeping(container.expire_unjoined_calls(), sweep_interval),
@@ -66,6 +68,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
             ):
                 yield
         finally:
+            token_path.stop()
             await container.webhook_sender().close()
             await container.rate_limiter().close()
             await container.auth_failure_limiter().close()
@@ -162,4 +165,8 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         logging_config=None,  # entrypoints/logs.py configures logging once per process
         debug=False,
     )
+    token_path = TokenPath(
+        app.asgi_handler, lambda: TokenCollaborators.of(container), MAX_BODY_BYTES
+    )
+    app.asgi_handler = token_path
     return observe_requests(app, container.metrics())

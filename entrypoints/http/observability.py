@@ -1,10 +1,9 @@
 """Per-request metrics and the access log, plus the `/metrics` route."""
 
 import time
-from typing import Any
 
 import structlog
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Response, get
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
@@ -25,9 +24,9 @@ def annotate(scope: Scope, **fields: str) -> None:
     scope.setdefault("state", {}).setdefault(_FIELDS, {}).update(fields)
 
 
-def record_issued(request: Request[Any, Any, Any], issued: IssuedToken, tenant_id: str) -> None:
-    annotate(request.scope, tenant_id=tenant_id, call_id=issued.call_id)
-    request.scope.setdefault("state", {})[_ISSUED] = True
+def record_issued(scope: Scope, issued: IssuedToken, tenant_id: str) -> None:
+    annotate(scope, tenant_id=tenant_id, call_id=issued.call_id)
+    scope.setdefault("state", {})[_ISSUED] = True
 
 
 def annotate_problem(scope: Scope, code: str) -> None:

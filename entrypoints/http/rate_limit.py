@@ -42,16 +42,23 @@ class RateLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("user")
-        subject = self._subject(principal, scope) if isinstance(principal, Principal) else None
-        if subject is not None:
-            decision = await self._limiter().hit(subject)
-            if decision is not None:
-                state = scope_state(scope)
-                if _closer_to_refusing(decision, state.get(_STATE_KEY)):
-                    state[_STATE_KEY] = decision
-                if not decision.allowed:
-                    raise RateLimited(decision.reset_seconds)
+        if isinstance(principal, Principal):
+            await spend(self._limiter(), self._subject(principal, scope), scope)
         await self._app(scope, receive, send)
+
+
+async def spend(limiter: RateLimiter, subject: str | None, scope: Scope) -> None:
+    """One hit on `subject`'s limit (none: this limit does not apply); RateLimited past it.
+    The middleware and the lean token path both spend through here."""
+    if subject is None:
+        return
+    decision = await limiter.hit(subject)
+    if decision is not None:
+        state = scope_state(scope)
+        if _closer_to_refusing(decision, state.get(_STATE_KEY)):
+            state[_STATE_KEY] = decision
+        if not decision.allowed:
+            raise RateLimited(decision.reset_seconds)
 
 
 def _closer_to_refusing(decision: RateLimitDecision, shown: object) -> bool:
