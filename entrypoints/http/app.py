@@ -12,7 +12,6 @@ from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.agents import AgentsController
 from entrypoints.http.auth import ApiKeyAuthentication, TokenEndpointAuthentication
 from entrypoints.http.calls import CallsController
-from entrypoints.http.cors import CrossOriginHeaders
 from entrypoints.http.demo import demo_routes
 from entrypoints.http.dependencies import dependencies, resolver
 from entrypoints.http.error_handler import EXCEPTION_HANDLERS
@@ -26,14 +25,9 @@ from entrypoints.http.livekit_token import (
 )
 from entrypoints.http.observability import metrics_endpoint, observe_requests
 from entrypoints.http.publishable_keys import PublishableKeysController
-from entrypoints.http.rate_limit import (
-    RateLimit,
-    add_rate_limit_headers,
-    per_client_of_a_publishable_key,
-)
-from entrypoints.http.request_id import echo_request_id
+from entrypoints.http.rate_limit import RateLimit, per_client_of_a_publishable_key
+from entrypoints.http.response_headers import ResponseHeaders
 from entrypoints.http.schema_page import PinnedSwaggerUI
-from entrypoints.http.security_headers import add_security_headers
 from entrypoints.http.token_path import TokenCollaborators, TokenPath
 from entrypoints.http.tokens import create_realtime_token
 from entrypoints.http.webhook_endpoints import WebhookEndpointsController
@@ -132,12 +126,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         route_handlers=routes,
         dependencies=dependencies(container, demo),
         lifespan=[storage_lifespan],
-        before_send=[
-            echo_request_id,
-            add_security_headers,
-            add_rate_limit_headers,
-            CrossOriginHeaders([STANDARD_PATH, SANDBOX_PATH]),
-        ],
+        before_send=[ResponseHeaders([STANDARD_PATH, SANDBOX_PATH])],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(

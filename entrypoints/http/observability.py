@@ -1,5 +1,6 @@
 """Per-request metrics and the access log, plus the `/metrics` route."""
 
+import logging
 import time
 
 import structlog
@@ -11,9 +12,9 @@ from application.issue_token import IssuedToken
 from domain.tenant import Principal
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.request_id import ensure_request_id
+from entrypoints.logs import write_access_line
 from entrypoints.metrics import EXPOSITION_MEDIA_TYPE, Metrics
 
-access_log = structlog.get_logger("realtime_tokens.access")
 _FIELDS = "log_fields"
 _ISSUED = "token_issued"
 UNMATCHED_ROUTE = "unmatched"
@@ -73,15 +74,16 @@ class RequestObserver:
         user = scope.get("user")
         if isinstance(user, Principal):
             fields.setdefault("tenant_id", user.tenant_id)
-        log = access_log.error if status >= 500 else access_log.info
-        log(
-            "request",
-            method=scope["method"],
-            path=scope["path"],
-            route=route,
-            status=status,
-            latency_ms=round(seconds * 1000, 2),
-            **fields,
+        write_access_line(
+            logging.ERROR if status >= 500 else logging.INFO,
+            {
+                "method": scope["method"],
+                "path": scope["path"],
+                "route": route,
+                "status": status,
+                "latency_ms": round(seconds * 1000, 2),
+                **fields,
+            },
         )
 
 

@@ -1,12 +1,11 @@
 from collections.abc import Callable
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import RateLimited
 from domain.ports import RateLimiter
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import KeyKind, Principal
-from entrypoints.http.raw_headers import replace, response_start_headers
 from entrypoints.http.scope_state import scope_state
 
 _STATE_KEY = "rate_limit"
@@ -80,8 +79,7 @@ def headers_for(decision: RateLimitDecision, window_seconds: int = 60) -> dict[b
     return headers
 
 
-async def add_rate_limit_headers(message: Message, scope: Scope) -> None:
-    headers = response_start_headers(message)
-    decision = scope_state(scope).get(_STATE_KEY)
-    if headers is not None and isinstance(decision, RateLimitDecision):
-        replace(headers, headers_for(decision))
+def rate_limit_headers(scope: Scope) -> dict[bytes, bytes]:
+    """The limit closest to refusing this caller, on the response (response_headers.py)."""
+    decision = scope.get("state", {}).get(_STATE_KEY)
+    return headers_for(decision) if isinstance(decision, RateLimitDecision) else {}
