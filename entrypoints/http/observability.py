@@ -2,6 +2,7 @@
 
 import logging
 import time
+from typing import Any
 
 import structlog
 from litestar import Litestar, Response, get
@@ -42,6 +43,10 @@ class RequestObserver:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self._app = app
         self._metrics = metrics
+        # Each label set's child, bound once: `labels()` validates and locks on every call.
+        self._durations: dict[tuple[str, str, int], Any] = {}
+        self._issued: dict[str, Any] = {}
+        self._errors: dict[str, Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -64,20 +69,28 @@ class RequestObserver:
 
     def _record(self, scope: HTTPScope, status: int, seconds: float) -> None:
         route = scope.get("path_template") or UNMATCHED_ROUTE
-        self._metrics.request_duration.labels(scope["method"], route, str(status)).observe(seconds)
+        method = scope["method"]
+        if (duration := self._durations.get((method, route, status))) is None:
+            duration = self._metrics.request_duration.labels(method, route, str(status))
+            self._durations[(method, route, status)] = duration
+        duration.observe(seconds)
         state = scope.get("state", {})
         fields: dict[str, str] = dict(state.get(_FIELDS, {}))
         if state.get(_ISSUED):
-            self._metrics.tokens_issued.labels(route).inc()
+            if (issued := self._issued.get(route)) is None:
+                issued = self._issued[route] = self._metrics.tokens_issued.labels(route)
+            issued.inc()
         if code := fields.get("code"):
-            self._metrics.errors.labels(code).inc()
+            if (errors := self._errors.get(code)) is None:
+                errors = self._errors[code] = self._metrics.errors.labels(code)
+            errors.inc()
         user = scope.get("user")
         if isinstance(user, Principal):
             fields.setdefault("tenant_id", user.tenant_id)
         write_access_line(
             logging.ERROR if status >= 500 else logging.INFO,
             {
-                "method": scope["method"],
+                "method": method,
                 "path": scope["path"],
                 "route": route,
                 "status": status,
