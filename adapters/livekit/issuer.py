@@ -24,9 +24,10 @@ class LiveKitTokenIssuer:
     def __init__(self, settings: LiveKitSettings) -> None:
         self._settings = settings
         self._signer = HS256Signer(settings.api_secret)
+        self._problem = settings.problem()  # the settings are frozen: checked once
 
     def configuration_problem(self) -> str | None:
-        return self._settings.problem()
+        return self._problem
 
     def issue(self, call: Call, agent: Agent) -> SignedToken:
         token = self._signer.sign(join_claims(call, agent, self._settings.api_key))

@@ -1,8 +1,8 @@
 import re
-import uuid
 
 from litestar.types import Scope
 
+from domain.ids import new_hex_id
 from entrypoints.http.scope_state import scope_state
 
 HEADER = "x-request-id"
@@ -17,7 +17,7 @@ def ensure_request_id(scope: Scope) -> str:
         incoming = next(
             (v.decode("latin-1") for k, v in scope.get("headers", []) if k == _HEADER_BYTES), ""
         )
-        state["request_id"] = incoming if _ACCEPTABLE.fullmatch(incoming) else uuid.uuid4().hex
+        state["request_id"] = incoming if _ACCEPTABLE.fullmatch(incoming) else new_hex_id()
     return str(state["request_id"])
 
 
