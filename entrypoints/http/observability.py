@@ -61,11 +61,12 @@ class RequestObserver:
                 status = message["status"]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=ensure_request_id(scope)):
-            try:
-                await self._app(scope, receive, send_and_note_status)
-            finally:
-                self._record(scope, status, time.perf_counter() - started)
+        bound = structlog.contextvars.bind_contextvars(request_id=ensure_request_id(scope))
+        try:
+            await self._app(scope, receive, send_and_note_status)
+        finally:
+            self._record(scope, status, time.perf_counter() - started)
+            structlog.contextvars.reset_contextvars(**bound)
 
     def _record(self, scope: HTTPScope, status: int, seconds: float) -> None:
         route = scope.get("path_template") or UNMATCHED_ROUTE
