@@ -72,7 +72,8 @@ def render(result: dict[str, Any]) -> str:
     lines.append("")
     lines += [f"{name}: {value}" for name, value in result["ratios"].items()]
     for name, commands in result["mongo_commands_per_request"].items():
-        lines.append(f"MongoDB commands/request, {name}: {commands['total']} {commands['by_name']}")
+        counted = f"{commands['total']} {commands['by_name']}"
+        lines.append(f"MongoDB commands/request, {name}: {commands.get('error', counted)}")
     memory = result["memory"]
     lines.append(
         f"RSS ours: {memory['rss_kib_at_baseline'] / 1024:.1f} MiB after "

@@ -127,10 +127,14 @@ class Bench:
             CommandCountingProxy(mongodb_uri) as proxy,
             self._running(target, MONGODB_URI=proxy.uri, **background_off) as running,
         ):
-            # warm every key and agent
-            _post_tokens(running.port, target.path, credentials, len(credentials))
-            before = proxy.counts()
-            answered = _post_tokens(running.port, target.path, credentials, sample)
+            try:  # a count that gets no answer is reported, and the rest of the run kept
+                # warm every key and agent
+                _post_tokens(running.port, target.path, credentials, len(credentials))
+                before = proxy.counts()
+                answered = _post_tokens(running.port, target.path, credentials, sample)
+            except (RuntimeError, OSError) as error:
+                self._say(f"{target.label}: no count ({error})")
+                return {"total": None, "by_name": {}, "error": str(error)}
             during = proxy.counts() - before
         by_name = {
             name: round(count / answered, 3)
