@@ -3,10 +3,15 @@ routes do: one battery of good and bad requests goes to two identical worlds, on
 lean path and one with the router only; status, headers, problem bodies, what is stored, the
 metrics and the access log fields must match, and the good requests must be the lean path's."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+import io
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+import structlog
 from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -17,6 +22,7 @@ from domain.call import Call
 from domain.errors import StorageError
 from entrypoints.http.app import create_app
 from entrypoints.http.token_path import TokenPath
+from entrypoints.logs import configure_logging
 from tests.fakes.repositories import InMemoryCallRepository
 from tests.support.token_battery import BATTERY, GOOD, SITE, Case, Seeds
 from tests.support.world import TEST_LIVEKIT, World, fake_world
@@ -78,7 +84,7 @@ async def _answers(
     world: World, cases: dict[str, Case], lean: bool, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[str, dict[str, Any], int]]:
     seeds = await _seeds(world)
-    with monkeypatch.context() as patch:
+    with monkeypatch.context() as patch, _logged() as log:
         if not lean:
             patch.setattr(TokenPath, "start", lambda self: None)
         app = create_app(world.container)
@@ -86,14 +92,37 @@ async def _answers(
         async with AsyncTestClient(app) as client:
             for name, case in cases.items():
                 request = case(seeds)
-                before = calls.count
+                before, logged = calls.count, log.tell()
                 response = await client.request(
                     request.method,
                     request.path,
                     headers={"x-request-id": REQUEST_ID, **request.headers},
                     content=request.content,
                 )
-                yield name, _normalized(response), calls.count - before
+                answer = {**_normalized(response), "log": _log_lines(log, logged)}
+                yield name, answer, calls.count - before
+
+
+@contextlib.contextmanager
+def _logged() -> Iterator[io.StringIO]:
+    """Every log line, the access log's included, as JSON into a buffer of this test's."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    output = io.StringIO()
+    configure_logging("json", stream=output)
+    try:
+        yield output
+    finally:
+        root.handlers, root.level = saved
+        logging.captureWarnings(False)
+        structlog.reset_defaults()
+
+
+def _log_lines(output: io.StringIO, since: int) -> list[dict[str, Any]]:
+    """The lines a request wrote, less what differs between two worlds or two runs."""
+    lines = [json.loads(line) for line in output.getvalue()[since:].splitlines()]
+    varying = {"timestamp", "latency_ms", "tenant_id", "call_id"}
+    return [{k: "…" if k in varying else v for k, v in line.items()} for line in lines]
 
 
 async def _both(
