@@ -87,7 +87,9 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.lock
 wrk:
 	@command -v wrk >/dev/null || (apt-get update -q && $(APT_INSTALL) wrk)
 
-bench: $(BENCH_STAMP) wrk
+NODE_PEER := benchmarks/peers/fastify_mongodb
+
+bench: $(BENCH_STAMP) wrk $(NODE_PEER)/node_modules/.package-lock.json
 	$(BIN)/python -m benchmarks.run
 
 bench-servers: $(BENCH_STAMP) wrk
@@ -101,4 +103,5 @@ app-cpu: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .realtime-tokens .mypy_cache .pytest_cache .ruff_cache build \
-		$(DEMO_WEB)/node_modules $(BROWSER_TESTS)/node_modules $(SDK_WEB)/node_modules $(SDK_WEB)/dist
+		$(DEMO_WEB)/node_modules $(BROWSER_TESTS)/node_modules $(SDK_WEB)/node_modules $(SDK_WEB)/dist \
+		$(NODE_PEER)/node_modules

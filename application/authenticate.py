@@ -37,8 +37,10 @@ class AuthenticateApiKey:
         return Principal(tenant_id=key.tenant_id, api_key_id=key.id)
 
     async def _record_use(self, key: ApiKey, now: datetime) -> None:
-        known = [t for t in (key.last_used_at, self._recorded.get(key.id)) if t is not None]
-        if known and now - max(known) < USAGE_RECORD_INTERVAL:
+        last = self._recorded.get(key.id)
+        if key.last_used_at is not None and (last is None or key.last_used_at > last):
+            last = key.last_used_at
+        if last is not None and now - last < USAGE_RECORD_INTERVAL:
             return
         if len(self._recorded) >= _MAX_TRACKED_KEYS:
             self._recorded.clear()

@@ -37,6 +37,7 @@ App = Callable[
     Coroutine[Any, Any, None],
 ]
 BATCHES = 10
+ROUTES_ENV = "APP_CPU_ROUTES"  # a comma-separated subset, e.g. for a profile of one route
 
 
 def _scope(path: str, api_key: str, body: bytes) -> Message:
@@ -136,7 +137,7 @@ async def measure(routes: dict[str, list[Credential]], requests: int) -> dict[st
     return results
 
 
-def main(requests: int = 5_000, pairs: int = 4) -> None:
+def main(requests: int = int(os.environ.get("APP_CPU_REQUESTS", 5_000)), pairs: int = 4) -> None:
     secret = [
         Credential(f"rtk_{secrets.token_urlsafe(32)}", str(uuid.uuid4())) for _ in range(pairs)
     ]
@@ -159,6 +160,8 @@ def main(requests: int = 5_000, pairs: int = 4) -> None:
         report, sys.stdout = sys.stdout, access_log  # one log line a request, not measured
         try:
             routes = {TOKEN_PATH: secret, LIVEKIT_TOKEN_PATH: publishable}
+            if chosen := os.environ.get(ROUTES_ENV):
+                routes = {path: routes[path] for path in chosen.split(",")}
             result = asyncio.run(measure(routes, requests))
         finally:
             sys.stdout = report

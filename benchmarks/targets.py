@@ -13,6 +13,7 @@ from pathlib import Path
 from adapters.embedded_mongo import free_port
 
 BIN = Path(sys.executable).parent
+NODE_PEER = Path(__file__).parent / "peers" / "fastify_mongodb" / "server.js"
 READY_TIMEOUT_S = 30.0
 TOKEN_PATH = "/v1/realtime/token"
 LIVEKIT_TOKEN_PATH = "/v1/livekit/token"
@@ -24,11 +25,14 @@ class Target:
     workers: int
     note: str = ""
     path: str = TOKEN_PATH
+    env: tuple[tuple[str, str], ...] = ()  # on top of the bench's environment
 
     def command(self, port: int) -> list[str]:
         common = ["--port", str(port), "--workers", str(self.workers)]
         if self.name == "ours":
             return [str(BIN / "realtime-tokens"), "serve", "--host", "127.0.0.1", *common]
+        if self.name.startswith("node-peer"):  # one Node process: --workers does not apply
+            return ["node", str(NODE_PEER), "--port", str(port)]
         return [sys.executable, "-m", "benchmarks.serve_target", self.name, *common]
 
     @property

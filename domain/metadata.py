@@ -25,12 +25,14 @@ def _check(value: Any, path: str, depth: int) -> None:
             raise InvalidMetadata(path, f"nests deeper than {MAX_DEPTH} levels")
         for key, item in value.items():
             _check_key(key, path)
-            _check(item, f"{path}.{key}", depth + 1)
+            if not _always_valid(item):
+                _check(item, f"{path}.{key}", depth + 1)
     elif isinstance(value, list):
         if depth > MAX_DEPTH:
             raise InvalidMetadata(path, f"nests deeper than {MAX_DEPTH} levels")
         for index, item in enumerate(value):
-            _check(item, f"{path}[{index}]", depth + 1)
+            if not _always_valid(item):
+                _check(item, f"{path}[{index}]", depth + 1)
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidMetadata(path, "is not a finite number")
@@ -41,6 +43,11 @@ def _check(value: Any, path: str, depth: int) -> None:
             raise InvalidMetadata(path, "is an integer outside the 64-bit range")
     else:
         raise InvalidMetadata(path, "is not a JSON value")
+
+
+def _always_valid(value: Any) -> bool:
+    """Strings, booleans and null pass `_check` at any depth: no path to write for them."""
+    return value is None or isinstance(value, str | bool)
 
 
 def _check_key(key: object, path: str) -> None:

@@ -32,6 +32,10 @@ def checked_participant(participant: Participant) -> Participant:
     """Raises InvalidRequestField naming `participant_<field>` for anything out of bounds.
     Sizes are UTF-8 bytes, and what the caller puts in its token (name, metadata, attributes)
     is at most MAX_TOKEN_PART_BYTES as the token carries it (JSON-escaped)."""
+    if participant.identity is participant.name is participant.metadata is None and not (
+        participant.attributes
+    ):
+        return participant  # the seed route's: nothing said, nothing to check
     if participant.identity is not None and _IDENTITY.fullmatch(participant.identity) is None:
         raise InvalidRequestField(
             "participant_identity",

@@ -112,7 +112,8 @@ def choose_rate_limiter(redis_url: str | None, per_minute: int, clock: Clock) ->
 
 class Container(containers.DeclarativeContainer):
     """The one composition root: wires adapters to use cases. Tests swap any adapter with
-    `container.X.override(...)`, before or after `create_app` (routes resolve per request)."""
+    `container.X.override(...)`, before or after `create_app` (routes resolve per request;
+    the token routes' lean path, http/token_path.py, when the app starts)."""
 
     settings = providers.Dependency(instance_of=Settings)
 

@@ -4,9 +4,10 @@ the standard library's loggers (uvicorn, ours) included, passes the same redacti
 import logging
 import re
 import sys
+import time
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
 import msgspec
@@ -144,12 +145,78 @@ class _NamedWriteLoggerFactory:
         return _NamedWriteLogger(self._stream, name)
 
 
+ACCESS_LOGGER = "realtime_tokens.access"
+
+
+def _plain(value: Any) -> bool:
+    """What `_scrub` would return unchanged: every secret pattern starts with a marker."""
+    if isinstance(value, str):
+        return "rtk_" not in value and "whsec_" not in value and "eyJ" not in value
+    return value is None or isinstance(value, bool | int | float)
+
+
+class _Timestamps:
+    """TimeStamper(fmt="iso", utc=True)'s text (datetime.isoformat, "Z" for "+00:00"), with
+    the date and time formatted once a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self) -> str:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        micros = int((now - second) * 1_000_000)
+        return f"{self._prefix}.{micros:06d}Z" if micros else f"{self._prefix}Z"
+
+
+class _AccessLog:
+    """The access log's line as the JSON configuration below writes it (same fields, order,
+    level filter, redaction and renderer: tests/unit/test_observability.py compares the two),
+    without structlog's per-call pipeline: one line per request is most of what a token
+    request costs besides the token. The console format goes through structlog itself."""
+
+    def __init__(self) -> None:
+        self._stream: TextIO | None = None
+        self._level = logging.INFO
+        self._timestamp = _Timestamps()
+        self._structlog = structlog.get_logger(ACCESS_LOGGER)
+
+    def configure(self, stream: TextIO | None, level: int) -> None:
+        self._stream, self._level = stream, level
+
+    def __call__(self, level: int, fields: dict[str, Any]) -> None:
+        stream = self._stream
+        if stream is None or not structlog.is_configured():  # console, or reset by a test
+            log = self._structlog.error if level >= logging.ERROR else self._structlog.info
+            log("request", **fields)
+            return
+        if level < self._level:
+            return
+        event = structlog.contextvars.merge_contextvars(None, "", {**fields, "event": "request"})
+        event["level"] = "error" if level >= logging.ERROR else "info"
+        event["logger"] = ACCESS_LOGGER
+        event["timestamp"] = self._timestamp()
+        for key, value in event.items():
+            if not _plain(value):
+                event[key] = _scrub(value)
+        stream.write(_json(event) + "\n")
+        stream.flush()
+
+
+write_access_line = _AccessLog()
+
+
 def configure_logging(
     log_format: LogFormat = "json", stream: TextIO | None = None, level: int = logging.INFO
 ) -> None:
     """structlog's loggers write straight to `stream`; the standard library's (uvicorn, the
     driver, ours) reach the same stream through a handler. One redaction, one renderer."""
     output = stream or sys.stdout
+    write_access_line.configure(output if log_format == "json" else None, level)
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,

@@ -12,7 +12,6 @@ from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.agents import AgentsController
 from entrypoints.http.auth import ApiKeyAuthentication, TokenEndpointAuthentication
 from entrypoints.http.calls import CallsController
-from entrypoints.http.cors import CrossOriginHeaders
 from entrypoints.http.demo import demo_routes
 from entrypoints.http.dependencies import dependencies, resolver
 from entrypoints.http.error_handler import EXCEPTION_HANDLERS
@@ -26,14 +25,10 @@ from entrypoints.http.livekit_token import (
 )
 from entrypoints.http.observability import metrics_endpoint, observe_requests
 from entrypoints.http.publishable_keys import PublishableKeysController
-from entrypoints.http.rate_limit import (
-    RateLimit,
-    add_rate_limit_headers,
-    per_client_of_a_publishable_key,
-)
-from entrypoints.http.request_id import echo_request_id
+from entrypoints.http.rate_limit import RateLimit, per_client_of_a_publishable_key
+from entrypoints.http.response_headers import ResponseHeaders
 from entrypoints.http.schema_page import PinnedSwaggerUI
-from entrypoints.http.security_headers import add_security_headers
+from entrypoints.http.token_path import TokenCollaborators, TokenPath
 from entrypoints.http.tokens import create_realtime_token
 from entrypoints.http.webhook_endpoints import WebhookEndpointsController
 from entrypoints.http.webhooks import livekit_webhook
@@ -54,6 +49,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
     async def storage_lifespan(_: Litestar) -> AsyncIterator[None]:
         store = container.store()
         await store.start()
+        token_path.start()
         try:
             async with (
                 sweeping(container.expire_unjoined_calls(), sweep_interval),
@@ -66,6 +62,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
             ):
                 yield
         finally:
+            token_path.stop()
             await container.webhook_sender().close()
             await container.rate_limiter().close()
             await container.auth_failure_limiter().close()
@@ -129,12 +126,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         route_handlers=routes,
         dependencies=dependencies(container, demo),
         lifespan=[storage_lifespan],
-        before_send=[
-            echo_request_id,
-            add_security_headers,
-            add_rate_limit_headers,
-            CrossOriginHeaders([STANDARD_PATH, SANDBOX_PATH]),
-        ],
+        before_send=[ResponseHeaders([STANDARD_PATH, SANDBOX_PATH])],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
@@ -162,4 +154,8 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         logging_config=None,  # entrypoints/logs.py configures logging once per process
         debug=False,
     )
+    token_path = TokenPath(
+        app.asgi_handler, lambda: TokenCollaborators.of(container), MAX_BODY_BYTES
+    )
+    app.asgi_handler = token_path
     return observe_requests(app, container.metrics())

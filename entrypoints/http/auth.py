@@ -3,13 +3,13 @@ from typing import Any, TypeVar
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.types import ASGIApp
+from litestar.types import ASGIApp, Scope
 
 from application.authenticate import AuthenticateApiKey
 from application.authentication_lockout import AuthenticationLockout
 from application.publishable_keys import AuthenticatePublishableKey
 from domain.errors import AuthenticationFailed, OriginNotAllowed
-from domain.publishable_key import PUBLISHABLE_KEY_PREFIX
+from domain.publishable_key import PUBLISHABLE_KEY_PREFIX, PublishableKey
 from domain.tenant import KeyKind, Principal
 from entrypoints.http.cors import allow_origin
 
@@ -22,25 +22,56 @@ def bearer_token(authorization: str | None) -> str | None:
     return credentials.strip() or None if scheme.lower() == "bearer" else None
 
 
-def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+def client_address(scope: Scope) -> str:
     """The peer, as the server saw it: behind a proxy, uvicorn's `--forwarded-allow-ips`
     decides when X-Forwarded-For may replace it."""
-    return connection.client.host if connection.client else UNKNOWN_CLIENT
+    client = scope.get("client")
+    return client[0] if client else UNKNOWN_CLIENT
 
 
 async def guarded(
-    lockout: AuthenticationLockout,
-    connection: ASGIConnection[Any, Any, Any, Any],
-    authenticate: Callable[[], Awaitable[T]],
+    lockout: AuthenticationLockout, scope: Scope, authenticate: Callable[[], Awaitable[T]]
 ) -> T:
     """`authenticate`, unless this client is past its failure limit; a failure counts."""
-    client = client_address(connection)
+    client = client_address(scope)
     lockout.check(client)
     try:
         return await authenticate()
     except AuthenticationFailed:
         await lockout.failed(client)
         raise
+
+
+async def secret_key_principal(
+    authenticate: AuthenticateApiKey,
+    lockout: AuthenticationLockout,
+    scope: Scope,
+    authorization: str | None,
+) -> Principal:
+    """The seed route's authentication, for the middleware and the lean token path alike."""
+    presented = bearer_token(authorization)
+    return await guarded(lockout, scope, lambda: authenticate(presented))
+
+
+async def token_endpoint_principal(
+    secret: AuthenticateApiKey,
+    publishable: AuthenticatePublishableKey,
+    lockout: AuthenticationLockout,
+    scope: Scope,
+    presented: str | None,
+    origin: str | None,
+    sandbox: bool = False,
+) -> tuple[Principal, PublishableKey | None]:
+    """LiveKit's token endpoint: a secret key anywhere, or a publishable key from one of its
+    origins (the sandbox path takes publishable keys only)."""
+    if not sandbox and not (presented or "").startswith(PUBLISHABLE_KEY_PREFIX):
+        return await guarded(lockout, scope, lambda: secret(presented)), None
+    key = await guarded(lockout, scope, lambda: publishable(presented))
+    if not key.allows_origin(origin):
+        raise OriginNotAllowed
+    if origin is not None:
+        allow_origin(scope, origin)
+    return Principal(key.tenant_id, key.id, KeyKind.PUBLISHABLE, key.agents), key
 
 
 class ApiKeyAuthentication(AbstractAuthenticationMiddleware):
@@ -60,9 +91,11 @@ class ApiKeyAuthentication(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        presented = bearer_token(connection.headers.get("authorization"))
-        principal = await guarded(
-            self._lockout(), connection, lambda: self._authenticate()(presented)
+        principal = await secret_key_principal(
+            self._authenticate(),
+            self._lockout(),
+            connection.scope,
+            connection.headers.get("authorization"),
         )
         return AuthenticationResult(user=principal, auth=principal.api_key_id)
 
@@ -95,15 +128,13 @@ class TokenEndpointAuthentication(AbstractAuthenticationMiddleware):
         presented = (
             headers.get("x-sandbox-id") if sandbox else bearer_token(headers.get("authorization"))
         )
-        lockout = self._lockout()
-        if not sandbox and not (presented or "").startswith(PUBLISHABLE_KEY_PREFIX):
-            principal = await guarded(lockout, connection, lambda: self._secret()(presented))
-            return AuthenticationResult(user=principal, auth=None)
-        key = await guarded(lockout, connection, lambda: self._publishable()(presented))
-        origin = headers.get("origin")
-        if not key.allows_origin(origin):
-            raise OriginNotAllowed
-        if origin is not None:
-            allow_origin(connection.scope, origin)
-        principal = Principal(key.tenant_id, key.id, KeyKind.PUBLISHABLE, key.agents)
+        principal, key = await token_endpoint_principal(
+            self._secret(),
+            self._publishable(),
+            self._lockout(),
+            connection.scope,
+            presented,
+            headers.get("origin"),
+            sandbox,
+        )
         return AuthenticationResult(user=principal, auth=key)

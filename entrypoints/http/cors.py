@@ -7,10 +7,10 @@ Every other route sends no CORS headers at all."""
 
 from collections.abc import Collection
 
-from litestar.types import Message, Scope
+from litestar.types import Scope
 
 from domain.publishable_key import canonical_origin
-from entrypoints.http.raw_headers import replace, response_start_headers, value_of
+from entrypoints.http.raw_headers import value_of
 from entrypoints.http.scope_state import scope_state
 
 _ALLOWED_ORIGIN = "cors_origin"
@@ -27,28 +27,22 @@ def allow_origin(scope: Scope, origin: str) -> None:
 
 
 class CrossOriginHeaders:
-    """A before_send hook for the app: preflights of `paths`, and the answers of requests
-    whose key allowed their origin."""
+    """For preflights of `paths`, and the answers of requests whose key allowed their origin
+    (response_headers.py sets them)."""
 
     def __init__(self, paths: Collection[str]) -> None:
         self._paths = frozenset(paths)
 
-    async def __call__(self, message: Message, scope: Scope) -> None:
-        headers = response_start_headers(message)
-        if headers is None:
-            return
+    def __call__(self, scope: Scope) -> dict[bytes, bytes]:
         if scope.get("method") == "OPTIONS" and scope["path"] in self._paths:
-            requested = value_of(scope["headers"], b"origin").decode("latin-1")
-            replace(headers, _preflight(requested))
-        elif (allowed := scope.get("state", {}).get(_ALLOWED_ORIGIN)) is not None:
-            replace(
-                headers,
-                {
-                    b"access-control-allow-origin": allowed.encode("latin-1"),
-                    b"access-control-expose-headers": EXPOSED_HEADERS,
-                    b"vary": b"Origin",
-                },
-            )
+            return _preflight(value_of(scope["headers"], b"origin").decode("latin-1"))
+        if (allowed := scope.get("state", {}).get(_ALLOWED_ORIGIN)) is not None:
+            return {
+                b"access-control-allow-origin": allowed.encode("latin-1"),
+                b"access-control-expose-headers": EXPOSED_HEADERS,
+                b"vary": b"Origin",
+            }
+        return {}
 
 
 def _preflight(origin: str) -> dict[bytes, bytes]:

@@ -4,13 +4,15 @@ leniently, so `0` would pass as `false` and `"1"` as `1`)."""
 
 import json
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request
 from litestar.exceptions import ClientException, ValidationException
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
+T = TypeVar("T")
+_ANY = msgspec.json.Decoder()
 _AT = re.compile(r"^(?P<message>.*) - at `\$\.?(?P<path>[^`]*)`$")
 
 
@@ -70,3 +72,30 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
         json.loads(body, object_pairs_hook=refuse_duplicates)
     except ValueError:
         return  # not JSON, or not UTF-8: the route's own decoding names the problem
+
+
+def plainly(body: bytes, decoder: msgspec.json.Decoder[T]) -> T | None:
+    """`body` as its type when it certainly passes every rule here (and the route's own,
+    lenient, decoding), else None: then `check_json_body` and the route decide, and name the
+    problem. Duplicates are ruled out without a second parse: each key owns one structural
+    colon, so a body whose colons are all accounted for by its decoded keys and strings named
+    no key twice (an escape such as \\u003a could hide a colon: such bodies are not plain)."""
+    try:
+        value = decoder.decode(body)
+        colons = body.count(b":")
+        if colons and (b"\\u" in body or colons != _colons(_ANY.decode(body))):
+            return None
+    except (msgspec.MsgspecError, RecursionError):  # a depth msgspec or `_colons` refuses
+        return None
+    return value
+
+
+def _colons(value: Any) -> int:
+    """Each object key's structural colon, plus every colon inside a key or string."""
+    if isinstance(value, str):
+        return value.count(":")
+    if isinstance(value, dict):
+        return sum(1 + key.count(":") + _colons(item) for key, item in value.items())
+    if isinstance(value, list):
+        return sum(_colons(item) for item in value)
+    return 0

@@ -51,7 +51,7 @@ async def _issue(
     issue_realtime_token: Injected[IssueRealtimeToken],
 ) -> TokenSourceResponse:
     issued = await issue_realtime_token(request.user, token_command(data))
-    record_issued(request, issued, request.user.tenant_id)
+    record_issued(request.scope, issued, request.user.tenant_id)
     return TokenSourceResponse.of(issued)
 
 

@@ -1,10 +1,11 @@
 """Per-request metrics and the access log, plus the `/metrics` route."""
 
+import logging
 import time
 from typing import Any
 
 import structlog
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Response, get
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
@@ -12,9 +13,9 @@ from application.issue_token import IssuedToken
 from domain.tenant import Principal
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.request_id import ensure_request_id
+from entrypoints.logs import write_access_line
 from entrypoints.metrics import EXPOSITION_MEDIA_TYPE, Metrics
 
-access_log = structlog.get_logger("realtime_tokens.access")
 _FIELDS = "log_fields"
 _ISSUED = "token_issued"
 UNMATCHED_ROUTE = "unmatched"
@@ -25,9 +26,9 @@ def annotate(scope: Scope, **fields: str) -> None:
     scope.setdefault("state", {}).setdefault(_FIELDS, {}).update(fields)
 
 
-def record_issued(request: Request[Any, Any, Any], issued: IssuedToken, tenant_id: str) -> None:
-    annotate(request.scope, tenant_id=tenant_id, call_id=issued.call_id)
-    request.scope.setdefault("state", {})[_ISSUED] = True
+def record_issued(scope: Scope, issued: IssuedToken, tenant_id: str) -> None:
+    annotate(scope, tenant_id=tenant_id, call_id=issued.call_id)
+    scope.setdefault("state", {})[_ISSUED] = True
 
 
 def annotate_problem(scope: Scope, code: str) -> None:
@@ -42,6 +43,10 @@ class RequestObserver:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self._app = app
         self._metrics = metrics
+        # Each label set's child, bound once: `labels()` validates and locks on every call.
+        self._durations: dict[tuple[str, str, int], Any] = {}
+        self._issued: dict[str, Any] = {}
+        self._errors: dict[str, Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -56,33 +61,43 @@ class RequestObserver:
                 status = message["status"]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=ensure_request_id(scope)):
-            try:
-                await self._app(scope, receive, send_and_note_status)
-            finally:
-                self._record(scope, status, time.perf_counter() - started)
+        bound = structlog.contextvars.bind_contextvars(request_id=ensure_request_id(scope))
+        try:
+            await self._app(scope, receive, send_and_note_status)
+        finally:
+            self._record(scope, status, time.perf_counter() - started)
+            structlog.contextvars.reset_contextvars(**bound)
 
     def _record(self, scope: HTTPScope, status: int, seconds: float) -> None:
         route = scope.get("path_template") or UNMATCHED_ROUTE
-        self._metrics.request_duration.labels(scope["method"], route, str(status)).observe(seconds)
+        method = scope["method"]
+        if (duration := self._durations.get((method, route, status))) is None:
+            duration = self._metrics.request_duration.labels(method, route, str(status))
+            self._durations[(method, route, status)] = duration
+        duration.observe(seconds)
         state = scope.get("state", {})
         fields: dict[str, str] = dict(state.get(_FIELDS, {}))
         if state.get(_ISSUED):
-            self._metrics.tokens_issued.labels(route).inc()
+            if (issued := self._issued.get(route)) is None:
+                issued = self._issued[route] = self._metrics.tokens_issued.labels(route)
+            issued.inc()
         if code := fields.get("code"):
-            self._metrics.errors.labels(code).inc()
+            if (errors := self._errors.get(code)) is None:
+                errors = self._errors[code] = self._metrics.errors.labels(code)
+            errors.inc()
         user = scope.get("user")
         if isinstance(user, Principal):
             fields.setdefault("tenant_id", user.tenant_id)
-        log = access_log.error if status >= 500 else access_log.info
-        log(
-            "request",
-            method=scope["method"],
-            path=scope["path"],
-            route=route,
-            status=status,
-            latency_ms=round(seconds * 1000, 2),
-            **fields,
+        write_access_line(
+            logging.ERROR if status >= 500 else logging.INFO,
+            {
+                "method": method,
+                "path": scope["path"],
+                "route": route,
+                "status": status,
+                "latency_ms": round(seconds * 1000, 2),
+                **fields,
+            },
         )
 
 

@@ -1,12 +1,11 @@
 from collections.abc import Callable
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import RateLimited
 from domain.ports import RateLimiter
 from domain.rate_limit import RateLimitDecision
 from domain.tenant import KeyKind, Principal
-from entrypoints.http.raw_headers import replace, response_start_headers
 from entrypoints.http.scope_state import scope_state
 
 _STATE_KEY = "rate_limit"
@@ -42,16 +41,23 @@ class RateLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("user")
-        subject = self._subject(principal, scope) if isinstance(principal, Principal) else None
-        if subject is not None:
-            decision = await self._limiter().hit(subject)
-            if decision is not None:
-                state = scope_state(scope)
-                if _closer_to_refusing(decision, state.get(_STATE_KEY)):
-                    state[_STATE_KEY] = decision
-                if not decision.allowed:
-                    raise RateLimited(decision.reset_seconds)
+        if isinstance(principal, Principal):
+            await spend(self._limiter(), self._subject(principal, scope), scope)
         await self._app(scope, receive, send)
+
+
+async def spend(limiter: RateLimiter, subject: str | None, scope: Scope) -> None:
+    """One hit on `subject`'s limit (none: this limit does not apply); RateLimited past it.
+    The middleware and the lean token path both spend through here."""
+    if subject is None:
+        return
+    decision = await limiter.hit(subject)
+    if decision is not None:
+        state = scope_state(scope)
+        if _closer_to_refusing(decision, state.get(_STATE_KEY)):
+            state[_STATE_KEY] = decision
+        if not decision.allowed:
+            raise RateLimited(decision.reset_seconds)
 
 
 def _closer_to_refusing(decision: RateLimitDecision, shown: object) -> bool:
@@ -73,8 +79,7 @@ def headers_for(decision: RateLimitDecision, window_seconds: int = 60) -> dict[b
     return headers
 
 
-async def add_rate_limit_headers(message: Message, scope: Scope) -> None:
-    headers = response_start_headers(message)
-    decision = scope_state(scope).get(_STATE_KEY)
-    if headers is not None and isinstance(decision, RateLimitDecision):
-        replace(headers, headers_for(decision))
+def rate_limit_headers(scope: Scope) -> dict[bytes, bytes]:
+    """The limit closest to refusing this caller, on the response (response_headers.py)."""
+    decision = scope.get("state", {}).get(_STATE_KEY)
+    return headers_for(decision) if isinstance(decision, RateLimitDecision) else {}

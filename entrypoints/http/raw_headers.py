@@ -1,7 +1,7 @@
 """Response headers edited as the raw ASGI list. The before_send hooks run on every response,
 and Litestar's MutableScopeHeaders decodes and rescans the whole list for each single change."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from litestar.types import Message
@@ -19,18 +19,6 @@ def response_start_headers(message: Message) -> RawHeaders | None:
         headers = list(headers or ())
         start["headers"] = headers
     return headers
-
-
-def replace(headers: RawHeaders, values: Mapping[bytes, bytes]) -> None:
-    """Sets each of `values` (lower-case names), dropping any earlier value of that name."""
-    headers[:] = [(name, value) for name, value in headers if name.lower() not in values]
-    headers.extend(values.items())
-
-
-def add_missing(headers: RawHeaders, defaults: Mapping[bytes, bytes]) -> None:
-    """Sets each of `defaults` (lower-case names) that the response does not set itself."""
-    present = {name.lower() for name, _ in headers}
-    headers.extend((name, value) for name, value in defaults.items() if name not in present)
 
 
 def value_of(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes:

@@ -1,9 +1,8 @@
 import re
-import uuid
 
-from litestar.types import Message, Scope
+from litestar.types import Scope
 
-from entrypoints.http.raw_headers import replace, response_start_headers
+from domain.ids import new_hex_id
 from entrypoints.http.scope_state import scope_state
 
 HEADER = "x-request-id"
@@ -18,12 +17,10 @@ def ensure_request_id(scope: Scope) -> str:
         incoming = next(
             (v.decode("latin-1") for k, v in scope.get("headers", []) if k == _HEADER_BYTES), ""
         )
-        state["request_id"] = incoming if _ACCEPTABLE.fullmatch(incoming) else uuid.uuid4().hex
+        state["request_id"] = incoming if _ACCEPTABLE.fullmatch(incoming) else new_hex_id()
     return str(state["request_id"])
 
 
-async def echo_request_id(message: Message, scope: Scope) -> None:
-    """A before_send hook: it sees every response, error responses from routing included."""
-    headers = response_start_headers(message)
-    if headers is not None:
-        replace(headers, {_HEADER_BYTES: ensure_request_id(scope).encode()})
+def request_id_header(scope: Scope) -> dict[bytes, bytes]:
+    """Every response's, error responses from routing included (response_headers.py)."""
+    return {_HEADER_BYTES: ensure_request_id(scope).encode()}

@@ -37,8 +37,15 @@ class TokenResponse(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, issued: IssuedToken) -> "TokenResponse":
-        copied = {f: getattr(issued, f) for f in cls.__struct_fields__ if f != "participant_token"}
-        return cls(participant_token=issued.client_token, **copied)
+        return cls(
+            client_token=issued.client_token,
+            participant_token=issued.client_token,
+            room_name=issued.room_name,
+            server_url=issued.server_url,
+            call_id=issued.call_id,
+            participant_identity=issued.participant_identity,
+            expires_at=issued.expires_at,
+        )
 
 
 class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -1,6 +1,7 @@
-from litestar.types import Message, Scope
+from collections.abc import Mapping
 
-from entrypoints.http.raw_headers import add_missing, response_start_headers, value_of
+from litestar.types import Scope
+
 from entrypoints.http.schema_page import SCHEMA_PAGE_CSP
 
 _ALWAYS = {
@@ -19,16 +20,11 @@ _FOR_SCHEMA_PAGE = {
 }
 
 
-async def add_security_headers(message: Message, scope: Scope) -> None:
-    """A before_send hook; JSON answers also get a CSP that forbids everything, and the
-    Swagger UI page one that allows its pinned assets only."""
-    headers = response_start_headers(message)
-    if headers is None:
-        return
-    content_type = value_of(headers, b"content-type")
+def security_defaults(content_type: bytes, scope: Scope) -> Mapping[bytes, bytes]:
+    """Set on every response that does not set them itself; JSON answers also get a CSP that
+    forbids everything, and the Swagger UI page one that allows its pinned assets only."""
     if b"json" in content_type:
-        add_missing(headers, _FOR_JSON)
-    elif content_type.startswith(b"text/html") and scope["path"].startswith("/schema"):
-        add_missing(headers, _FOR_SCHEMA_PAGE)
-    else:
-        add_missing(headers, _ALWAYS)
+        return _FOR_JSON
+    if content_type.startswith(b"text/html") and scope["path"].startswith("/schema"):
+        return _FOR_SCHEMA_PAGE
+    return _ALWAYS

@@ -93,6 +93,6 @@ async def create_realtime_token(
     key = None if idempotency_key is None else checked_idempotency_key(idempotency_key)
     command = IssueTokenCommand(agent_id=data.agent_id, metadata=data.metadata)
     issued = await issue_token_idempotently(request.user, command, key)
-    record_issued(request, issued, request.user.tenant_id)
+    record_issued(request.scope, issued, request.user.tenant_id)
     replayed = {"idempotent-replayed": "true"} if issued.replayed else None
     return Response(TokenResponse.of(issued), headers=replayed)

@@ -96,3 +96,18 @@ def test_domain_imports_only_the_standard_library() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top == "domain" or top in sys.stdlib_module_names, (source.name, name)
+
+
+def test_minted_ids_are_random_version_4_uuids_as_uuid_writes_them() -> None:
+    import uuid
+
+    from domain.ids import new_hex_id, new_id
+
+    minted = [new_id() for _ in range(200)]
+    assert len(set(minted)) == 200
+    for text in minted:
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+    hex_id = new_hex_id()
+    assert uuid.UUID(hex=hex_id).hex == hex_id
+    assert uuid.UUID(hex=hex_id).version == 4

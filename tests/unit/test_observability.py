@@ -13,7 +13,12 @@ import structlog
 
 from adapters.livekit.settings import LiveKitSettings
 from entrypoints.container import build_container
-from entrypoints.logs import LOG_LEVEL_ENV, configure_logging, log_level_from_env
+from entrypoints.logs import (
+    LOG_LEVEL_ENV,
+    configure_logging,
+    log_level_from_env,
+    write_access_line,
+)
 from entrypoints.settings import Settings
 from tests.support.prometheus import sample
 from tests.support.world import Seeded
@@ -196,3 +201,26 @@ def test_webhook_signing_secrets_are_redacted(log_output: io.StringIO) -> None:
     [line] = _json_lines(log_output)
     assert line["secret"] == "[redacted]"
     assert line["note"] == "made [redacted]"
+
+
+@pytest.mark.parametrize("level", [logging.INFO, logging.ERROR])
+def test_the_access_line_is_the_line_structlog_writes(log_output: io.StringIO, level: int) -> None:
+    """The access log skips structlog's pipeline, not what its configuration writes."""
+    fields: dict[str, Any] = {
+        "method": "POST",
+        "path": "/v1/x/rtk_" + "k" * 43,
+        "route": "unmatched",
+        "status": 200,
+        "latency_ms": 1.25,
+        "tenant_id": "t-1",
+        "code": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+    }
+    access = structlog.get_logger("realtime_tokens.access")
+    with structlog.contextvars.bound_contextvars(request_id="r-1"):
+        write_access_line(level, fields)
+        (access.error if level >= logging.ERROR else access.info)("request", **fields)
+
+    fast, reference = _json_lines(log_output)
+    assert fast.pop("timestamp")[:16] == reference.pop("timestamp")[:16]
+    assert list(fast.items()) == list(reference.items())
+    assert "rtk_" not in log_output.getvalue()

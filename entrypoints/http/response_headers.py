@@ -1,0 +1,41 @@
+"""The one before_send hook: every response's headers edited in one pass over the raw list
+(request id, security defaults, rate-limit fields, CORS), rather than one rescan per concern."""
+
+from collections.abc import Collection
+
+from litestar.types import Message, Scope
+
+from entrypoints.http.cors import CrossOriginHeaders
+from entrypoints.http.rate_limit import rate_limit_headers
+from entrypoints.http.raw_headers import response_start_headers
+from entrypoints.http.request_id import request_id_header
+from entrypoints.http.security_headers import security_defaults
+
+
+class ResponseHeaders:
+    """Sets the request id, the rate-limit fields and CORS (dropping any earlier value of
+    those names), and adds the security defaults the response does not set itself."""
+
+    def __init__(self, cross_origin_paths: Collection[str]) -> None:
+        self._cross_origin = CrossOriginHeaders(cross_origin_paths)
+
+    async def __call__(self, message: Message, scope: Scope) -> None:
+        headers = response_start_headers(message)
+        if headers is None:
+            return
+        replacing = request_id_header(scope)
+        replacing |= rate_limit_headers(scope)
+        replacing |= self._cross_origin(scope)
+        kept, present, content_type = [], set(), b""
+        for name, value in headers:
+            lower = name.lower()
+            if lower in replacing:
+                continue
+            if lower == b"content-type":
+                content_type = value
+            present.add(lower)
+            kept.append((name, value))
+        defaults = security_defaults(content_type, scope)
+        kept.extend((name, value) for name, value in defaults.items() if name not in present)
+        kept.extend(replacing.items())
+        headers[:] = kept

@@ -1,0 +1,244 @@
+"""The lean path of the three token routes (`/v1/realtime/token`, its alias `/v1/webrtc/token`,
+`/v1/livekit/token`), in front of Litestar's router: a token request that is plainly well
+formed is answered here with the same collaborators, checks and error table as the routes in
+`tokens.py` and `livekit_token.py`, without Litestar's per-request routing, signature
+parsing, dependency resolution and response building (most of the CPU a token cost).
+
+What it answers, it answers exactly as the route would (tests/unit/test_token_path.py sends
+one battery of good and bad requests down both ways): authentication and the failure limit
+(`auth.py`), the rate limits (`rate_limit.py`), the use cases, and every problem from the one
+table (`error_handler.handle_error`). Before anything is spent, anything not plainly good
+goes to the router untouched, its body replayed: another method or path, an Idempotency-Key,
+a header named twice, a media type other than exactly `application/json`, a body over the
+limit, a body that is not strictly its route's type or that may name a key twice. The
+router then decides, as it always did. The response headers of both ways are written by the
+same before_send hooks (`app.py`), and both are observed by the same `RequestObserver`."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar._asgi.utils import is_valid_host
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
+
+from application.authenticate import AuthenticateApiKey
+from application.authentication_lockout import AuthenticationLockout
+from application.issue_token import IssuedToken, IssueRealtimeToken, IssueTokenCommand
+from application.issue_token_idempotently import IssueTokenIdempotently
+from application.publishable_keys import AuthenticatePublishableKey
+from domain.ports import RateLimiter
+from domain.tenant import Principal
+from entrypoints.container import Container
+from entrypoints.http.auth import bearer_token, secret_key_principal, token_endpoint_principal
+from entrypoints.http.error_handler import handle_error
+from entrypoints.http.json_body import plainly
+from entrypoints.http.livekit_token import STANDARD_PATH
+from entrypoints.http.observability import record_issued
+from entrypoints.http.rate_limit import per_client_of_a_publishable_key, per_key, spend
+from entrypoints.http.schemas import TokenRequest, TokenResponse
+from entrypoints.http.token_source import TokenSourceRequest, TokenSourceResponse, token_command
+from entrypoints.http.tokens import REALTIME_PATH, WEBRTC_ALIAS
+
+Headers = dict[bytes, bytes]
+_READ = frozenset(
+    {b"host", b"authorization", b"content-type", b"content-length", b"origin", b"idempotency-key"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCollaborators:
+    """What the token routes resolve per request, resolved once when the app starts."""
+
+    authenticate: AuthenticateApiKey
+    publishable: AuthenticatePublishableKey
+    lockout: AuthenticationLockout
+    key_limiter: RateLimiter
+    client_limiter: RateLimiter
+    issue_idempotently: IssueTokenIdempotently
+    issue: IssueRealtimeToken
+
+    @classmethod
+    def of(cls, container: Container) -> "TokenCollaborators":
+        return cls(
+            container.authenticate_api_key(),
+            container.authenticate_publishable_key(),
+            container.authentication_lockout(),
+            container.rate_limiter(),
+            container.publishable_client_limiter(),
+            container.issue_token_idempotently(),
+            container.issue_realtime_token(),
+        )
+
+
+def _latin1(headers: Headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    return None if value is None else value.decode("latin-1")
+
+
+async def _realtime(
+    c: TokenCollaborators, scope: Scope, headers: Headers, data: Any
+) -> IssuedToken:
+    """`tokens.py`'s route: ApiKeyAuthentication, RateLimit per key, then the handler."""
+    principal = await secret_key_principal(
+        c.authenticate, c.lockout, scope, _latin1(headers, b"authorization")
+    )
+    scope["user"], scope["auth"] = principal, principal.api_key_id
+    await spend(c.key_limiter, per_key(principal, scope), scope)
+    command = IssueTokenCommand(agent_id=data.agent_id, metadata=data.metadata)
+    return await c.issue_idempotently(principal, command, None)
+
+
+async def _livekit(c: TokenCollaborators, scope: Scope, headers: Headers, data: Any) -> IssuedToken:
+    """`livekit_token.py`'s route: TokenEndpointAuthentication, the per-address share, the
+    per-key limit, then the handler."""
+    principal, key = await token_endpoint_principal(
+        c.authenticate,
+        c.publishable,
+        c.lockout,
+        scope,
+        bearer_token(_latin1(headers, b"authorization")),
+        _latin1(headers, b"origin"),
+    )
+    scope["user"], scope["auth"] = principal, key
+    await spend(c.client_limiter, per_client_of_a_publishable_key(principal, scope), scope)
+    await spend(c.key_limiter, per_key(principal, scope), scope)
+    return await c.issue(principal, token_command(data))
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    status: int
+    decoder: msgspec.json.Decoder[Any]
+    issue: Callable[[TokenCollaborators, Scope, Headers, Any], Awaitable[IssuedToken]]
+    view: Callable[[IssuedToken], msgspec.Struct]
+
+
+_REALTIME = _Route(
+    200, msgspec.json.Decoder(TokenRequest, strict=True), _realtime, TokenResponse.of
+)
+_ROUTES = {
+    REALTIME_PATH: _REALTIME,
+    WEBRTC_ALIAS: _REALTIME,
+    STANDARD_PATH: _Route(
+        201,
+        msgspec.json.Decoder(TokenSourceRequest, strict=True),
+        _livekit,
+        TokenSourceResponse.of,
+    ),
+}
+_ENCODE = msgspec.json.Encoder().encode
+
+
+class TokenPath:
+    """An ASGI app in front of `router`; `start()` (the app's start-up) resolves the
+    collaborators, so overrides made before the app starts reach it, as they reach the routes."""
+
+    def __init__(
+        self,
+        router: ASGIApp,
+        collaborators: Callable[[], TokenCollaborators],
+        max_body_bytes: int,
+    ) -> None:
+        self._router = router
+        self._resolve = collaborators
+        self._collaborators: TokenCollaborators | None = None
+        self._max_body = max_body_bytes
+
+    def start(self) -> None:
+        self._collaborators = self._resolve()
+
+    def stop(self) -> None:
+        self._collaborators = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = _ROUTES.get(scope["path"]) if scope.get("method") == "POST" else None
+        collaborators = self._collaborators
+        headers = None if route is None else self._plain_headers(scope)
+        if route is None or collaborators is None or headers is None:
+            await self._router(scope, receive, send)
+            return
+        body, received = await self._body(receive)
+        replay = _replaying(received, receive)
+        data = None if body is None else plainly(body, route.decoder)
+        if data is None:
+            await self._router(scope, replay, send)
+            return
+        scope["path_template"] = scope["path"]
+        try:
+            issued = await route.issue(collaborators, scope, headers, data)
+        except Exception as error:
+            await _problem(scope, replay, send, error)
+            return
+        record_issued(scope, issued, _tenant_of(scope))
+        content = _ENCODE(route.view(issued))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": route.status,
+                "headers": [
+                    (b"cache-control", b"no-store"),
+                    (b"content-type", b"application/json"),
+                    (b"content-length", b"%d" % len(content)),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": content, "more_body": False})
+
+    def _plain_headers(self, scope: Scope) -> Headers | None:
+        """The few headers these routes read, in one pass; None when the router should decide."""
+        seen: Headers = {}
+        for name, value in scope["headers"]:
+            if name in _READ:
+                if name in seen:
+                    return None
+                seen[name] = value
+        length = seen.get(b"content-length")
+        if (
+            seen.get(b"content-type") != b"application/json"
+            or b"idempotency-key" in seen
+            or (b"host" in seen and not is_valid_host(seen[b"host"]))
+            or (length is not None and (not length.isdigit() or int(length) > self._max_body))
+        ):
+            return None
+        return seen
+
+    async def _body(self, receive: Receive) -> tuple[bytes | None, list[ReceiveMessage]]:
+        """The whole body (None: over the limit, or the client left), and what was received."""
+        received: list[ReceiveMessage] = []
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            received.append(message)
+            if message["type"] != "http.request":
+                return None, received
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self._max_body:
+                return None, received
+            if not message.get("more_body", False):
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks), received
+
+
+def _tenant_of(scope: Scope) -> str:
+    principal: Principal = scope["user"]
+    return principal.tenant_id
+
+
+def _replaying(received: list[ReceiveMessage], receive: Receive) -> Receive:
+    """`receive` as if nothing had been read yet."""
+    pending = list(received)
+
+    async def replay() -> ReceiveMessage:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+async def _problem(scope: Scope, receive: Receive, send: Send, error: Exception) -> None:
+    """As Litestar's exception middleware answers a route's exception: the one handler."""
+    request: Request[Any, Any, Any] = Request(scope, receive, send)
+    response = handle_error(request, error)
+    await response.to_asgi_response(app=None, request=request)(scope, receive, send)
