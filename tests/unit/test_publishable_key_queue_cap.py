@@ -2,6 +2,7 @@
 MongoDB command: the count is read once per key and CACHE_TTL_SECONDS, and the calls stored
 in between are added to it (issue 20, item 10)."""
 
+import asyncio
 import dataclasses
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from adapters.caching.queued_calls import RecentQueuedCallCounts
 from domain.call import Call, CallStatus, CreatedBy
+from domain.errors import StorageUnavailable
 from domain.tenant import KeyKind
 from entrypoints.environment import DEFAULT_MAX_QUEUED_CALLS_PER_PUBLISHABLE_KEY
 from entrypoints.http.app import create_app
@@ -107,3 +109,61 @@ async def test_a_flooded_key_is_capped_while_the_tenants_other_key_still_gets_to
         assert_problem(refused, 429, "too_many_queued_calls")
     assert [r.status_code for r in others] == [201, 200]
     assert len(world.calls.items) == 5
+
+
+class GatedCalls(CountedCalls):
+    """Counts that wait for `gate`, as a scan of many queued calls takes its time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.fails = False
+
+    async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
+        self.counts += 1
+        await self.gate.wait()
+        if self.fails:
+            raise StorageUnavailable("counting queued calls")
+        return await InMemoryCallRepository.count_queued(self, tenant_id, now, key_id)
+
+
+async def test_requests_that_miss_together_share_one_count() -> None:
+    clock, calls = FrozenClock(), GatedCalls()
+    for _ in range(3):
+        await calls.add(_call(clock, "pk"))
+    counts = RecentQueuedCallCounts(calls, clock, TTL, max_entries=10)
+    burst = [asyncio.create_task(counts.count_queued("t", clock.now(), "pk")) for _ in range(32)]
+    await asyncio.sleep(0)
+    calls.gate.set()
+    assert await asyncio.gather(*burst) == [3] * 32
+    assert calls.counts == 1
+    assert await counts.count_queued("t", clock.now(), "pk") == 3
+    assert calls.counts == 1
+
+
+async def test_a_caller_who_goes_away_leaves_the_count_to_the_others() -> None:
+    clock, calls = FrozenClock(), GatedCalls()
+    await calls.add(_call(clock, "pk"))
+    counts = RecentQueuedCallCounts(calls, clock, TTL, max_entries=10)
+    first = asyncio.create_task(counts.count_queued("t", clock.now(), "pk"))
+    second = asyncio.create_task(counts.count_queued("t", clock.now(), "pk"))
+    await asyncio.sleep(0)
+    first.cancel()
+    calls.gate.set()
+    assert await second == 1
+    assert first.cancelled()
+    assert calls.counts == 1
+
+
+async def test_a_count_that_fails_fails_its_waiters_and_the_next_request_counts_again() -> None:
+    clock, calls = FrozenClock(), GatedCalls()
+    counts = RecentQueuedCallCounts(calls, clock, TTL, max_entries=10)
+    calls.fails = True
+    burst = [asyncio.create_task(counts.count_queued("t", clock.now(), "pk")) for _ in range(2)]
+    await asyncio.sleep(0)
+    calls.gate.set()
+    results = await asyncio.gather(*burst, return_exceptions=True)
+    assert [type(r) for r in results] == [StorageUnavailable, StorageUnavailable]
+    calls.fails = False
+    assert await counts.count_queued("t", clock.now(), "pk") == 0
+    assert calls.counts == 2
