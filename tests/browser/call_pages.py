@@ -68,3 +68,10 @@ def hold_call(chromium: str, page: str, plan: dict[str, Any], timeout: float = 6
 
 def entries(outcome: Any, kind: str) -> list[dict[str, Any]]:
     return [e for e in outcome["log"] if e["kind"] == kind]
+
+
+def agent_states(outcome: Any) -> list[str]:
+    """The agent states the page saw, from the first one after `initializing`: whether the page
+    meets the agent before it leaves `initializing` depends on when it joined."""
+    states = [e["state"] for e in entries(outcome, "agent_state")]
+    return states[1:] if states[:1] == ["initializing"] else states

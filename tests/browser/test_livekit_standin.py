@@ -21,7 +21,7 @@ from livekit.api import (
 from livekit.protocol import rtc
 from websockets.sync.client import ClientConnection, connect
 
-from tests.browser.call_pages import call_page, entries, hold_call
+from tests.browser.call_pages import agent_states, call_page, entries, hold_call
 from tests.livekit_standin import (
     AgentScript,
     CallRpc,
@@ -88,7 +88,7 @@ def test_a_whole_call_with_the_scripted_agent_stays_on_loopback(
     assert agent.error is None
     assert agent.hearing["caller_1"].heard, "the fake microphone's beep reached the stand-in"
     assert [e["agent"] for e in entries(seen, "participant")] == [True]
-    assert [e["state"] for e in entries(seen, "agent_state")] == [
+    assert agent_states(seen) == [
         "listening",
         "thinking",
         "speaking",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.call_pages import call_page, entries, hold_call
+from tests.browser.call_pages import agent_states, call_page, entries, hold_call
 from tests.browser.livekit_under_test import KINDS, livekit_under_test
 from tests.browser.whole_call_world import World, as_json, room_of, serving, watching_statuses
 from tests.livekit_standin import (
@@ -100,7 +100,7 @@ def test_a_whole_call(
     assert agent.heard_caller(), "the fake microphone reached the agent"
     assert entries(seen, "connected"), as_json(seen)
     assert [e["identity"] for e in entries(seen, "participant") if e["agent"]] == [agent.identity]
-    states = [e["state"] for e in entries(seen, "agent_state")]
+    states = agent_states(seen)
     assert states == ["listening", "thinking", "speaking"], states
     assert {e["identity"] for e in entries(seen, "level")} == {agent.identity}
     said = [(e["from"], e["text"]) for e in entries(seen, "transcript")]
