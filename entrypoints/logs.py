@@ -158,7 +158,7 @@ def _plain(value: Any) -> bool:
 _NUMBERS = frozenset({int, float, bool, type(None)})
 
 
-def _clean(event: dict[str, Any]) -> bool:
+def _clean(event: Mapping[str, Any]) -> bool:
     """Whether every value is `_plain`, in one loop without a call per value: exact JSON
     scalar types only (anything else, a str subclass included, takes `_plain` itself)."""
     for value in event.values():
