@@ -17,6 +17,9 @@ class CallType(enum.StrEnum):
     WEBRTC = "webrtc"
 
 
+_WEBRTC = CallType.WEBRTC.value  # an enum member's .value is a property lookup, per token
+
+
 class CallStatus(enum.StrEnum):
     QUEUED = "queued"
     IN_PROGRESS = "in_progress"
@@ -25,7 +28,7 @@ class CallStatus(enum.StrEnum):
 
 
 def webrtc_room_name(call_id: str) -> str:
-    return f"{CallType.WEBRTC.value}_{call_id}"
+    return f"{_WEBRTC}_{call_id}"
 
 
 def caller_identity(call_id: str) -> str:
@@ -37,7 +40,7 @@ def tagged_metadata(
 ) -> dict[str, Any]:
     """The agent's defaults, overridden by the caller's object, with `type` forced to webrtc:
     callers cannot override the tag."""
-    return {**(defaults or {}), **caller_metadata, "type": CallType.WEBRTC.value}
+    return {**(defaults or {}), **caller_metadata, "type": _WEBRTC}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,14 @@ MAX_METADATA_BYTES = 16 * 1024
 MAX_DEPTH = 8
 MAX_KEY_BYTES = 256
 _INT64 = range(-(2**63), 2**63)
+# What json.dumps(..., separators=(",", ":"), ensure_ascii=False) builds on every call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def check_metadata(metadata: Mapping[str, Any], field: str = "metadata") -> None:
     """Caller metadata must be a small JSON object any document store keeps as given."""
     _check(metadata, field, 1)
-    size = len(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False).encode())
+    size = len(_COMPACT.encode(metadata).encode())
     if size > MAX_METADATA_BYTES:
         raise InvalidMetadata(field, f"is {size} bytes, more than {MAX_METADATA_BYTES}")
 

@@ -16,6 +16,8 @@ MAX_ATTRIBUTE_VALUE_BYTES = 512
 MAX_TOKEN_PART_BYTES = 8 * 1024
 RESERVED_ATTRIBUTES = frozenset({"call_id", "agent_id"})
 _IDENTITY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
+# json.dumps(text, ensure_ascii=False)'s encoder, built once rather than per call
+_UNESCAPED = json.JSONEncoder(ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,4 +93,4 @@ def _check_token_part(
 def _in_token(text: str) -> int:
     """Bytes of a JSON string's content as the token's claims encode it (UTF-8, with `"`,
     `\\` and control characters escaped)."""
-    return len(json.dumps(text, ensure_ascii=False).encode()) - 2
+    return len(_UNESCAPED.encode(text).encode()) - 2

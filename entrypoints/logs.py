@@ -155,6 +155,22 @@ def _plain(value: Any) -> bool:
     return value is None or isinstance(value, bool | int | float)
 
 
+_NUMBERS = frozenset({int, float, bool, type(None)})
+
+
+def _clean(event: Mapping[str, Any]) -> bool:
+    """Whether every value is `_plain`, in one loop without a call per value: exact JSON
+    scalar types only (anything else, a str subclass included, takes `_plain` itself)."""
+    for value in event.values():
+        kind = value.__class__
+        if kind is str:
+            if "rtk_" in value or "whsec_" in value or "eyJ" in value:
+                return False
+        elif kind not in _NUMBERS:
+            return False
+    return True
+
+
 class _Timestamps:
     """TimeStamper(fmt="iso", utc=True)'s text (datetime.isoformat, "Z" for "+00:00"), with
     the date and time formatted once a second."""
@@ -200,9 +216,10 @@ class _AccessLog:
         event["level"] = "error" if level >= logging.ERROR else "info"
         event["logger"] = ACCESS_LOGGER
         event["timestamp"] = self._timestamp()
-        for key, value in event.items():
-            if not _plain(value):
-                event[key] = _scrub(value)
+        if not _clean(event):
+            for key, value in event.items():
+                if not _plain(value):
+                    event[key] = _scrub(value)
         stream.write(_json(event) + "\n")
         stream.flush()
 

@@ -76,7 +76,7 @@ class RequestObserver:
             self._durations[(method, route, status)] = duration
         duration.observe(seconds)
         state = scope.get("state", {})
-        fields: dict[str, str] = dict(state.get(_FIELDS, {}))
+        fields: dict[str, str] = state.get(_FIELDS, {})
         if state.get(_ISSUED):
             if (issued := self._issued.get(route)) is None:
                 issued = self._issued[route] = self._metrics.tokens_issued.labels(route)
@@ -85,20 +85,18 @@ class RequestObserver:
             if (errors := self._errors.get(code)) is None:
                 errors = self._errors[code] = self._metrics.errors.labels(code)
             errors.inc()
+        line = {
+            "method": method,
+            "path": scope["path"],
+            "route": route,
+            "status": status,
+            "latency_ms": round(seconds * 1000, 2),
+            **fields,
+        }
         user = scope.get("user")
-        if isinstance(user, Principal):
-            fields.setdefault("tenant_id", user.tenant_id)
-        write_access_line(
-            logging.ERROR if status >= 500 else logging.INFO,
-            {
-                "method": method,
-                "path": scope["path"],
-                "route": route,
-                "status": status,
-                "latency_ms": round(seconds * 1000, 2),
-                **fields,
-            },
-        )
+        if isinstance(user, Principal) and "tenant_id" not in fields:
+            line["tenant_id"] = user.tenant_id  # where a copy's setdefault put it: last
+        write_access_line(logging.ERROR if status >= 500 else logging.INFO, line)
 
 
 def observe_requests(app: Litestar, metrics: Metrics) -> Litestar:

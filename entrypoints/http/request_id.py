@@ -14,10 +14,14 @@ def ensure_request_id(scope: Scope) -> str:
     """The caller's sane X-Request-ID, else a new one; fixed for the rest of the request."""
     state = scope_state(scope)
     if "request_id" not in state:
-        incoming = next(
-            (v.decode("latin-1") for k, v in scope.get("headers", []) if k == _HEADER_BYTES), ""
+        incoming = ""
+        for name, value in scope.get("headers", ()):
+            if name == _HEADER_BYTES:
+                incoming = value.decode("latin-1")
+                break
+        state["request_id"] = (
+            incoming if incoming and _ACCEPTABLE.fullmatch(incoming) else new_hex_id()
         )
-        state["request_id"] = incoming if _ACCEPTABLE.fullmatch(incoming) else new_hex_id()
     return str(state["request_id"])
 
 

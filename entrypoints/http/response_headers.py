@@ -20,12 +20,14 @@ class ResponseHeaders:
         self._cross_origin = CrossOriginHeaders(cross_origin_paths)
 
     async def __call__(self, message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":  # the body: nothing to edit, and most
+            return
         headers = response_start_headers(message)
         if headers is None:
             return
         replacing = request_id_header(scope)
-        replacing |= rate_limit_headers(scope)
-        replacing |= self._cross_origin(scope)
+        replacing.update(rate_limit_headers(scope))
+        replacing.update(self._cross_origin(scope))
         kept, present, content_type = [], set(), b""
         for name, value in headers:
             lower = name.lower()
@@ -36,6 +38,9 @@ class ResponseHeaders:
             present.add(lower)
             kept.append((name, value))
         defaults = security_defaults(content_type, scope)
-        kept.extend((name, value) for name, value in defaults.items() if name not in present)
-        kept.extend(replacing.items())
+        if present.isdisjoint(defaults):
+            kept += defaults.items()
+        else:
+            kept += [(name, value) for name, value in defaults.items() if name not in present]
+        kept += replacing.items()
         headers[:] = kept

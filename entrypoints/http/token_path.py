@@ -160,16 +160,15 @@ class TokenPath:
             await self._router(scope, receive, send)
             return
         body, received = await self._body(receive)
-        replay = _replaying(received, receive)
         data = None if body is None else plainly(body, route.decoder)
         if data is None:
-            await self._router(scope, replay, send)
+            await self._router(scope, _replaying(received, receive), send)
             return
         scope["path_template"] = scope["path"]
         try:
             issued = await route.issue(collaborators, scope, headers, data)
         except Exception as error:
-            await _problem(scope, replay, send, error)
+            await _problem(scope, _replaying(received, receive), send, error)
             return
         record_issued(scope, issued, _tenant_of(scope))
         content = _ENCODE(route.view(issued))
