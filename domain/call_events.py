@@ -60,7 +60,8 @@ class Transition:
         """What the write that applies this transition marks on the call to announce."""
         if self.announces is None:
             return None
-        return Announcement(self.announces, self.announced_at or now)
+        at = self.announced_at or now
+        return Announcement(self.announces, at, session=self.caller_sid)
 
 
 _OPEN = frozenset({CallStatus.QUEUED, CallStatus.IN_PROGRESS, CallStatus.EXPIRED})
