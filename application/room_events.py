@@ -22,10 +22,11 @@ class ApplyRoomEvent:
     only forward, so late, reordered, repeated or concurrent deliveries, on any number of
     replicas, leave a single forward-only outcome (UNCHANGED when the call was already past
     that point). The one way back: the caller joining an ended call again, later than it
-    ended, re-opens it (a second conditional write, tried only when the first moved
-    nothing). A write that depended on no agent having joined yet, refused although the
-    call's status allowed it, met an agent (or an end) stored meanwhile: it is decided once
-    more on a fresh read. That is what makes an event apply once: its id is recorded only
+    ended (or, as a session other than the one counted last, in the second it ended),
+    re-opens it (a second conditional write, tried only when the first moved nothing). A
+    write that depended on no agent having joined yet, refused although the call's status
+    allowed it, met an agent (or an end) stored meanwhile: it is decided once more on a
+    fresh read. That is what makes an event apply once: its id is recorded only
     after it was applied, so a delivery that failed anywhere (the write, or the record, or
     its answer lost) is applied by LiveKit's redelivery, and a redelivery of an applied event
     changes nothing and is answered DUPLICATE.

@@ -69,6 +69,8 @@ class Call:
     agent_joined_at: datetime | None = None
     # The LiveKit event that ended the call, kept when `end_reason` says agent_never_joined.
     ended_by: str | None = None
+    # LiveKit's SID of the caller's session last counted as a join (None: none told one).
+    caller_sid: str | None = None
     created_by: CreatedBy | None = None
     participant: Participant = dataclasses.field(default_factory=Participant)
     # An instruction to the repository's `add`, not state: False when the tenant has no

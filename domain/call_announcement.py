@@ -16,21 +16,28 @@ _EVENT_IDS = uuid.UUID("6f1c1a52-3b0e-4d55-9a43-5e0d2b7c9e11")
 @dataclass(frozen=True, slots=True)
 class Announcement:
     """`sequence` is its place among the call's announcements (1 for call.created), known once
-    read back from the call (0 before): not part of its mark or its identity."""
+    read back from the call (0 before): not part of its mark or its identity. `session`, the
+    caller session (LiveKit SID) a join announces: several may join in one (whole) second."""
 
     type: WebhookEventType
     at: datetime
     sequence: int = field(default=0, compare=False)
+    session: str | None = None
 
     @property
     def mark(self) -> str:
         """How the call stores it: a plain string (nx-27017 mangles documents in arrays)."""
-        return f"{self.type.value}/{epoch_millis(self.at)}"
+        base = f"{self.type.value}/{epoch_millis(self.at)}"
+        return base if self.session is None else f"{base}/{self.session}"
 
     @classmethod
     def from_mark(cls, mark: str) -> "Announcement":
-        kind, _, millis = mark.rpartition("/")
-        return cls(WebhookEventType(kind), from_epoch_millis(int(millis)))
+        kind, millis, *session = mark.split("/", 2)
+        return cls(
+            WebhookEventType(kind),
+            from_epoch_millis(int(millis)),
+            session=next(iter(session), None),
+        )
 
     def event_id(self, call_id: str) -> str:
         """The same for every replay of this announcement (the `webhook-id` receivers

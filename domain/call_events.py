@@ -28,13 +28,16 @@ class RoomEvent:
     participant_identity: str | None
     at: datetime
     agent: bool = False  # the participant is an agent (LiveKit kind AGENT, not an avatar)
+    participant_sid: str | None = None  # LiveKit's SID: new for each session of a participant
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
     """Move to `to` (None: keep the status) only from one of `allowed_from` (and, with
-    `ended_before`, only a call that ended before that moment; with `without_agent`, only
-    while no agent has joined it); the store applies it conditionally."""
+    `ended_before`, only a call that ended before that moment, with `ended_not_after` at it
+    or before; with `new_session`, only a call whose caller session is not `caller_sid`;
+    with `without_agent`, only while no agent has joined it); the store applies it
+    conditionally. `caller_sid`, when set, becomes the call's caller session."""
 
     allowed_from: frozenset[CallStatus]
     to: CallStatus | None
@@ -49,12 +52,16 @@ class Transition:
     agent_joined_at: datetime | None = None
     without_agent: bool = False
     ended_by: str | None = None
+    caller_sid: str | None = None
+    ended_not_after: datetime | None = None
+    new_session: bool = False
 
     def announcement(self, now: datetime) -> Announcement | None:
         """What the write that applies this transition marks on the call to announce."""
         if self.announces is None:
             return None
-        return Announcement(self.announces, self.announced_at or now)
+        at = self.announced_at or now
+        return Announcement(self.announces, at, session=self.caller_sid)
 
 
 _OPEN = frozenset({CallStatus.QUEUED, CallStatus.IN_PROGRESS, CallStatus.EXPIRED})
@@ -89,6 +96,7 @@ def transition_for(event: RoomEvent, caller_identity: str) -> Transition | None:
             clears_end_reason=True,
             announces=WebhookEventType.CALL_STARTED,
             announced_at=event.at,
+            caller_sid=event.participant_sid,
         )
     ends = _OPEN if event.kind is RoomEventKind.ROOM_FINISHED else _STARTED
     return Transition(
@@ -140,20 +148,28 @@ def agent_join_for(event: RoomEvent, call: Call) -> Transition | None:
 def rejoin_for(event: RoomEvent, call: Call) -> Transition | None:
     """The caller joining an ended call again, with a token still valid: LiveKit re-creates the
     room (or the caller returns to it) and dispatches the agent again, so the call is in
-    progress once more. Only a join later than the end re-opens it: an older one is a late
-    delivery of a session already counted. The first join is kept (or, for a call that had
-    never been joined, this one is its first); the end is cleared until the next one.
+    progress once more. Only a later join re-opens it: an older one is a late delivery of a
+    session already counted. LiveKit stamps events in whole seconds, and a client whose resume
+    was refused leaves and joins anew in one: a join naming a session (LiveKit's participant
+    SID) other than the one the call last counted re-opens a call that ended in its second
+    too, and one naming that session never does (a redelivery, or a late one). The first
+    join is kept (or, for a call that had never been joined, this one is its first); the end
+    is cleared until the next one.
     """
     if event.kind is not RoomEventKind.PARTICIPANT_JOINED:
         return None
     if event.participant_identity != call.participant_identity:
         return None
+    sid = event.participant_sid
     return Transition(
         frozenset({CallStatus.ENDED}),
         CallStatus.IN_PROGRESS,
         joined_at=call.joined_at or event.at,
         clears_end_reason=True,
-        ended_before=event.at,
+        ended_before=event.at if sid is None else None,
+        ended_not_after=None if sid is None else event.at,
+        new_session=sid is not None,
+        caller_sid=sid,
         clears_ended_at=True,
         announces=WebhookEventType.CALL_STARTED,
         announced_at=event.at,

@@ -40,6 +40,7 @@ class LiveKitWebhookVerifier:
             participant_identity=event.participant.identity or None,
             at=_moment(event.created_at) or self._clock.now(),
             agent=_is_agent(event.participant),
+            participant_sid=event.participant.sid or None,
         )
 
 

@@ -107,7 +107,14 @@ class MongoCallRepository:
 
     async def apply(self, call_id: str, transition: Transition) -> bool:
         changes: dict[str, Any] = {} if transition.to is None else {"status": transition.to.value}
-        for name in ("joined_at", "ended_at", "end_reason", "agent_joined_at", "ended_by"):
+        for name in (
+            "joined_at",
+            "ended_at",
+            "end_reason",
+            "agent_joined_at",
+            "ended_by",
+            "caller_sid",
+        ):
             if (value := getattr(transition, name)) is not None:
                 changes[name] = value
         if transition.clears_end_reason:
@@ -122,6 +129,10 @@ class MongoCallRepository:
         condition: Document = {"_id": call_id, "status": {"$in": allowed}}
         if transition.ended_before is not None:
             condition["ended_ms"] = {"$lt": epoch_millis(transition.ended_before)}
+        if transition.ended_not_after is not None:
+            condition["ended_ms"] = {"$lte": epoch_millis(transition.ended_not_after)}
+        if transition.new_session:  # a call stored without one holds no field: $ne takes it
+            condition["caller_sid"] = {"$ne": transition.caller_sid}
         if transition.without_agent:
             condition["agent_joined_at"] = None
         update: Document = {"$set": changes}
@@ -213,6 +224,7 @@ def _to_call(doc: Document) -> Call:
         end_reason=doc.get("end_reason"),
         agent_joined_at=optional_datetime(doc.get("agent_joined_at")),
         ended_by=doc.get("ended_by"),
+        caller_sid=doc.get("caller_sid"),
         created_by=_created_by(doc.get("created_by")),
         participant=_participant(doc.get("participant")),
     )

@@ -21,7 +21,7 @@ from tests.support.world import TEST_LIVEKIT
 pytestmark = pytest.mark.browser
 RUN = uuid.uuid4().hex[:8]
 STAYS = AgentScript(steps=(State("listening"), Wait(120)))
-DESKS = {name: f"desk-{RUN}-{name}" for name in ("tab", "drop", "token", "redeliver")}
+DESKS = {name: f"desk-{RUN}-{name}" for name in ("tab", "drop", "token", "redeliver", "refused")}
 NOBODY = f"desk-{RUN}-nobody"  # no agent of this name is ever dispatched
 QUIET = 1.5  # longer than the service's relay poll (0.2 s) and a retry (0.2 s)
 
@@ -59,6 +59,10 @@ def faults(
         with call_page(lambda: answers[0]) as page:
             shop = world.tenant(page.removesuffix("/call.html"))
             yield Faults(world, standin, page, answers, shop)
+
+
+def _caller_events(standin: LiveKitStandIn, call_id: str, identity: str) -> list[str]:
+    return [w.event for w in standin.webhooks(f"webrtc_{call_id}") if w.identity == identity]
 
 
 def _types(events: list[dict[str, Any]]) -> list[tuple[str, int]]:
@@ -163,6 +167,53 @@ def test_livekit_drops_the_signalling_socket_and_the_client_resumes(
         w.event for w in standin.webhooks(f"webrtc_{call_id}") if w.identity == identity
     ]
     assert caller_events == ["participant_joined", "participant_left"], as_json(seen)
+
+
+@pytest.mark.timeout(120)
+def test_livekit_refuses_the_resume_and_the_client_rejoins_as_a_new_session(
+    browser_tools: str, faults: Faults
+) -> None:
+    """livekit-client, refused, joins from scratch: LiveKit tells the old session's leave and
+    the new one's join, most often stamped in one second. The call goes on, and says so."""
+    tenant = faults.tenant(DESKS["refused"])
+    identity = faults.answers[0]["participant_identity"]
+    call_id = faults.answers[0]["call_id"]
+    standin = faults.standin
+    standin.hub.refuse_resume = True
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(
+                hold_call, browser_tools, faults.page, faults.plan(hangUpAfterMs=6000)
+            )
+            agent = standin.agent(f"webrtc_{call_id}")
+            standin.wait_for(agent.heard.is_set, "the caller's microphone at the agent")
+            standin.drop_signalling(identity)
+            standin.wait_for(
+                lambda: (
+                    _caller_events(standin, call_id, identity)[:3]
+                    == ["participant_joined", "participant_left", "participant_joined"]
+                ),
+                "the caller's new session",
+            )
+            standin.wait_webhooks_delivered()
+            during = faults.world.call(tenant, call_id)
+            seen = running.result(timeout=90)
+    finally:
+        standin.hub.refuse_resume = False
+
+    assert identity not in standin.hub.resumed, as_json(seen)
+    assert during["status"] == "in_progress", as_json(during)
+    events = tenant.receiver.wait_for(call_id, 5)
+    time.sleep(QUIET)
+    assert _types(tenant.receiver.of_call(call_id)) == [
+        ("call.created", 1),
+        ("call.started", 2),
+        ("call.ended", 3),
+        ("call.started", 4),
+        ("call.ended", 5),
+    ], as_json(events)
+    call = faults.world.call(tenant, call_id)
+    assert (call["status"], call["end_reason"]) == ("ended", "participant_left")
 
 
 @pytest.mark.timeout(120)

@@ -147,6 +147,12 @@ class InMemoryCallRepository:
             call.ended_at is not None and call.ended_at < transition.ended_before
         ):
             return False
+        if transition.ended_not_after is not None and not (
+            call.ended_at is not None and call.ended_at <= transition.ended_not_after
+        ):
+            return False
+        if transition.new_session and call.caller_sid == transition.caller_sid:
+            return False
         if transition.without_agent and call.agent_joined_at is not None:
             return False
         self.items[call_id] = dataclasses.replace(
@@ -155,6 +161,7 @@ class InMemoryCallRepository:
             joined_at=transition.joined_at or call.joined_at,
             agent_joined_at=transition.agent_joined_at or call.agent_joined_at,
             ended_by=transition.ended_by or call.ended_by,
+            caller_sid=transition.caller_sid or call.caller_sid,
             ended_at=None if transition.clears_ended_at else transition.ended_at or call.ended_at,
             end_reason=None
             if transition.clears_end_reason

@@ -144,6 +144,9 @@ def test_an_announcement_keeps_its_event_id_through_its_stored_mark() -> None:
     assert mark.event_id("c1") == Announcement.from_mark(mark.mark).event_id("c1")
     assert mark.event_id("c1") != mark.event_id("c2")
     assert mark.event_id("c1").startswith("evt_")
+    joined = Announcement(WebhookEventType.CALL_STARTED, NOW, session="PA_1")
+    assert Announcement.from_mark(joined.mark) == joined
+    assert joined.event_id("c1") != dataclasses.replace(joined, session="PA_2").event_id("c1")
 
 
 async def test_each_announcement_is_numbered_in_its_call_the_same_on_every_read(
@@ -178,3 +181,44 @@ async def test_each_announcement_is_numbered_in_its_call_the_same_on_every_read(
     assert after_one_relayed == [2, 3]
     assert [a.sequence for a in await _marks(repositories, call.id)] == [4]
     assert [a.sequence for a in await _marks(repositories, quiet.id)] == [2]  # after created's 1
+
+
+async def test_sessions_joining_in_one_second_are_announced_as_distinct_events(
+    repositories: Repositories,
+) -> None:
+    """A join, its leave and a new session's join, all stamped in one second: each call.started
+    has its own event id (receivers deduplicate on it) and is relayed once."""
+    call = _call()
+    await repositories.calls.add(call)
+    at = NOW.replace(microsecond=0)
+    identity = call.participant_identity
+
+    def event(kind: RoomEventKind, sid: str) -> RoomEvent:
+        return RoomEvent(f"{kind}-{sid}", kind, call.room_name, identity, at, participant_sid=sid)
+
+    for kind, sid in (
+        (RoomEventKind.PARTICIPANT_JOINED, "PA_1"),
+        (RoomEventKind.PARTICIPANT_LEFT, "PA_1"),
+    ):
+        move = transition_for(event(kind, sid), identity)
+        assert move is not None
+        assert await repositories.calls.apply(call.id, move)
+    ended = await repositories.calls.get_for_tenant("t", call.id)
+    assert ended is not None
+    rejoined = rejoin_for(event(RoomEventKind.PARTICIPANT_JOINED, "PA_2"), ended)
+    assert rejoined is not None
+    assert await repositories.calls.apply(call.id, rejoined)
+
+    marks = await _marks(repositories, call.id)
+    assert [(m.type.value, m.sequence) for m in marks] == [
+        ("call.created", 1),
+        ("call.started", 2),
+        ("call.ended", 3),
+        ("call.started", 4),
+    ]
+    assert len({m.event_id(call.id) for m in marks}) == 4
+    for relayed in marks[:-1]:
+        await repositories.calls.announced([(call.id, relayed)])
+    assert await _marks(repositories, call.id) == marks[-1:]
+    await repositories.calls.announced([(call.id, marks[-1])])
+    assert call.id not in [c.id for c, _ in await repositories.calls.unannounced(10)]

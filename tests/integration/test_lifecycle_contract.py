@@ -103,6 +103,93 @@ async def test_a_rejoin_reopens_only_a_call_that_ended_before_it(
     assert (stored.ended_at, stored.end_reason) == (None, None)
 
 
+async def test_a_new_caller_session_reopens_a_call_that_ended_in_its_second(
+    repositories: Repositories,
+) -> None:
+    """LiveKit stamps events in whole seconds: a leave and a new session's join may share one.
+    The session already counted never reopens the call, whenever it is told."""
+    call = _call()
+    await repositories.calls.add(call)
+    start = NOW.replace(microsecond=0)
+
+    def event(kind: RoomEventKind, seconds: int, sid: str) -> RoomEvent:
+        at = start + timedelta(seconds=seconds)
+        identity = call.participant_identity
+        return RoomEvent(
+            f"{sid}@{seconds}", kind, call.room_name, identity, at, participant_sid=sid
+        )
+
+    for kind, seconds in (
+        (RoomEventKind.PARTICIPANT_JOINED, 0),
+        (RoomEventKind.PARTICIPANT_LEFT, 30),
+    ):
+        transition = transition_for(event(kind, seconds, "PA_1"), call.participant_identity)
+        assert transition is not None
+        assert await repositories.calls.apply(call.id, transition)
+    ended = await repositories.calls.get_by_room(call.room_name)
+    assert ended is not None
+    assert ended.caller_sid == "PA_1"
+    moves = {
+        (sid, seconds): rejoin_for(event(RoomEventKind.PARTICIPANT_JOINED, seconds, sid), ended)
+        for sid, seconds in (("PA_1", 30), ("PA_1", 60), ("PA_2", 29), ("PA_2", 30))
+    }
+
+    refused = [
+        await repositories.calls.apply(call.id, move)
+        for key, move in moves.items()
+        if move is not None and key != ("PA_2", 30)
+    ]
+    reopen = moves["PA_2", 30]
+    assert reopen is not None
+    assert refused == [False, False, False]
+    assert await repositories.calls.apply(call.id, reopen)
+    assert not await repositories.calls.apply(call.id, reopen)
+
+    stored = await repositories.calls.get_by_room(call.room_name)
+    assert stored is not None
+    assert (stored.status, stored.joined_at, stored.caller_sid) == (
+        CallStatus.IN_PROGRESS,
+        start,
+        "PA_2",
+    )
+    assert (stored.ended_at, stored.end_reason) == (None, None)
+
+
+async def test_a_call_that_holds_no_caller_session_reopens_for_any_in_its_end_second(
+    repositories: Repositories,
+) -> None:
+    """A call never joined (or stored before sessions were remembered) holds none: MongoDB
+    stores no field for it."""
+    call = _call()
+    await repositories.calls.add(call)
+    end = NOW.replace(microsecond=0)
+    finished = RoomEvent("finished", RoomEventKind.ROOM_FINISHED, call.room_name, None, end)
+    finish = transition_for(finished, call.participant_identity)
+    assert finish is not None
+    assert await repositories.calls.apply(call.id, finish)
+    ended = await repositories.calls.get_by_room(call.room_name)
+    assert ended is not None
+    assert (ended.status, ended.caller_sid) == (CallStatus.ENDED, None)
+    identity = call.participant_identity
+    kind = RoomEventKind.PARTICIPANT_JOINED
+    unnamed = rejoin_for(RoomEvent("unnamed", kind, call.room_name, identity, end), ended)
+    joined = RoomEvent("joined", kind, call.room_name, identity, end, participant_sid="PA_1")
+    rejoin = rejoin_for(joined, ended)
+    assert unnamed is not None
+    assert rejoin is not None
+
+    assert not await repositories.calls.apply(call.id, unnamed)  # no session: strictly later
+    assert await repositories.calls.apply(call.id, rejoin)
+
+    stored = await repositories.calls.get_by_room(call.room_name)
+    assert stored is not None
+    assert (stored.status, stored.joined_at, stored.caller_sid) == (
+        CallStatus.IN_PROGRESS,
+        end,
+        "PA_1",
+    )
+
+
 async def test_expiry_takes_only_due_queued_calls_in_bounded_batches(
     repositories: Repositories,
 ) -> None:

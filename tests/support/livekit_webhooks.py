@@ -20,8 +20,10 @@ def webhook_body(
     created_at: int | None = None,
     kind: int = ParticipantInfo.Kind.STANDARD,
     attributes: Mapping[str, str] | None = None,
+    sid: str | None = None,
 ) -> bytes:
-    """As livekit-server's protojson: camelCase names, enums by name (`"kind": "AGENT"`)."""
+    """As livekit-server's protojson: camelCase names, enums by name (`"kind": "AGENT"`); the
+    participant's SID names its session, a new one unless told."""
     message = WebhookEvent(
         event=event,
         room=Room(name=room_name),
@@ -29,7 +31,12 @@ def webhook_body(
         created_at=int(time.time()) if created_at is None else created_at,
     )
     if identity is not None:
-        participant = ParticipantInfo(identity=identity, kind=kind, attributes=attributes)  # type: ignore[arg-type]
+        participant = ParticipantInfo(
+            sid=sid or f"PA_{uuid.uuid4().hex[:12]}",
+            identity=identity,
+            kind=kind,  # type: ignore[arg-type]
+            attributes=attributes,
+        )
         message.participant.CopyFrom(participant)
     return MessageToJson(message).encode()
 

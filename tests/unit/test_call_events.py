@@ -238,6 +238,64 @@ async def test_a_join_older_than_the_end_is_a_late_delivery_not_a_rejoin() -> No
     assert calls.items["1"].ended_at == NOW + timedelta(seconds=30)
 
 
+def _session(kind: RoomEventKind, seconds: int, sid: str, event_id: str = "") -> RoomEvent:
+    """The caller's session `sid` (LiveKit's participant SID, new for each session)."""
+    at = NOW + timedelta(seconds=seconds)
+    name = event_id or f"{kind.value}:{sid}@{seconds}"
+    return RoomEvent(name, kind, "webrtc_1", CALLER, at, participant_sid=sid)
+
+
+async def test_a_new_session_joining_in_the_second_the_call_ended_reopens_it() -> None:
+    """LiveKit refused a resume: livekit-client rejoined from scratch, its leave and its new
+    join stamped in the same (whole) second."""
+    calls, apply = await _one_queued_call()
+    await apply(_session(RoomEventKind.PARTICIPANT_JOINED, 0, "PA_1"))
+    await apply(_session(RoomEventKind.PARTICIPANT_LEFT, 30, "PA_1"))
+
+    rejoined = await apply(_session(RoomEventKind.PARTICIPANT_JOINED, 30, "PA_2"))
+
+    assert rejoined is Outcome.APPLIED
+    reopened = calls.items["1"]
+    assert (reopened.status, reopened.joined_at, reopened.caller_sid) == (
+        CallStatus.IN_PROGRESS,
+        NOW,
+        "PA_2",
+    )
+    assert (reopened.ended_at, reopened.end_reason) == (None, None)
+    announced = [(m.type.value, m.at) for m in calls.marks["1"]]
+    assert announced[-1] == ("call.started", NOW + timedelta(seconds=30))
+    assert [kind for kind, _ in announced].count("call.started") == 2
+
+
+async def test_the_counted_sessions_join_told_again_never_reopens_the_call() -> None:
+    calls, apply = await _one_queued_call()
+    joined = _session(RoomEventKind.PARTICIPANT_JOINED, 0, "PA_1", event_id="join-1")
+    await apply(joined)
+    await apply(_session(RoomEventKind.PARTICIPANT_LEFT, 0, "PA_1"))
+    ended = calls.items["1"]
+
+    outcomes = [
+        await apply(joined),  # LiveKit's redelivery
+        await apply(_session(RoomEventKind.PARTICIPANT_JOINED, 0, "PA_1")),
+        await apply(_session(RoomEventKind.PARTICIPANT_JOINED, 40, "PA_1")),
+    ]
+
+    assert outcomes == [Outcome.DUPLICATE, Outcome.UNCHANGED, Outcome.UNCHANGED]
+    assert calls.items["1"] == ended
+    assert (ended.status, ended.caller_sid) == (CallStatus.ENDED, "PA_1")
+
+
+async def test_a_new_session_stamped_before_the_end_is_a_late_delivery() -> None:
+    calls, apply = await _one_queued_call()
+    await apply(_session(RoomEventKind.PARTICIPANT_JOINED, 0, "PA_1"))
+    await apply(_session(RoomEventKind.PARTICIPANT_LEFT, 30, "PA_1"))
+
+    late = await apply(_session(RoomEventKind.PARTICIPANT_JOINED, 29, "PA_2"))
+
+    assert late is Outcome.UNCHANGED
+    assert (calls.items["1"].status, calls.items["1"].caller_sid) == (CallStatus.ENDED, "PA_1")
+
+
 async def test_a_first_join_after_an_unjoined_room_finished_starts_the_call() -> None:
     """The caller's first attempt created the room but failed; the room emptied and finished;
     a second attempt with the same token succeeds."""

@@ -184,6 +184,56 @@ async def test_a_rejoin_after_the_call_ended_reopens_it_until_the_caller_leaves_
     assert ended.joined_at == datetime.fromtimestamp(start, UTC)
 
 
+async def test_a_refused_resume_rejoining_in_the_second_of_the_leave_keeps_the_call_going(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    """livekit-client, refused a resume, joins from scratch as a new session (a new SID): its
+    leave and its join are stamped in the same second. The first session's join told again
+    changes nothing."""
+    call = await _queued_call(client, seeded)
+    room, caller = call["room_name"], call["participant_identity"]
+    at = int(time.time())
+    first_join = webhook_body("participant_joined", room, caller, created_at=at, sid="PA_one")
+    sequence = [
+        first_join,
+        webhook_body("participant_left", room, caller, created_at=at + 30, sid="PA_one"),
+        webhook_body("participant_joined", room, caller, created_at=at + 30, sid="PA_two"),
+        first_join,
+        webhook_body("participant_joined", room, caller, created_at=at + 30, sid="PA_one"),
+    ]
+
+    outcomes = [(await _deliver(client, body)).json()["outcome"] for body in sequence]
+
+    assert outcomes == ["applied", "applied", "applied", "duplicate", "unchanged"]
+    stored = world.calls.items[call["call_id"]]
+    assert (stored.status, stored.ended_at, stored.caller_sid) == (
+        CallStatus.IN_PROGRESS,
+        None,
+        "PA_two",
+    )
+    assert stored.joined_at == datetime.fromtimestamp(at, UTC)
+    started = [m.at for m in world.calls.marks[call["call_id"]] if m.type.value == "call.started"]
+    assert started == [datetime.fromtimestamp(at, UTC), datetime.fromtimestamp(at + 30, UTC)]
+
+
+async def test_the_counted_sessions_join_told_again_leaves_the_call_ended(
+    client: httpx.AsyncClient, seeded: Seeded, world: World
+) -> None:
+    call = await _queued_call(client, seeded)
+    room, caller = call["room_name"], call["participant_identity"]
+    at = int(time.time())
+    joined = webhook_body("participant_joined", room, caller, created_at=at, sid="PA_one")
+    await _deliver(client, joined)
+    await _deliver(
+        client, webhook_body("participant_left", room, caller, created_at=at, sid="PA_one")
+    )
+
+    again = await _deliver(client, joined)
+
+    assert again.json() == {"outcome": "duplicate"}
+    assert world.calls.items[call["call_id"]].status is CallStatus.ENDED
+
+
 async def test_unknown_rooms_other_participants_and_other_events_get_200(
     client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
