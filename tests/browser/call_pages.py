@@ -4,15 +4,14 @@ the driver that holds a call on it in Chromium."""
 
 import http.server
 import json
-import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import DEMO_WEB
-from tests.support.live import base_env
+from tests.browser.drivers import run_driver
+from tests.support.loopback_http import loopback_server
 
 HERE = Path(__file__).parent
 PAGE = HERE / "call_page.html"
@@ -43,27 +42,13 @@ def call_page(backend: Backend | None = None) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/call.html"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler) as origin:
+        yield f"{origin}/call.html"
 
 
 def hold_call(chromium: str, page: str, plan: dict[str, Any], timeout: float = 60) -> Any:
     """Runs `plan` on the page (see drive_call.mjs); returns {log, closed, ice}."""
-    done = subprocess.run(
-        ["node", str(DRIVER), page, json.dumps(plan)],
-        env={**base_env(), "CHROMIUM": chromium},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_driver(DRIVER, chromium, page, plan, timeout)
 
 
 def entries(outcome: Any, kind: str) -> list[dict[str, Any]]:

@@ -5,15 +5,14 @@ the seed route for a token. `drive_sdk` holds calls on them in Chromium."""
 
 import http.server
 import json
-import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.live import base_env
+from tests.browser.drivers import run_driver
+from tests.support.loopback_http import loopback_server
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -63,27 +62,13 @@ def sdk_pages(backend: Backend) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler) as origin:
+        yield f"{origin}"
 
 
 def drive_sdk(chromium: str, page: str, plan: dict[str, Any], timeout: float = 90) -> Any:
     """Runs `plan` on the page (see drive_sdk.mjs and sdk_page/harness.js): {log, done, console}."""
-    done = subprocess.run(
-        ["node", str(DRIVER), page, json.dumps(plan)],
-        env={**base_env(), "CHROMIUM": chromium},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    outcome = json.loads(done.stdout)
+    outcome = run_driver(DRIVER, chromium, page, plan, timeout)
     assert outcome["done"], outcome
     return outcome
 

@@ -3,13 +3,12 @@ MongoDB of its own, LIVEKIT_URL on the stand-in, which posts LiveKit's webhooks 
 tenant with scripted agents, a publishable key for the pages' origin, and the tenant's
 webhook endpoint on a loopback receiver that verifies Standard Webhooks signatures."""
 
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from standardwebhooks import Webhook
 from tests.browser.sdk_pages import sdk_pages
 from tests.livekit_standin import AgentScript, LiveKitStandIn
 from tests.support.live import LiveServer, base_env, cli_json
+from tests.support.loopback_http import loopback_server
 from tests.support.mongo import mongo_server
 from tests.support.world import TEST_LIVEKIT
 
@@ -49,13 +49,8 @@ def receiving() -> Iterator[tuple[str, Receiver]]:
         def log_message(self, *_: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook", receiver
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler) as origin:
+        yield f"{origin}/hook", receiver
 
 
 @dataclass

@@ -19,6 +19,7 @@ from standardwebhooks import Webhook
 
 from tests.browser.livekit_under_test import LiveKitUnderTest
 from tests.support.live import LiveServer, base_env, cli_json
+from tests.support.loopback_http import loopback_server
 
 
 @dataclass
@@ -89,13 +90,8 @@ def receiving(receiver: TenantReceiver) -> Iterator[str]:
         def log_message(self, *_: Any) -> None:
             return
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler) as origin:
+        yield f"{origin}/hook"
 
 
 @dataclass
