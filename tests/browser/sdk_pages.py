@@ -63,7 +63,7 @@ def sdk_pages(backend: Backend) -> Iterator[str]:
             return
 
     with loopback_server(Handler) as origin:
-        yield f"{origin}"
+        yield origin
 
 
 def drive_sdk(chromium: str, page: str, plan: dict[str, Any], timeout: float = 90) -> Any:
