@@ -7,50 +7,21 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 from livekit.api import AccessToken, VideoGrants
-from standardwebhooks import Webhook
 
 from tests.browser.sdk_pages import sdk_pages
 from tests.livekit_standin import AgentScript, LiveKitStandIn
 from tests.support.live import LiveServer, base_env, cli_json
-from tests.support.loopback_http import loopback_server
 from tests.support.mongo import mongo_server
+from tests.support.tenant_receiver import TenantReceiver, receiving
 from tests.support.world import TEST_LIVEKIT
 
 FORGED = "forged"  # the backend answers a token signed with another secret for this agent
-
-
-@dataclass
-class Receiver:
-    requests: list[tuple[dict[str, str], str]] = field(default_factory=list)
-
-    def events(self, secret: str, call_id: str) -> list[dict[str, Any]]:
-        verified = [Webhook(secret).verify(body, headers) for headers, body in self.requests]
-        return [e for e in verified if e["data"]["id"] == call_id]
-
-
-@contextmanager
-def receiving() -> Iterator[tuple[str, Receiver]]:
-    receiver = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()
-            receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *_: Any) -> None:
-            return
-
-    with loopback_server(Handler) as origin:
-        yield f"{origin}/hook", receiver
 
 
 @dataclass
@@ -61,8 +32,7 @@ class World:
     api_key: str
     publishable_key: str
     dispatch_names: dict[str, str]  # the scripts' names → this tenant's agents' dispatch names
-    webhook_secret: str
-    receiver: Receiver
+    receiver: TenantReceiver
 
     def page(self, build: str) -> str:
         return f"{self.origin}/{build}.html"
@@ -103,13 +73,9 @@ class World:
         return call
 
     def tenant_events(self, call_id: str, count: int, timeout: float = 20) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.receiver.events(self.webhook_secret, call_id)
-            if len(found) >= count:
-                return found
-            time.sleep(0.1)
-        return self.receiver.events(self.webhook_secret, call_id)
+        found = self.receiver.wait_for(call_id, count, timeout)
+        assert not self.receiver.rejected, self.receiver.rejected
+        return found
 
 
 @contextmanager
@@ -119,9 +85,10 @@ def sdk_world(home: Path, scripts: Mapping[str, AgentScript]) -> Iterator[World]
     suffix = uuid.uuid4().hex[:8]
     names = {name: f"{name}-{suffix}" for name in [*scripts, "ghost"]}
     agents = {names[name]: script for name, script in scripts.items()}
+    receiver = TenantReceiver()
     with (
         mongo_server(home / "mongo") as (mongo_uri, _kind),
-        receiving() as (hook_url, receiver),
+        receiving(receiver) as hook_url,
         LiveKitStandIn(TEST_LIVEKIT.api_key, TEST_LIVEKIT.api_secret, agents) as standin,
     ):
         env = base_env(
@@ -144,6 +111,7 @@ def sdk_world(home: Path, scripts: Mapping[str, AgentScript]) -> Iterator[World]
             for name, dispatch in names.items()
         }
         endpoint = cli_json(env, "webhook-endpoints", "create", tenant, hook_url)
+        receiver.secrets.append(endpoint["secret"])
         server = LiveServer(env, home / "serve.log").start()
         standin.webhook_url = f"{server.base_url}/v1/livekit/webhook"
 
@@ -171,8 +139,6 @@ def sdk_world(home: Path, scripts: Mapping[str, AgentScript]) -> Iterator[World]
         try:
             with sdk_pages(backend) as origin:
                 key = cli_json(env, "publishable-keys", "create", tenant, "--origin", origin)["key"]
-                yield World(
-                    server, standin, origin, api_key, key, names, endpoint["secret"], receiver
-                )
+                yield World(server, standin, origin, api_key, key, names, receiver)
         finally:
             server.stop()
