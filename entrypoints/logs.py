@@ -146,6 +146,7 @@ class _NamedWriteLoggerFactory:
 
 
 ACCESS_LOGGER = "realtime_tokens.access"
+_merge_contextvars = structlog.contextvars.merge_contextvars
 
 
 def _plain(value: Any) -> bool:
@@ -205,6 +206,8 @@ class _AccessLog:
         self._stream, self._level = stream, level
 
     def __call__(self, level: int, fields: dict[str, Any]) -> None:
+        """Writes `fields`' line; the line is built in `fields` itself (the caller's own dict,
+        not to be used afterwards): one request, one dict."""
         stream = self._stream
         if stream is None or not structlog.is_configured():  # console, or reset by a test
             log = self._structlog.error if level >= logging.ERROR else self._structlog.info
@@ -212,7 +215,8 @@ class _AccessLog:
             return
         if level < self._level:
             return
-        event = structlog.contextvars.merge_contextvars(None, "", {**fields, "event": "request"})
+        fields["event"] = "request"
+        event = _merge_contextvars(None, "", fields)
         event["level"] = "error" if level >= logging.ERROR else "info"
         event["logger"] = ACCESS_LOGGER
         event["timestamp"] = self._timestamp()

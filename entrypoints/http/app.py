@@ -5,7 +5,15 @@ from litestar import Litestar, Router
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.types import ControllerRouterHandler
+from litestar.types import (
+    ControllerRouterHandler,
+    LifeSpanReceive,
+    LifeSpanScope,
+    LifeSpanSend,
+    Receive,
+    Scope,
+    Send,
+)
 
 from entrypoints.container import Container
 from entrypoints.dev_seed import DemoCredentials
@@ -122,11 +130,12 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
     ]
     if demo is not None:
         routes += demo_routes()
-    app = Litestar(
+    response_headers = ResponseHeaders([STANDARD_PATH, SANDBOX_PATH])
+    app = TokenServiceApp(
         route_handlers=routes,
         dependencies=dependencies(container, demo),
         lifespan=[storage_lifespan],
-        before_send=[ResponseHeaders([STANDARD_PATH, SANDBOX_PATH])],
+        before_send=[response_headers],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
@@ -154,8 +163,26 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
         logging_config=None,  # entrypoints/logs.py configures logging once per process
         debug=False,
     )
-    token_path = TokenPath(
-        app.asgi_handler, lambda: TokenCollaborators.of(container), MAX_BODY_BYTES
+    token_path = app.token_path = TokenPath(
+        app,
+        lambda: TokenCollaborators.of(container),
+        MAX_BODY_BYTES,
+        observe_requests(app, container.metrics()),
+        response_headers,
     )
-    app.asgi_handler = token_path
-    return observe_requests(app, container.metrics())
+    return app
+
+
+class TokenServiceApp(Litestar):
+    """Litestar, entered through the token routes' lean path (`token_path.py`), which hands
+    every request it does not answer itself to Litestar's own entry point."""
+
+    token_path: TokenPath
+
+    async def __call__(
+        self,
+        scope: Scope | LifeSpanScope,
+        receive: Receive | LifeSpanReceive,
+        send: Send | LifeSpanSend,
+    ) -> None:
+        await self.token_path(scope, receive, send)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from typing import Any
 import structlog
 from litestar import Litestar, Response, get
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.issue_token import IssuedToken
 from domain.tenant import Principal
@@ -19,6 +19,7 @@ from entrypoints.metrics import EXPOSITION_MEDIA_TYPE, Metrics
 _FIELDS = "log_fields"
 _ISSUED = "token_issued"
 UNMATCHED_ROUTE = "unmatched"
+_NO_STATE: dict[str, Any] = {}  # read only
 
 
 def annotate(scope: Scope, **fields: str) -> None:
@@ -65,19 +66,22 @@ class RequestObserver:
         try:
             await self._app(scope, receive, send_and_note_status)
         finally:
-            self._record(scope, status, time.perf_counter() - started)
+            self.record(scope, status, time.perf_counter() - started)
             structlog.contextvars.reset_contextvars(**bound)
 
-    def _record(self, scope: HTTPScope, status: int, seconds: float) -> None:
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        """One answered request: its duration, the tokens and problems it annotated, its line."""
         route = scope.get("path_template") or UNMATCHED_ROUTE
-        method = scope["method"]
-        if (duration := self._durations.get((method, route, status))) is None:
-            duration = self._metrics.request_duration.labels(method, route, str(status))
-            self._durations[(method, route, status)] = duration
+        method: str = scope["method"]  # type: ignore[typeddict-item]  # HTTP scopes only
+        key = (method, route, status)
+        if (duration := self._durations.get(key)) is None:
+            duration = self._durations[key] = self._metrics.request_duration.labels(
+                method, route, str(status)
+            )
         duration.observe(seconds)
-        state = scope.get("state", {})
-        fields: dict[str, str] = state.get(_FIELDS, {})
-        if state.get(_ISSUED):
+        state = scope.get("state") or _NO_STATE
+        fields: dict[str, str] = state.get(_FIELDS) or _NO_STATE
+        if _ISSUED in state:
             if (issued := self._issued.get(route)) is None:
                 issued = self._issued[route] = self._metrics.tokens_issued.labels(route)
             issued.inc()
@@ -91,17 +95,18 @@ class RequestObserver:
             "route": route,
             "status": status,
             "latency_ms": round(seconds * 1000, 2),
-            **fields,
         }
-        user = scope.get("user")
-        if isinstance(user, Principal) and "tenant_id" not in fields:
+        if fields:
+            line.update(fields)
+        if "tenant_id" not in fields and isinstance(user := scope.get("user"), Principal):
             line["tenant_id"] = user.tenant_id  # where a copy's setdefault put it: last
         write_access_line(logging.ERROR if status >= 500 else logging.INFO, line)
 
 
-def observe_requests(app: Litestar, metrics: Metrics) -> Litestar:
-    app.asgi_handler = RequestObserver(app.asgi_handler, metrics)
-    return app
+def observe_requests(app: Litestar, metrics: Metrics) -> RequestObserver:
+    observer = RequestObserver(app.asgi_handler, metrics)
+    app.asgi_handler = observer
+    return observer
 
 
 @get(

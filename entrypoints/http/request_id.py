@@ -14,15 +14,22 @@ def ensure_request_id(scope: Scope) -> str:
     """The caller's sane X-Request-ID, else a new one; fixed for the rest of the request."""
     state = scope_state(scope)
     if "request_id" not in state:
-        incoming = ""
+        incoming = None
         for name, value in scope.get("headers", ()):
             if name == _HEADER_BYTES:
-                incoming = value.decode("latin-1")
+                incoming = value
                 break
-        state["request_id"] = (
-            incoming if incoming and _ACCEPTABLE.fullmatch(incoming) else new_hex_id()
-        )
+        state["request_id"] = accepted_request_id(incoming)
     return str(state["request_id"])
+
+
+def accepted_request_id(incoming: bytes | None) -> str:
+    """The first X-Request-ID the caller sent (`incoming`), if sane, else a new one."""
+    if incoming:
+        text = incoming.decode("latin-1")
+        if _ACCEPTABLE.fullmatch(text):
+            return text
+    return new_hex_id()
 
 
 def request_id_header(scope: Scope) -> dict[bytes, bytes]:

@@ -14,6 +14,7 @@ _FOR_JSON = {
     **_ALWAYS,
     b"content-security-policy": b"default-src 'none'; frame-ancestors 'none'",
 }
+JSON_DEFAULTS = list(_FOR_JSON.items())  # what every JSON answer gets, as raw headers
 _FOR_SCHEMA_PAGE = {
     **_ALWAYS,
     b"content-security-policy": SCHEMA_PAGE_CSP.encode(),

@@ -16,12 +16,14 @@ same before_send hooks (`app.py`), and both are observed by the same `RequestObs
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Any
 
 import msgspec
-from litestar import Request
+from litestar import Litestar, Request
 from litestar._asgi.utils import is_valid_host
-from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
+from litestar.types import Message, Receive, ReceiveMessage, Scope, Send
+from structlog.contextvars import bind_contextvars, reset_contextvars
 
 from application.authenticate import AuthenticateApiKey
 from application.authentication_lockout import AuthenticationLockout
@@ -35,15 +37,25 @@ from entrypoints.http.auth import bearer_token, secret_key_principal, token_endp
 from entrypoints.http.error_handler import handle_error
 from entrypoints.http.json_body import plainly
 from entrypoints.http.livekit_token import STANDARD_PATH
-from entrypoints.http.observability import record_issued
+from entrypoints.http.observability import RequestObserver, record_issued
 from entrypoints.http.rate_limit import per_client_of_a_publishable_key, per_key, spend
+from entrypoints.http.request_id import accepted_request_id
+from entrypoints.http.response_headers import ResponseHeaders
 from entrypoints.http.schemas import TokenRequest, TokenResponse
 from entrypoints.http.token_source import TokenSourceRequest, TokenSourceResponse, token_command
 from entrypoints.http.tokens import REALTIME_PATH, WEBRTC_ALIAS
 
 Headers = dict[bytes, bytes]
 _READ = frozenset(
-    {b"host", b"authorization", b"content-type", b"content-length", b"origin", b"idempotency-key"}
+    {
+        b"host",
+        b"authorization",
+        b"content-type",
+        b"content-length",
+        b"origin",
+        b"idempotency-key",
+        b"x-request-id",
+    }
 )
 
 
@@ -132,19 +144,27 @@ _ENCODE = msgspec.json.Encoder().encode
 
 
 class TokenPath:
-    """An ASGI app in front of `router`; `start()` (the app's start-up) resolves the
-    collaborators, so overrides made before the app starts reach it, as they reach the routes."""
+    """The app's entry point (`app.TokenServiceApp`): the token routes' plain requests are
+    answered here, observed by the same `RequestObserver` and given their headers by the same
+    `ResponseHeaders` as every other answer; everything else goes to Litestar's own entry
+    point (before_send hooks, the observer, the router). `start()` (the app's
+    start-up) resolves the collaborators, so overrides made before the app starts reach it,
+    as they reach the routes."""
 
     def __init__(
         self,
-        router: ASGIApp,
+        app: Litestar,
         collaborators: Callable[[], TokenCollaborators],
         max_body_bytes: int,
+        observer: RequestObserver,
+        response_headers: ResponseHeaders,
     ) -> None:
-        self._router = router
+        self._app = app
         self._resolve = collaborators
         self._collaborators: TokenCollaborators | None = None
         self._max_body = max_body_bytes
+        self._observer = observer
+        self._response_headers = response_headers
 
     def start(self) -> None:
         self._collaborators = self._resolve()
@@ -153,37 +173,43 @@ class TokenPath:
         self._collaborators = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = perf_counter()
         route = _ROUTES.get(scope["path"]) if scope.get("method") == "POST" else None
         collaborators = self._collaborators
-        headers = None if route is None else self._plain_headers(scope)
+        headers = None if route is None or collaborators is None else self._plain_headers(scope)
         if route is None or collaborators is None or headers is None:
-            await self._router(scope, receive, send)
+            await Litestar.__call__(self._app, scope, receive, send)
             return
         body, received = await self._body(receive)
         data = None if body is None else plainly(body, route.decoder)
         if data is None:
-            await self._router(scope, _replaying(received, receive), send)
+            await Litestar.__call__(self._app, scope, _replaying(received, receive), send)
             return
         scope["path_template"] = scope["path"]
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id = accepted_request_id(headers.get(b"x-request-id"))
+        bound = bind_contextvars(request_id=request_id)
+        status = 500
         try:
-            issued = await route.issue(collaborators, scope, headers, data)
-        except Exception as error:
-            await _problem(scope, _replaying(received, receive), send, error)
-            return
-        record_issued(scope, issued, _tenant_of(scope))
-        content = _ENCODE(route.view(issued))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": route.status,
-                "headers": [
-                    (b"cache-control", b"no-store"),
-                    (b"content-type", b"application/json"),
-                    (b"content-length", b"%d" % len(content)),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": content, "more_body": False})
+            try:
+                issued = await route.issue(collaborators, scope, headers, data)
+            except Exception as error:
+                status = await self._problem(scope, _replaying(received, receive), send, error)
+                return
+            record_issued(scope, issued, _tenant_of(scope))
+            content = _ENCODE(route.view(issued))
+            response = [
+                (b"cache-control", b"no-store"),
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(content)),
+            ]
+            self._response_headers.extend_json_answer(response, scope)
+            await send({"type": "http.response.start", "status": route.status, "headers": response})
+            status = route.status
+            await send({"type": "http.response.body", "body": content, "more_body": False})
+        finally:
+            self._observer.record(scope, status, perf_counter() - started)
+            reset_contextvars(**bound)
 
     def _plain_headers(self, scope: Scope) -> Headers | None:
         """The few headers these routes read, in one pass; None when the router should decide."""
@@ -220,6 +246,24 @@ class TokenPath:
             if not message.get("more_body", False):
                 return chunks[0] if len(chunks) == 1 else b"".join(chunks), received
 
+    async def _problem(self, scope: Scope, receive: Receive, send: Send, error: Exception) -> int:
+        """As Litestar's exception middleware answers a route's exception: the one handler,
+        its response through the one before_send hook. Returns the status sent."""
+        scope["app"] = scope["litestar_app"] = self._app
+        request: Request[Any, Any, Any] = Request(scope, receive, send)
+        response = handle_error(request, error)
+        status = 500
+
+        async def hooked(message: Message) -> None:
+            nonlocal status
+            await self._response_headers(message, scope)
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await response.to_asgi_response(app=None, request=request)(scope, receive, hooked)
+        return status
+
 
 def _tenant_of(scope: Scope) -> str:
     principal: Principal = scope["user"]
@@ -234,10 +278,3 @@ def _replaying(received: list[ReceiveMessage], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replay
-
-
-async def _problem(scope: Scope, receive: Receive, send: Send, error: Exception) -> None:
-    """As Litestar's exception middleware answers a route's exception: the one handler."""
-    request: Request[Any, Any, Any] = Request(scope, receive, send)
-    response = handle_error(request, error)
-    await response.to_asgi_response(app=None, request=request)(scope, receive, send)

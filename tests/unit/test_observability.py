@@ -217,7 +217,7 @@ def test_the_access_line_is_the_line_structlog_writes(log_output: io.StringIO, l
     }
     access = structlog.get_logger("realtime_tokens.access")
     with structlog.contextvars.bound_contextvars(request_id="r-1"):
-        write_access_line(level, fields)
+        write_access_line(level, dict(fields))
         (access.error if level >= logging.ERROR else access.info)("request", **fields)
 
     fast, reference = _json_lines(log_output)

@@ -48,16 +48,15 @@ class RouterCalls:
     """Counts the requests the lean path hands to the router."""
 
     def __init__(self, app: Litestar) -> None:
-        token_path = app.asgi_handler._app  # type: ignore[attr-defined]
-        assert isinstance(token_path, TokenPath)
         self.count = 0
-        router = token_path._router
+        router = app.asgi_handler
 
         async def counted(scope: Scope, receive: Receive, send: Send) -> None:
-            self.count += 1
+            if scope["type"] == "http":
+                self.count += 1
             await router(scope, receive, send)
 
-        token_path._router = counted
+        app.asgi_handler = counted
 
 
 def _normalized(response: Any) -> dict[str, Any]:
