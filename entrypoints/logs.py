@@ -200,6 +200,7 @@ class _AccessLog:
         self._stream: TextIO | None = None
         self._level = logging.INFO
         self._timestamp = _Timestamps()
+        self._line = bytearray()  # reused: encode_into writes over it from the start
         self._structlog = structlog.get_logger(ACCESS_LOGGER)
 
     def configure(self, stream: TextIO | None, level: int) -> None:
@@ -224,7 +225,10 @@ class _AccessLog:
             for key, value in event.items():
                 if not _plain(value):
                     event[key] = _scrub(value)
-        stream.write(_json(event) + "\n")
+        line = self._line
+        _ENCODER.encode_into(event, line)
+        line += b"\n"
+        stream.write(line.decode())
         stream.flush()
 
 

@@ -28,8 +28,14 @@ def annotate(scope: Scope, **fields: str) -> None:
 
 
 def record_issued(scope: Scope, issued: IssuedToken, tenant_id: str) -> None:
-    annotate(scope, tenant_id=tenant_id, call_id=issued.call_id)
-    scope.setdefault("state", {})[_ISSUED] = True
+    """`annotate` with the token's tenant and call, and the token counted."""
+    state = scope.setdefault("state", {})
+    fields = {"tenant_id": tenant_id, "call_id": issued.call_id}
+    if (annotated := state.get(_FIELDS)) is None:
+        state[_FIELDS] = fields
+    else:
+        annotated.update(fields)
+    state[_ISSUED] = True
 
 
 def annotate_problem(scope: Scope, code: str) -> None:

@@ -1,5 +1,7 @@
+import contextvars
 import re
 
+import structlog
 from litestar.types import Scope
 
 from domain.ids import new_hex_id
@@ -35,3 +37,14 @@ def accepted_request_id(incoming: bytes | None) -> str:
 def request_id_header(scope: Scope) -> dict[bytes, bytes]:
     """Every response's, error responses from routing included (response_headers.py)."""
     return {_HEADER_BYTES: ensure_request_id(scope).encode()}
+
+
+def _request_id_var() -> contextvars.ContextVar[str]:
+    """The ContextVar structlog binds `request_id` to (what `bind_contextvars` sets and every
+    log line merges), set directly: the lean token path binds it once per request."""
+    tokens = structlog.contextvars.bind_contextvars(request_id="")
+    structlog.contextvars.reset_contextvars(**tokens)
+    return tokens["request_id"].var
+
+
+REQUEST_ID_VAR = _request_id_var()

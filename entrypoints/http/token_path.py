@@ -23,7 +23,6 @@ import msgspec
 from litestar import Litestar, Request
 from litestar._asgi.utils import is_valid_host
 from litestar.types import Message, Receive, ReceiveMessage, Scope, Send
-from structlog.contextvars import bind_contextvars, reset_contextvars
 
 from application.authenticate import AuthenticateApiKey
 from application.authentication_lockout import AuthenticationLockout
@@ -39,7 +38,7 @@ from entrypoints.http.json_body import plainly
 from entrypoints.http.livekit_token import STANDARD_PATH
 from entrypoints.http.observability import RequestObserver, record_issued
 from entrypoints.http.rate_limit import per_client_of_a_publishable_key, per_key, spend
-from entrypoints.http.request_id import accepted_request_id
+from entrypoints.http.request_id import REQUEST_ID_VAR, accepted_request_id
 from entrypoints.http.response_headers import ResponseHeaders
 from entrypoints.http.schemas import TokenRequest, TokenResponse
 from entrypoints.http.token_source import TokenSourceRequest, TokenSourceResponse, token_command
@@ -188,7 +187,7 @@ class TokenPath:
         scope["path_template"] = scope["path"]
         state = scope.setdefault("state", {})
         state["request_id"] = request_id = accepted_request_id(headers.get(b"x-request-id"))
-        bound = bind_contextvars(request_id=request_id)
+        bound = REQUEST_ID_VAR.set(request_id)
         status = 500
         try:
             try:
@@ -209,7 +208,7 @@ class TokenPath:
             await send({"type": "http.response.body", "body": content, "more_body": False})
         finally:
             self._observer.record(scope, status, perf_counter() - started)
-            reset_contextvars(**bound)
+            REQUEST_ID_VAR.reset(bound)
 
     def _plain_headers(self, scope: Scope) -> Headers | None:
         """The few headers these routes read, in one pass; None when the router should decide."""
