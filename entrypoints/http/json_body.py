@@ -86,7 +86,9 @@ def plainly(body: bytes, decoder: msgspec.json.Decoder[T]) -> T | None:
         colons = body.count(b":")
         if colons and (b"\\u" in body or colons != _colons(_ANY.decode(body))):
             return None
-    except (msgspec.MsgspecError, RecursionError):  # a depth msgspec or `_colons` refuses
+    # A depth msgspec or `_colons` refuses; a string that is not UTF-8 (msgspec raises
+    # UnicodeDecodeError for it, not a DecodeError).
+    except (msgspec.MsgspecError, RecursionError, UnicodeDecodeError):
         return None
     return value
 

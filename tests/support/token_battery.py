@@ -88,6 +88,9 @@ BATTERY: dict[str, Case] = {
     "huge number": _realtime(
         lambda s: b'{"agent_id": "%s", "metadata": {"x": 1e999}}' % s.agent_id.encode()
     ),
+    "not UTF-8 in a string": _realtime(
+        lambda s: b'{"agent_id": "%s", "metadata": {"k": "\xed\xa0\x80"}}' % s.agent_id.encode()
+    ),
     "reserved metadata key": _realtime(lambda s: {"agent_id": s.agent_id, "metadata": {"$x": 1}}),
     "too deep": _realtime(
         lambda s: (
@@ -132,6 +135,14 @@ BATTERY: dict[str, Case] = {
     ),
     "livekit bad metadata": _livekit(
         lambda s: {"room_config": {"agents": [{"agent_name": s.dispatch_name, "metadata": "[1"}]}}
+    ),
+    "livekit not UTF-8": _livekit(lambda s: b'{"participant_name": "\xff"}'),
+    "livekit duplicate in metadata": _livekit(
+        lambda s: {
+            "room_config": {
+                "agents": [{"agent_name": s.dispatch_name, "metadata": '{"p":1,"p":2}'}]
+            }
+        }
     ),
     "livekit two agents": _livekit(
         lambda s: {"room_config": {"agents": [{"agent_name": "a"}, {"agent_name": "b"}]}}
