@@ -11,8 +11,9 @@ import msgspec
 from application.issue_token import IssuedToken, IssueTokenCommand
 from domain.errors import InvalidRequestField
 from domain.participant import Participant
-from entrypoints.http.json_body import refuse_duplicates
+from entrypoints.http.json_body import plainly, refuse_duplicates
 
+_ANY: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
 NOT_CONFIGURABLE = "is not configurable: every call gets its own room, named by the service"
 
 
@@ -124,11 +125,13 @@ def _caller_metadata(text: str | None) -> dict[str, Any]:
     no key named twice."""
     if text is None or text == "":
         return {}
-    try:
-        msgspec.json.decode(text)
-        metadata = json.loads(text, object_pairs_hook=refuse_duplicates)
-    except (ValueError, msgspec.DecodeError):
-        metadata = None
+    metadata = plainly(text.encode("utf-8", "surrogatepass"), _ANY)  # parsed once, if plainly
+    if metadata is None:
+        try:
+            msgspec.json.decode(text)
+            metadata = json.loads(text, object_pairs_hook=refuse_duplicates)
+        except (ValueError, msgspec.DecodeError):
+            metadata = None
     if not isinstance(metadata, dict):
         raise InvalidRequestField(
             "room_config.agents[0].metadata", "is a JSON object, sent as a string"
