@@ -15,6 +15,7 @@ import structlog
 from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from litestar.enums import ScopeType
 from litestar.types import Receive, Scope, Send
 
 from adapters.livekit.settings import LiveKitSettings
@@ -52,7 +53,7 @@ class RouterCalls:
         router = app.asgi_handler
 
         async def counted(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http":
+            if scope["type"] == ScopeType.HTTP:
                 self.count += 1
             await router(scope, receive, send)
 
