@@ -14,8 +14,8 @@ import pytest
 import structlog
 from dependency_injector import providers
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from litestar.enums import ScopeType
+from litestar.testing import AsyncTestClient
 from litestar.types import Receive, Scope, Send
 
 from adapters.livekit.settings import LiveKitSettings
