@@ -6,6 +6,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
+from adapters.mongo.counting import count_matching
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.insert_batcher import InsertBatcher
@@ -95,8 +96,9 @@ class MongoCallRepository:
     async def count_queued(self, tenant_id: str, now: datetime, key_id: str | None = None) -> int:
         by_key = {} if key_id is None else {"created_by.key_id": key_id}
         with storage_errors("counting queued calls"):
-            return await self._calls.count_documents(
-                {"tenant_id": tenant_id, **by_key, **_status_is(CallStatus.QUEUED, now)}
+            return await count_matching(
+                self._calls,
+                {"tenant_id": tenant_id, **by_key, **_status_is(CallStatus.QUEUED, now)},
             )
 
     async def get_for_tenant(self, tenant_id: str, call_id: str) -> Call | None:

@@ -9,6 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.client import Document
+from adapters.mongo.counting import count_matching
 from adapters.mongo.dates import stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
@@ -177,8 +178,8 @@ class MongoWebhookDeliveryRepository:
 
     async def count_pending(self, endpoint_id: str, up_to: int) -> int:
         with storage_errors("counting pending webhook deliveries"):
-            return await self._deliveries.count_documents(
-                {"endpoint_id": endpoint_id, "status": _PENDING}, limit=up_to
+            return await count_matching(
+                self._deliveries, {"endpoint_id": endpoint_id, "status": _PENDING}, up_to
             )
 
 

@@ -4,6 +4,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.client import Document
+from adapters.mongo.counting import count_matching
 from adapters.mongo.dates import optional_datetime, stored_datetime
 from adapters.mongo.errors import storage_errors
 from adapters.mongo.paging import newest_first_page, sort_key
@@ -43,7 +44,7 @@ class MongoWebhookEndpointRepository:
 
     async def count_for_tenant(self, tenant_id: str, up_to: int) -> int:
         with storage_errors("counting webhook endpoints"):
-            return await self._endpoints.count_documents({"tenant_id": tenant_id}, limit=up_to)
+            return await count_matching(self._endpoints, {"tenant_id": tenant_id}, up_to)
 
     async def subscribing_tenants(self) -> set[str]:
         with storage_errors("listing webhook subscribers"):
