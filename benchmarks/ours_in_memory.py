@@ -17,7 +17,12 @@ from domain.call import Call
 from domain.publishable_key import PublishableKey
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
+from entrypoints.logs import (
+    access_flush_seconds_from_env,
+    configure_logging,
+    log_format_from_env,
+    log_level_from_env,
+)
 from entrypoints.settings import Settings
 from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
 from tests.fakes.repositories import InMemoryCallRepository
@@ -37,7 +42,11 @@ class _ConstantTimeCalls(InMemoryCallRepository):
 
 
 def create_in_memory_app() -> Litestar:
-    configure_logging(log_format_from_env(os.environ), level=log_level_from_env(os.environ))
+    configure_logging(
+        log_format_from_env(os.environ),
+        level=log_level_from_env(os.environ),
+        access_flush_seconds=access_flush_seconds_from_env(os.environ),
+    )
     container = build_container(Settings.from_env(os.environ))
     storage = FakeStorage(calls=providers.Singleton(_ConstantTimeCalls))
     api_keys, agents = storage.api_keys(), storage.agents()

@@ -9,12 +9,21 @@ from entrypoints.container import build_container
 from entrypoints.dev_seed import demo_state_file, load_demo
 from entrypoints.environment import DEV_ENV
 from entrypoints.http.app import create_app
-from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
+from entrypoints.logs import (
+    access_flush_seconds_from_env,
+    configure_logging,
+    log_format_from_env,
+    log_level_from_env,
+)
 from entrypoints.settings import Settings, read_flag
 
 
 def app_from_env() -> Litestar:
-    configure_logging(log_format_from_env(os.environ), level=log_level_from_env(os.environ))
+    configure_logging(
+        log_format_from_env(os.environ),
+        level=log_level_from_env(os.environ),
+        access_flush_seconds=access_flush_seconds_from_env(os.environ),
+    )
     dev = read_flag(os.environ, DEV_ENV)
     demo = load_demo(demo_state_file()) if dev else None
     if dev and demo is None:

@@ -1,6 +1,8 @@
 """Structured logs (structlog) on stdout: JSON for machines, console for people. Everything,
 the standard library's loggers (uvicorn, ours) included, passes the same redaction."""
 
+import asyncio
+import atexit
 import logging
 import re
 import sys
@@ -8,7 +10,7 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, TextIO, cast
 
 import msgspec
 import structlog
@@ -18,6 +20,9 @@ LogFormat = Literal["console", "json"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("console", "json")
 LOG_FORMAT_ENV = "REALTIME_TOKENS_LOG_FORMAT"
 LOG_LEVEL_ENV = "REALTIME_TOKENS_LOG_LEVEL"
+ACCESS_LOG_FLUSH_ENV = "REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS"
+DEFAULT_ACCESS_LOG_FLUSH_MS = 100
+MAX_ACCESS_LOG_FLUSH_MS = 10_000
 LOG_LEVELS = {
     "debug": logging.DEBUG,
     "info": logging.INFO,
@@ -101,6 +106,18 @@ def log_format_from_env(env: Mapping[str, str]) -> LogFormat:
     return "console" if env.get(LOG_FORMAT_ENV) == "console" else "json"
 
 
+def access_flush_seconds_from_env(env: Mapping[str, str]) -> float:
+    """`REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS`: how long an access line may wait to be written
+    with the next ones (100 ms by default; 0 writes each line as it comes)."""
+    text = env.get(ACCESS_LOG_FLUSH_ENV, "").strip() or str(DEFAULT_ACCESS_LOG_FLUSH_MS)
+    if not text.isdigit() or int(text) > MAX_ACCESS_LOG_FLUSH_MS:
+        raise ValueError(
+            f"{ACCESS_LOG_FLUSH_ENV} must be a whole number of milliseconds from 0 to "
+            f"{MAX_ACCESS_LOG_FLUSH_MS}, not {text!r}"
+        )
+    return int(text) / 1000
+
+
 def log_level_from_env(env: Mapping[str, str]) -> int:
     """`REALTIME_TOKENS_LOG_LEVEL`: debug, info (the default), warning or error."""
     name = env.get(LOG_LEVEL_ENV, "").strip().lower() or "info"
@@ -146,6 +163,9 @@ class _NamedWriteLoggerFactory:
 
 
 ACCESS_LOGGER = "realtime_tokens.access"
+# Linux's PIPE_BUF: a write of at most this many bytes to a pipe is never interleaved with
+# another process's, so the lines of several workers sharing stdout stay whole.
+_ATOMIC_WRITE_BYTES = 4096
 _merge_contextvars = structlog.contextvars.merge_contextvars
 
 
@@ -200,11 +220,14 @@ class _AccessLog:
         self._stream: TextIO | None = None
         self._level = logging.INFO
         self._timestamp = _Timestamps()
-        self._line = bytearray()  # reused: encode_into writes over it from the start
+        self._flush_seconds = 0.0
+        self._pending = bytearray()  # lines not yet written
+        self._timer: asyncio.TimerHandle | None = None
         self._structlog = structlog.get_logger(ACCESS_LOGGER)
 
-    def configure(self, stream: TextIO | None, level: int) -> None:
-        self._stream, self._level = stream, level
+    def configure(self, stream: TextIO | None, level: int, flush_seconds: float = 0.0) -> None:
+        self.flush()
+        self._stream, self._level, self._flush_seconds = stream, level, flush_seconds
 
     def __call__(self, level: int, fields: dict[str, Any]) -> None:
         """Writes `fields`' line; the line is built in `fields` itself (the caller's own dict,
@@ -225,23 +248,76 @@ class _AccessLog:
             for key, value in event.items():
                 if not _plain(value):
                     event[key] = _scrub(value)
-        line = self._line
-        _ENCODER.encode_into(event, line)
-        line += b"\n"
-        stream.write(line.decode())
-        stream.flush()
+        pending = self._pending
+        before = len(pending)
+        _ENCODER.encode_into(event, pending, -1)
+        pending += b"\n"
+        if not self._flush_seconds:
+            self.flush()
+        elif len(pending) > _ATOMIC_WRITE_BYTES and before:
+            self._write(pending[:before])  # what came before, in one write of its own
+            del pending[:before]
+            self._flush_soon()
+        else:
+            self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        if self._timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop to flush later: a line written outside a request
+            self.flush()
+            return
+        self._timer = loop.call_later(self._flush_seconds, self.flush)
+
+    def flush(self) -> None:
+        """Writes the buffered lines (at once: at most `flush_seconds` after the first)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pending:
+            self._write(self._pending)
+            self._pending.clear()
+
+    def _write(self, lines: bytearray) -> None:
+        if self._stream is not None:
+            self._stream.write(lines.decode())
+            self._stream.flush()
 
 
 write_access_line = _AccessLog()
+atexit.register(write_access_line.flush)
+
+
+class _AfterAccessLines:
+    """The stream every other log line goes to: the access lines buffered before it are
+    written first, so the log keeps the order in which things happened."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        write_access_line.flush()
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def configure_logging(
-    log_format: LogFormat = "json", stream: TextIO | None = None, level: int = logging.INFO
+    log_format: LogFormat = "json",
+    stream: TextIO | None = None,
+    level: int = logging.INFO,
+    access_flush_seconds: float = 0.0,
 ) -> None:
     """structlog's loggers write straight to `stream`; the standard library's (uvicorn, the
-    driver, ours) reach the same stream through a handler. One redaction, one renderer."""
-    output = stream or sys.stdout
-    write_access_line.configure(output if log_format == "json" else None, level)
+    driver, ours) reach the same stream through a handler. One redaction, one renderer.
+    With `access_flush_seconds`, access lines are buffered and written together (in writes
+    of at most 4 KiB) at most that long after the first of them, and before any other line."""
+    raw = stream or sys.stdout
+    write_access_line.configure(raw if log_format == "json" else None, level, access_flush_seconds)
+    output = cast(TextIO, _AfterAccessLines(raw)) if access_flush_seconds else raw
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,

@@ -18,6 +18,7 @@ from entrypoints.logs import (
     LOG_FORMAT_ENV,
     LOG_FORMATS,
     LogFormat,
+    access_flush_seconds_from_env,
     configure_logging,
     log_level_from_env,
 )
@@ -66,6 +67,7 @@ def serve(
     log_format = log_format or ("console" if dev else "json")
     try:
         log_level = log_level_from_env(os.environ)
+        access_flush_seconds_from_env(os.environ)  # refused here, before any worker starts
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     configure_logging(log_format, level=log_level)

@@ -40,6 +40,7 @@ from entrypoints.http.token_path import TokenCollaborators, TokenPath
 from entrypoints.http.tokens import create_realtime_token
 from entrypoints.http.webhook_endpoints import WebhookEndpointsController
 from entrypoints.http.webhooks import livekit_webhook
+from entrypoints.logs import write_access_line
 from entrypoints.sweeper import sweeping
 from entrypoints.webhook_dispatcher import dispatch_steps, dispatching
 
@@ -71,6 +72,7 @@ def create_app(container: Container, demo: DemoCredentials | None = None) -> Lit
                 yield
         finally:
             token_path.stop()
+            write_access_line.flush()
             await container.webhook_sender().close()
             await container.rate_limiter().close()
             await container.auth_failure_limiter().close()

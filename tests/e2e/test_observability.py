@@ -1,6 +1,7 @@
 """A live server's logs and metrics, as an operator scrapes and ships them."""
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,16 @@ def _log_lines(output: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
+def _output_with(server: LiveServer, *texts: str) -> str:
+    """The server's output once it holds `texts`: access lines are written within
+    REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS (100 ms by default), not at once."""
+    deadline = time.monotonic() + 5
+    while not all(text in (output := server.output()) for text in texts):
+        assert time.monotonic() < deadline, f"no {texts} in the log"
+        time.sleep(0.02)
+    return output
+
+
 def test_a_token_request_logs_one_json_line_and_nothing_secret(
     http: httpx.Client, server: LiveServer, acme: Tenant
 ) -> None:
@@ -29,7 +40,7 @@ def test_a_token_request_logs_one_json_line_and_nothing_secret(
     ).json()
     http.post(TOKEN, json={"agent_id": acme.agent_id}, headers={"Authorization": "Bearer rtk_x"})
 
-    output = server.output()
+    output = _output_with(server, '"request_id":"e2e-log-check"', '"status":401')
     line = next(x for x in _log_lines(output) if x.get("request_id") == "e2e-log-check")
     assert line["event"] == "request"
     assert line["level"] == "info"
