@@ -14,6 +14,7 @@ from domain.call import Call, CallStatus, CallType, CreatedBy, tagged_metadata
 from domain.caller_permissions import CallerPermissions
 from domain.frozen import positional
 from domain.participant import Participant
+from domain.rate_limit import RateLimitDecision, RateLimitPolicy
 from domain.tenant import KeyKind, Principal
 
 NOW = datetime(2026, 12, 3, 6, 0, 0, 123000, tzinfo=UTC)
@@ -142,3 +143,25 @@ def test_a_queued_call_is_the_call_its_constructor_builds(
     )
     with pytest.raises(dataclasses.FrozenInstanceError):
         call.status = CallStatus.ENDED  # type: ignore[misc]
+
+
+@given(
+    limit=st.integers(0, 1000),
+    window=st.integers(1, 3600),
+    count=st.integers(0, 2000),
+    epoch=st.floats(0, 4e9),
+)
+def test_a_decision_after_a_hit_is_the_decision_its_constructor_builds(
+    limit: int, window: int, count: int, epoch: float
+) -> None:
+    policy = RateLimitPolicy(limit, window)
+
+    _same(
+        RateLimitDecision.after(policy, count, epoch),
+        RateLimitDecision(
+            allowed=count <= limit,
+            limit=limit,
+            remaining=max(0, limit - count),
+            reset_seconds=policy.seconds_left(epoch),
+        ),
+    )
