@@ -2,10 +2,12 @@ from datetime import datetime, timedelta
 
 from domain.api_key import ApiKey, hash_api_key, looks_like_api_key
 from domain.errors import AuthenticationFailed, StorageError
+from domain.frozen import positional
 from domain.ports import ApiKeyRepository, Clock
-from domain.tenant import Principal
+from domain.tenant import KeyKind, Principal
 
 USAGE_RECORD_INTERVAL = timedelta(minutes=1)
+_principal = positional(Principal)  # one per authenticated request
 _MAX_TRACKED_KEYS = 10_000
 
 
@@ -34,7 +36,7 @@ class AuthenticateApiKey:
         if key is None or not key.usable_at(now):
             raise AuthenticationFailed
         await self._record_use(key, now)
-        return Principal(tenant_id=key.tenant_id, api_key_id=key.id)
+        return _principal(key.tenant_id, key.id, KeyKind.SECRET, ())
 
     async def _record_use(self, key: ApiKey, now: datetime) -> None:
         last = self._recorded.get(key.id)

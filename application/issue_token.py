@@ -21,6 +21,7 @@ from domain.errors import (
     TokenIssuerNotConfigured,
     TooManyQueuedCalls,
 )
+from domain.frozen import positional
 from domain.metadata import check_metadata
 from domain.participant import Participant, checked_participant
 from domain.ports import (
@@ -150,7 +151,7 @@ class IssueRealtimeToken:
             join_window=self._join_window.duration,
             call_id=call_id,
             default_metadata=agent.default_metadata,
-            created_by=CreatedBy(principal.api_key_id, principal.key_kind),
+            created_by=_created_by(principal.api_key_id, principal.key_kind),
             participant=participant,
             announce_creation=self._subscribers.want_announcements(principal.tenant_id),
         )
@@ -211,12 +212,17 @@ class IssueRealtimeToken:
 
     def _signed(self, call: Call, agent: Agent) -> IssuedToken:
         signed = self._issuer.issue(call, agent)
-        return IssuedToken(
-            client_token=signed.token,
-            room_name=call.room_name,
-            server_url=signed.server_url,
-            call_id=call.id,
-            participant_identity=call.participant_identity,
-            expires_at=call.expires_at,
-            participant_name=call.participant.name,
+        return _issued(
+            signed.token,
+            call.room_name,
+            signed.server_url,
+            call.id,
+            call.participant_identity,
+            call.expires_at,
+            False,  # replayed
+            call.participant.name,
         )
+
+
+_issued = positional(IssuedToken)  # one of each per token request
+_created_by = positional(CreatedBy)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.frozen import positional
 from domain.ids import new_id
 from domain.participant import Participant
 from domain.tenant import KeyKind
@@ -101,21 +102,30 @@ class Call:
     ) -> "Call":
         call_id = call_id or new_id()
         participant = participant or Participant()
-        return cls(
-            id=call_id,
-            tenant_id=tenant_id,
-            agent_id=agent_id,
-            type=CallType.WEBRTC,
-            status=CallStatus.QUEUED,
-            room_name=webrtc_room_name(call_id),
-            participant_identity=participant.identity or caller_identity(call_id),
-            metadata=tagged_metadata(metadata, default_metadata),
-            created_at=now,
-            expires_at=now + join_window,
-            created_by=created_by,
-            participant=participant,
-            announce_creation=announce_creation,
+        return _queued(
+            call_id,
+            tenant_id,
+            agent_id,
+            CallType.WEBRTC,
+            CallStatus.QUEUED,
+            webrtc_room_name(call_id),
+            participant.identity or caller_identity(call_id),
+            tagged_metadata(metadata, default_metadata),
+            now,
+            now + join_window,
+            None,  # joined_at: a queued call has not been joined, ended or seen an agent yet
+            None,  # ended_at
+            None,  # end_reason
+            None,  # agent_joined_at
+            None,  # ended_by
+            None,  # caller_sid
+            created_by,
+            participant,
+            announce_creation,
         )
+
+
+_queued = positional(Call)  # a call is built on every token request
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,8 @@
 import math
 from dataclasses import dataclass
 
+from domain.frozen import positional
+
 
 @dataclass(frozen=True, slots=True)
 class RateLimitPolicy:
@@ -36,9 +38,10 @@ class RateLimitDecision:
     def after(
         cls, policy: RateLimitPolicy, count: int, epoch_seconds: float
     ) -> "RateLimitDecision":
-        return cls(
-            allowed=count <= policy.limit,
-            limit=policy.limit,
-            remaining=max(0, policy.limit - count),
-            reset_seconds=policy.seconds_left(epoch_seconds),
+        limit = policy.limit
+        return _decision(
+            count <= limit, limit, max(0, limit - count), policy.seconds_left(epoch_seconds)
         )
+
+
+_decision = positional(RateLimitDecision)  # one per rate-limited request

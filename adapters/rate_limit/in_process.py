@@ -9,14 +9,16 @@ class InProcessRateLimiter:
 
     def __init__(self, policy: RateLimitPolicy, clock: Clock) -> None:
         self._policy = policy
+        self._enabled = policy.enabled  # the policy is frozen
+        self._window_at = policy.window_at
         self._clock = clock
         self._counts: dict[str, tuple[int, int]] = {}
 
     async def hit(self, subject: str) -> RateLimitDecision | None:
-        if not self._policy.enabled:
+        if not self._enabled:
             return None
         now = self._clock.now().timestamp()
-        window = self._policy.window_at(now)
+        window = self._window_at(now)
         seen_window, count = self._counts.get(subject, (window, 0))
         count = count + 1 if seen_window == window else 1
         if len(self._counts) >= _MAX_SUBJECTS and subject not in self._counts:

@@ -10,6 +10,7 @@ from adapters.caching.ttl_cache import TtlCache
 from application.issue_token import IssueTokenCommand
 from domain.agent import Agent
 from domain.errors import AgentNotFound, AuthenticationFailed
+from domain.tenant import KeyKind, Principal
 from tests.fakes.clock import FrozenClock
 from tests.fakes.repositories import InMemoryAgentRepository
 from tests.support.world import fake_world
@@ -176,3 +177,14 @@ async def test_a_read_in_flight_during_a_delete_does_not_cache_the_deleted_agent
     assert await lookup == agent  # read before the delete: that answer stands
 
     assert await agents.get_for_tenant("t", agent.id) is None
+
+
+async def test_a_key_authenticates_as_its_tenants_principal_for_every_agent() -> None:
+    world = fake_world()
+    seeded = await world.seed_tenant()
+    authenticate = world.container.authenticate_api_key()
+
+    for _ in range(2):  # read from the store, then from the cache
+        principal = await authenticate(seeded.api_key)
+        assert principal == Principal(tenant_id=seeded.tenant_id, api_key_id=seeded.api_key_id)
+        assert (principal.key_kind, principal.agents) == (KeyKind.SECRET, ())

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.agent import Agent
 from domain.api_key import hash_api_key, looks_like_api_key, mint_api_key
@@ -111,3 +113,17 @@ def test_minted_ids_are_random_version_4_uuids_as_uuid_writes_them() -> None:
     hex_id = new_hex_id()
     assert uuid.UUID(hex=hex_id).hex == hex_id
     assert uuid.UUID(hex=hex_id).version == 4
+
+
+@given(st.binary(min_size=16, max_size=16))
+def test_an_id_is_the_version_4_uuid_of_its_random_bytes(raw: bytes) -> None:
+    import uuid
+    from unittest import mock
+
+    from domain.ids import new_hex_id, new_id
+
+    with mock.patch("os.urandom", return_value=raw):
+        minted, hex_id = new_id(), new_hex_id()
+
+    assert minted == str(uuid.UUID(bytes=raw, version=4))
+    assert hex_id == uuid.UUID(bytes=raw, version=4).hex
