@@ -8,7 +8,7 @@ from domain.errors import InvalidMetadata
 MAX_METADATA_BYTES = 16 * 1024
 MAX_DEPTH = 8
 MAX_KEY_BYTES = 256
-_INT64 = range(-(2**63), 2**63)
+_INT64_MIN, _INT64_END = -(2**63), 2**63
 # What json.dumps(..., separators=(",", ":"), ensure_ascii=False) builds on every call.
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
@@ -47,7 +47,7 @@ def _small_and_flat(metadata: Mapping[str, Any]) -> bool:
             if len(value) > _FLAT_CHARACTERS or not value.isascii():
                 return False
         elif type(value) is int:
-            if value not in _INT64:
+            if not _INT64_MIN <= value < _INT64_END:
                 return False
         elif value is not None and type(value) is not bool:
             return False
@@ -82,7 +82,9 @@ def _check(value: Any, path: str, depth: int) -> None:
     elif isinstance(value, bool) or value is None or isinstance(value, str):
         return
     elif isinstance(value, int):
-        if value not in _INT64:
+        # Compared, not `in range(...)`: range tests an int subclass (an IntEnum member) by
+        # walking every number it holds.
+        if not _INT64_MIN <= value < _INT64_END:
             raise InvalidMetadata(path, "is an integer outside the 64-bit range")
     else:
         raise InvalidMetadata(path, "is not a JSON value")

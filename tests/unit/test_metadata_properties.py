@@ -1,4 +1,5 @@
 import collections
+import enum
 import types
 from typing import Any
 
@@ -127,3 +128,16 @@ def test_the_shortcut_takes_the_seed_routes_usual_metadata() -> None:
     assert _small_and_flat({"user_id": "usr_456", "plan": "pro", "seats": 3, "trial": False})
     assert not _small_and_flat({"a": {"nested": 1}})
     assert not _small_and_flat({"a": 1.5})
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HUGE = 2**63
+
+
+def test_an_int_subclass_is_checked_by_value_at_once() -> None:
+    """An embedder may pass an IntEnum member: `in range(...)` would walk the whole range."""
+    check_metadata({"level": Level.LOW})
+    check_metadata_in_full({"level": Level.LOW, "nested": {"n": Level.LOW}})
+    with pytest.raises(InvalidMetadata, match="64-bit"):
+        check_metadata({"level": Level.HUGE})
