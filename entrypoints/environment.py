@@ -18,7 +18,12 @@ from entrypoints.configuration import (
     whole_number,
     within,
 )
-from entrypoints.logs import LOG_FORMAT_ENV, LOG_LEVEL_ENV
+from entrypoints.logs import (
+    ACCESS_LOG_FLUSH_ENV,
+    DEFAULT_ACCESS_LOG_FLUSH_MS,
+    LOG_FORMAT_ENV,
+    LOG_LEVEL_ENV,
+)
 from entrypoints.metrics import MULTIPROC_ENV
 
 EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"
@@ -277,6 +282,13 @@ _DECLARED: list[Declared[Any]] = [
         LOG_LEVEL_ENV,
         "info",
         "`debug`, `info`, `warning` or `error`; at `warning` only failed (5xx) requests are logged",
+        text,
+    ),
+    Declared(
+        ACCESS_LOG_FLUSH_ENV,
+        str(DEFAULT_ACCESS_LOG_FLUSH_MS),
+        "how long a request's log line may wait to be written with the next ones (0 to 10000; "
+        '`0`: one write per request); see docs/operations.md "Logs"',
         text,
     ),
     Declared(
