@@ -19,7 +19,7 @@ from benchmarks.ours_in_memory import CREDENTIALS_ENV
 from benchmarks.plot import plot
 from benchmarks.report import render, targets_met
 from benchmarks.seed import BENCH_ORIGIN, Credential
-from benchmarks.seeded_mongodb import seeded_mongodb
+from benchmarks.seeded_mongodb import forget_calls, seeded_mongodb
 from benchmarks.signing import measure_signers
 from benchmarks.targets import LIVEKIT_TOKEN_PATH, TOKEN_PATH, RunningTarget, Target
 from benchmarks.wrk import Load, LoadResult, run_wrk
@@ -49,6 +49,7 @@ class Bench:
         self.logs = logs
 
     def _running(self, target: Target, **env: str) -> RunningTarget:
+        forget_calls(self.env["MONGODB_URI"], self.env["MONGODB_DATABASE"])
         log = self.logs / f"{target.name}-{target.workers}.log"
         env = {**self.env, **dict(target.env), **env}
         return RunningTarget(target.label, target.command, env, log, target.path)

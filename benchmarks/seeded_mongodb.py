@@ -54,6 +54,16 @@ def seeded_mongodb(scratch: Path, database: str) -> Iterator[SeededMongoDB]:
                 client.drop_database(database)
 
 
+def forget_calls(uri: str, database: str) -> None:
+    """The seeded keys and agents, and no call: each target starts where the first did.
+    Otherwise every run inherits the calls of those before it (tens of thousands by the
+    paced runs), and on nx-27017, which answers the expiry sweep by scanning every stored
+    call (about 2 ms a thousand), a sweep in a later run stalls its requests longer."""
+    client: MongoClient[dict[str, Any]]
+    with MongoClient(uri) as client:
+        client[database]["calls"].delete_many({})
+
+
 def _target_env(uri: str, database: str, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEKIT_", "MONGODB_"))}
     return {
