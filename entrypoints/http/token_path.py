@@ -1,5 +1,5 @@
 """The lean path of the three token routes (`/v1/realtime/token`, its alias `/v1/webrtc/token`,
-`/v1/livekit/token`), in front of Litestar's router: a token request that is plainly well
+`/v1/livekit/token`), the app's entry point in front of Litestar's: a token request that is plainly well
 formed is answered here with the same collaborators, checks and error table as the routes in
 `tokens.py` and `livekit_token.py`, without Litestar's per-request routing, signature
 parsing, dependency resolution and response building (most of the CPU a token cost).
@@ -11,8 +11,11 @@ table (`error_handler.handle_error`). Before anything is spent, anything not pla
 goes to the router untouched, its body replayed: another method or path, an Idempotency-Key,
 a header named twice, a media type other than exactly `application/json`, a body over the
 limit, a body that is not strictly its route's type or that may name a key twice. The
-router then decides, as it always did. The response headers of both ways are written by the
-same before_send hooks (`app.py`), and both are observed by the same `RequestObserver`."""
+router then decides, as it always did. Both ways write their response headers with the same
+`ResponseHeaders` (Litestar's one before_send hook, called directly here) and record the
+request with the same `RequestObserver.record` (metrics and the access line): a request is
+followed in `app.py` (`TokenServiceApp`), this module, `auth.py`, `rate_limit.py` and the
+use case, and what it cost in `observability.py`."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
