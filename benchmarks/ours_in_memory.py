@@ -15,14 +15,10 @@ from domain.agent import Agent
 from domain.api_key import ApiKey, hash_api_key
 from domain.call import Call
 from domain.publishable_key import PublishableKey
+from entrypoints.access_log import access_flush_seconds_from_env
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.logs import (
-    access_flush_seconds_from_env,
-    configure_logging,
-    log_format_from_env,
-    log_level_from_env,
-)
+from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
 from entrypoints.settings import Settings
 from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
 from tests.fakes.repositories import InMemoryCallRepository

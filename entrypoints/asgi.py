@@ -5,16 +5,12 @@ import os
 import structlog
 from litestar import Litestar
 
+from entrypoints.access_log import access_flush_seconds_from_env
 from entrypoints.container import build_container
 from entrypoints.dev_seed import demo_state_file, load_demo
 from entrypoints.environment import DEV_ENV
 from entrypoints.http.app import create_app
-from entrypoints.logs import (
-    access_flush_seconds_from_env,
-    configure_logging,
-    log_format_from_env,
-    log_level_from_env,
-)
+from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
 from entrypoints.settings import Settings, read_flag
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from adapters.mongo.client import DEFAULT_TIMEOUT_MS
 from application.join_window import DEFAULT_TTL_SECONDS, JoinWindow
 from domain.webhook_delivery import DEFAULT_RETRY_SECONDS, RetrySchedule
+from entrypoints.access_log import ACCESS_LOG_FLUSH_ENV, DEFAULT_ACCESS_LOG_FLUSH_MS
 from entrypoints.configuration import (
     Declared,
     accepted_by,
@@ -18,12 +19,7 @@ from entrypoints.configuration import (
     whole_number,
     within,
 )
-from entrypoints.logs import (
-    ACCESS_LOG_FLUSH_ENV,
-    DEFAULT_ACCESS_LOG_FLUSH_MS,
-    LOG_FORMAT_ENV,
-    LOG_LEVEL_ENV,
-)
+from entrypoints.logs import LOG_FORMAT_ENV, LOG_LEVEL_ENV
 from entrypoints.metrics import MULTIPROC_ENV
 
 EMBEDDED_MONGODB_ENV = "REALTIME_TOKENS_EMBEDDED_MONGODB"

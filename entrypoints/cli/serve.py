@@ -11,6 +11,7 @@ from dataclasses import replace
 import click
 import structlog
 
+from entrypoints.access_log import access_flush_seconds_from_env
 from entrypoints.cli.common import run, settings_from_env
 from entrypoints.dev_seed import demo_curl, demo_origins, demo_state_file, ensure_demo
 from entrypoints.environment import DEV_ENV, EMBEDDED_MONGODB_ENV
@@ -18,7 +19,6 @@ from entrypoints.logs import (
     LOG_FORMAT_ENV,
     LOG_FORMATS,
     LogFormat,
-    access_flush_seconds_from_env,
     configure_logging,
     log_level_from_env,
 )

@@ -15,6 +15,7 @@ from litestar.types import (
     Send,
 )
 
+from entrypoints.access_log import write_access_line
 from entrypoints.container import Container
 from entrypoints.dev_seed import DemoCredentials
 from entrypoints.http.agents import AgentsController
@@ -40,7 +41,6 @@ from entrypoints.http.token_path import TokenCollaborators, TokenPath
 from entrypoints.http.tokens import create_realtime_token
 from entrypoints.http.webhook_endpoints import WebhookEndpointsController
 from entrypoints.http.webhooks import livekit_webhook
-from entrypoints.logs import write_access_line
 from entrypoints.sweeper import sweeping
 from entrypoints.webhook_dispatcher import dispatch_steps, dispatching
 

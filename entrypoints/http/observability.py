@@ -11,9 +11,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.issue_token import IssuedToken
 from domain.tenant import Principal
+from entrypoints.access_log import write_access_line
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.request_id import ensure_request_id
-from entrypoints.logs import write_access_line
 from entrypoints.metrics import EXPOSITION_MEDIA_TYPE, Metrics
 
 _FIELDS = "log_fields"

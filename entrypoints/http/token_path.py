@@ -1,8 +1,9 @@
 """The lean path of the three token routes (`/v1/realtime/token`, its alias `/v1/webrtc/token`,
-`/v1/livekit/token`), the app's entry point in front of Litestar's: a token request that is plainly well
-formed is answered here with the same collaborators, checks and error table as the routes in
-`tokens.py` and `livekit_token.py`, without Litestar's per-request routing, signature
-parsing, dependency resolution and response building (most of the CPU a token cost).
+`/v1/livekit/token`), the app's entry point in front of Litestar's: a token request that is
+plainly well formed is answered here with the same collaborators, checks and error table as
+the routes in `tokens.py` and `livekit_token.py`, without Litestar's per-request routing,
+signature parsing, dependency resolution and response building (most of the CPU a token
+cost).
 
 What it answers, it answers exactly as the route would (tests/unit/test_token_path.py sends
 one battery of good and bad requests down both ways): authentication and the failure limit

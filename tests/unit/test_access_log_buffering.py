@@ -13,12 +13,9 @@ import pytest
 import structlog
 from litestar.testing import AsyncTestClient
 
+from entrypoints.access_log import access_flush_seconds_from_env, write_access_line
 from entrypoints.http.app import create_app
-from entrypoints.logs import (
-    access_flush_seconds_from_env,
-    configure_logging,
-    write_access_line,
-)
+from entrypoints.logs import configure_logging
 from tests.support.world import fake_world
 
 FLUSH = 0.05

@@ -12,13 +12,9 @@ import pytest
 import structlog
 
 from adapters.livekit.settings import LiveKitSettings
+from entrypoints.access_log import write_access_line
 from entrypoints.container import build_container
-from entrypoints.logs import (
-    LOG_LEVEL_ENV,
-    configure_logging,
-    log_level_from_env,
-    write_access_line,
-)
+from entrypoints.logs import LOG_LEVEL_ENV, configure_logging, log_level_from_env
 from entrypoints.settings import Settings
 from tests.support.prometheus import sample
 from tests.support.world import Seeded

@@ -1,0 +1,175 @@
+"""The access log: one JSON `request` line per request, written without structlog's
+per-call pipeline and, by default, buffered (REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS)."""
+
+import asyncio
+import atexit
+import logging
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import msgspec
+import structlog
+
+from entrypoints.redaction import scrub
+
+ACCESS_LOG_FLUSH_ENV = "REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS"
+DEFAULT_ACCESS_LOG_FLUSH_MS = 100
+MAX_ACCESS_LOG_FLUSH_MS = 10_000
+_ENCODER = msgspec.json.Encoder()
+
+
+def access_flush_seconds_from_env(env: Mapping[str, str]) -> float:
+    """`REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS`: how long an access line may wait to be written
+    with the next ones (100 ms by default; 0 writes each line as it comes)."""
+    text = env.get(ACCESS_LOG_FLUSH_ENV, "").strip() or str(DEFAULT_ACCESS_LOG_FLUSH_MS)
+    if not text.isdigit() or int(text) > MAX_ACCESS_LOG_FLUSH_MS:
+        raise ValueError(
+            f"{ACCESS_LOG_FLUSH_ENV} must be a whole number of milliseconds from 0 to "
+            f"{MAX_ACCESS_LOG_FLUSH_MS}, not {text!r}"
+        )
+    return int(text) / 1000
+
+
+ACCESS_LOGGER = "realtime_tokens.access"
+# Linux's PIPE_BUF: a write of at most this many bytes to a pipe is never interleaved with
+# another process's, so the lines of several workers sharing stdout stay whole.
+_ATOMIC_WRITE_BYTES = 4096
+_merge_contextvars = structlog.contextvars.merge_contextvars
+
+
+def _plain(value: Any) -> bool:
+    """What `_scrub` would return unchanged: every secret pattern starts with a marker."""
+    if isinstance(value, str):
+        return "rtk_" not in value and "whsec_" not in value and "eyJ" not in value
+    return value is None or isinstance(value, bool | int | float)
+
+
+_NUMBERS = frozenset({int, float, bool, type(None)})
+
+
+def _clean(event: Mapping[str, Any]) -> bool:
+    """Whether every value is `_plain`, in one loop without a call per value: exact JSON
+    scalar types only (anything else, a str subclass included, takes `_plain` itself)."""
+    for value in event.values():
+        kind = value.__class__
+        if kind is str:
+            if "rtk_" in value or "whsec_" in value or "eyJ" in value:
+                return False
+        elif kind not in _NUMBERS:
+            return False
+    return True
+
+
+class _Timestamps:
+    """TimeStamper(fmt="iso", utc=True)'s text (datetime.isoformat, "Z" for "+00:00"), with
+    the date and time formatted once a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self) -> str:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        micros = int((now - second) * 1_000_000)
+        return f"{self._prefix}.{micros:06d}Z" if micros else f"{self._prefix}Z"
+
+
+class _AccessLog:
+    """The access log's line as `logs.configure_logging`'s JSON renderer writes it (same fields, order,
+    level filter, redaction and renderer: tests/unit/test_observability.py compares the two),
+    without structlog's per-call pipeline: one line per request is most of what a token
+    request costs besides the token. The console format goes through structlog itself."""
+
+    def __init__(self) -> None:
+        self._stream: TextIO | None = None
+        self._level = logging.INFO
+        self._timestamp = _Timestamps()
+        self._flush_seconds = 0.0
+        self._pending = bytearray()  # lines not yet written
+        self._timer: asyncio.TimerHandle | None = None
+        self._structlog = structlog.get_logger(ACCESS_LOGGER)
+
+    def configure(self, stream: TextIO | None, level: int, flush_seconds: float = 0.0) -> None:
+        self.flush()
+        self._stream, self._level, self._flush_seconds = stream, level, flush_seconds
+
+    def __call__(self, level: int, fields: dict[str, Any]) -> None:
+        """Writes `fields`' line; the line is built in `fields` itself (the caller's own dict,
+        not to be used afterwards): one request, one dict."""
+        stream = self._stream
+        if stream is None or not structlog.is_configured():  # console, or reset by a test
+            log = self._structlog.error if level >= logging.ERROR else self._structlog.info
+            log("request", **fields)
+            return
+        if level < self._level:
+            return
+        fields["event"] = "request"
+        event = _merge_contextvars(None, "", fields)
+        event["level"] = "error" if level >= logging.ERROR else "info"
+        event["logger"] = ACCESS_LOGGER
+        event["timestamp"] = self._timestamp()
+        if not _clean(event):
+            for key, value in event.items():
+                if not _plain(value):
+                    event[key] = scrub(value)
+        pending = self._pending
+        before = len(pending)
+        _ENCODER.encode_into(event, pending, -1)
+        pending += b"\n"
+        if not self._flush_seconds:
+            self.flush()
+        elif len(pending) > _ATOMIC_WRITE_BYTES and before:
+            self._write(pending[:before])  # what came before, in one write of its own
+            del pending[:before]
+            self._flush_soon()
+        else:
+            self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        if self._timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop to flush later: a line written outside a request
+            self.flush()
+            return
+        self._timer = loop.call_later(self._flush_seconds, self.flush)
+
+    def flush(self) -> None:
+        """Writes the buffered lines (at once: at most `flush_seconds` after the first)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pending:
+            self._write(self._pending)
+            self._pending.clear()
+
+    def _write(self, lines: bytearray) -> None:
+        if self._stream is not None:
+            self._stream.write(lines.decode())
+            self._stream.flush()
+
+
+write_access_line = _AccessLog()
+atexit.register(write_access_line.flush)
+
+
+class AfterAccessLines:
+    """The stream every other log line goes to: the access lines buffered before it are
+    written first, so the log keeps the order in which things happened."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        write_access_line.flush()
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
