@@ -81,8 +81,9 @@ class _Timestamps:
 
 
 class _AccessLog:
-    """The access log's line as `logs.configure_logging`'s JSON renderer writes it (same fields, order,
-    level filter, redaction and renderer: tests/unit/test_observability.py compares the two),
+    """The access log's line as `logs.configure_logging`'s JSON renderer writes it (same
+    fields, order, level filter, redaction and renderer: tests/unit/test_observability.py
+    compares the two),
     without structlog's per-call pipeline: one line per request is most of what a token
     request costs besides the token. The console format goes through structlog itself."""
 
