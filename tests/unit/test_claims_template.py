@@ -96,12 +96,17 @@ def _ordinary_call(agent: Agent, now: datetime = NOW) -> Call:
     )
 
 
-def test_an_ordinary_call_is_written_from_the_agents_template_without_the_claims() -> None:
-    agent = Agent.create("tenant-1", "Support", "support-agent", NOW)
+def _warmed(agent: Agent) -> tuple[ClaimsTemplates, _Counted, int]:
+    """Templates that have written one call of `agent`, their claims, and how often those ran."""
     claims = _Counted()
     templates = ClaimsTemplates(claims, "APIkey", CLOCK_SKEW_ALLOWANCE)
     templates.encoded(_ordinary_call(agent), agent)
-    built = claims.calls
+    return templates, claims, claims.calls
+
+
+def test_an_ordinary_call_is_written_from_the_agents_template_without_the_claims() -> None:
+    agent = Agent.create("tenant-1", "Support", "support-agent", NOW)
+    templates, claims, built = _warmed(agent)
 
     written = [_ordinary_call(agent, NOW + timedelta(seconds=n)) for n in range(3)]
 
@@ -113,10 +118,7 @@ def test_an_ordinary_call_is_written_from_the_agents_template_without_the_claims
 
 def test_an_equal_agent_read_again_keeps_its_template_and_a_changed_one_gets_its_own() -> None:
     agent = Agent.create("tenant-1", "Support", "support-agent", NOW)
-    claims = _Counted()
-    templates = ClaimsTemplates(claims, "APIkey", CLOCK_SKEW_ALLOWANCE)
-    templates.encoded(_ordinary_call(agent), agent)
-    built = claims.calls
+    templates, claims, built = _warmed(agent)
     renamed = dataclasses.replace(agent, dispatch_name="sales-agent")
     call = _ordinary_call(agent)
 
