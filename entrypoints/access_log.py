@@ -94,6 +94,7 @@ class _AccessLog:
         self._flush_seconds = 0.0
         self._pending = bytearray()  # lines not yet written
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_loop: asyncio.AbstractEventLoop | None = None
         self._structlog = structlog.get_logger(ACCESS_LOGGER)
 
     def configure(self, stream: TextIO | None, level: int, flush_seconds: float = 0.0) -> None:
@@ -133,13 +134,16 @@ class _AccessLog:
             self._flush_soon()
 
     def _flush_soon(self) -> None:
-        if self._timer is not None:
-            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no loop to flush later: a line written outside a request
             self.flush()
             return
+        if self._timer is not None and self._timer_loop is loop:
+            return
+        if self._timer is not None:  # set on a loop that has since gone (an app run again)
+            self._timer.cancel()
+        self._timer_loop = loop
         self._timer = loop.call_later(self._flush_seconds, self.flush)
 
     def flush(self) -> None:

@@ -135,3 +135,20 @@ def test_the_flush_interval_is_read_in_milliseconds(value: str | None, seconds: 
 def test_a_flush_interval_that_is_not_whole_milliseconds_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS"):
         access_flush_seconds_from_env({"REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS": value})
+
+
+def test_a_timer_left_on_a_loop_that_has_gone_does_not_hold_the_next_loops_lines(
+    stream: RecordingStream,
+) -> None:
+    async def one_line(n: int) -> None:
+        write_access_line(logging.INFO, _line(n))
+
+    asyncio.run(one_line(1))  # its loop closes before the flush timer fires
+    assert stream.getvalue() == ""
+
+    async def another_then_wait() -> None:
+        write_access_line(logging.INFO, _line(2))
+        await asyncio.sleep(FLUSH * 3)
+
+    asyncio.run(another_then_wait())
+    assert _paths(stream.getvalue()) == ["/v1/realtime/token/1", "/v1/realtime/token/2"]
