@@ -4,7 +4,6 @@ import logging
 import time
 from typing import Any
 
-import structlog
 from litestar import Litestar, Response, get
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,7 +12,7 @@ from application.issue_token import IssuedToken
 from domain.tenant import Principal
 from entrypoints.access_log import write_access_line
 from entrypoints.http.dependencies import Injected
-from entrypoints.http.request_id import ensure_request_id
+from entrypoints.http.request_id import REQUEST_ID_VAR, ensure_request_id
 from entrypoints.metrics import EXPOSITION_MEDIA_TYPE, Metrics
 
 _FIELDS = "log_fields"
@@ -68,12 +67,12 @@ class RequestObserver:
                 status = message["status"]
             await send(message)
 
-        bound = structlog.contextvars.bind_contextvars(request_id=ensure_request_id(scope))
+        bound = REQUEST_ID_VAR.set(ensure_request_id(scope))
         try:
             await self._app(scope, receive, send_and_note_status)
         finally:
             self.record(scope, status, time.perf_counter() - started)
-            structlog.contextvars.reset_contextvars(**bound)
+            REQUEST_ID_VAR.reset(bound)
 
     def record(self, scope: Scope, status: int, seconds: float) -> None:
         """One answered request: its duration, the tokens and problems it annotated, its line."""

@@ -41,7 +41,8 @@ def request_id_header(scope: Scope) -> dict[bytes, bytes]:
 
 def _request_id_var() -> contextvars.ContextVar[str]:
     """The ContextVar structlog binds `request_id` to (what `bind_contextvars` sets and every
-    log line merges), set directly: the lean token path binds it once per request."""
+    log line merges), set directly: the observer and the lean token path bind it once per
+    request."""
     tokens = structlog.contextvars.bind_contextvars(request_id="")
     structlog.contextvars.reset_contextvars(**tokens)
     return tokens["request_id"].var
