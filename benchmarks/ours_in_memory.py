@@ -20,6 +20,7 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging, log_format_from_env, log_level_from_env
 from entrypoints.settings import Settings
+from entrypoints.start_up_heap import freeze_start_up_objects
 from tests.fakes.publishable_keys import InMemoryPublishableKeyRepository
 from tests.fakes.repositories import InMemoryCallRepository
 from tests.fakes.storage import FakeStorage
@@ -54,7 +55,9 @@ def create_in_memory_app() -> Litestar:
         agents.items[agent_id] = Agent(agent_id, TENANT_ID, "Bench agent", "bench-agent", now)
     _add_publishable_keys(storage.publishable_keys(), now)
     container.storage.override(storage)
-    return create_app(container)
+    app = create_app(container)
+    freeze_start_up_objects()  # as entrypoints.asgi.app_from_env does for the served app
+    return app
 
 
 def _add_publishable_keys(keys: InMemoryPublishableKeyRepository, now: datetime) -> None:
