@@ -18,6 +18,7 @@ from benchmarks.ours_in_memory import CREDENTIALS_ENV
 from benchmarks.seeded_mongodb import seeded_mongodb
 from benchmarks.targets import BIN, RunningTarget
 from benchmarks.wrk import Load, LoadResult, run_wrk
+from entrypoints.combined_writes import PROTOCOL
 
 RESULTS = Path(__file__).with_name("results")
 APPS = {
@@ -58,6 +59,9 @@ def _granian(*extra: str) -> Command:
 SERVERS: dict[str, Command] = {
     "uvicorn+httptools, access log": _uvicorn("--log-level", "info"),
     "uvicorn+httptools, no access log": _uvicorn("--no-access-log"),
+    "uvicorn+httptools, combined writes, no access log (deployed)": _uvicorn(
+        "--no-access-log", "--http", PROTOCOL
+    ),
     "granian mt, no access log": _granian(),
     "granian st, no access log": _granian("--runtime-mode", "st"),
 }

@@ -1,10 +1,13 @@
 """The ASGI server and its production settings: one place, used by `serve` and the benchmarks.
 
-uvicorn with uvloop and httptools, chosen by measurement (benchmarks/README.md). uvicorn's
+uvicorn with uvloop and httptools, chosen by measurement (benchmarks/README.md), its writes
+of one event-loop turn sent as one (combined_writes.py: a response in one `send`). uvicorn's
 own access log is off: it cost a fifth or more of the throughput of a request this short, and
 the app logs one structured line per request itself (entrypoints/http/observability.py)."""
 
 import uvicorn
+
+from entrypoints.combined_writes import PROTOCOL
 
 APP_FACTORY = "entrypoints.asgi:app_from_env"
 
@@ -18,7 +21,7 @@ def serve_asgi(factory: str, *, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=PROTOCOL,  # httptools, writing each response at once
         server_header=False,
         log_level="info",
         log_config=None,
