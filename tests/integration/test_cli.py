@@ -11,7 +11,9 @@ from pymongo import MongoClient
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
-from tests.support.live import base_env, cli, cli_json
+from tests.support.in_process_cli import cli, cli_json
+from tests.support.live import base_env
+from tests.support.live import cli as cli_process
 from tests.support.world import TEST_LIVEKIT
 
 pytestmark = pytest.mark.integration
@@ -138,7 +140,7 @@ def test_keys_can_expire_and_are_listed_without_their_secret(env: dict[str, str]
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.com"])  # noqa: S104 - refused
 def test_dev_mode_refuses_to_listen_beyond_loopback(env: dict[str, str], host: str) -> None:
-    done = cli(env, "serve", "--dev", "--host", host, "--port", "1")
+    done = cli_process(env, "serve", "--dev", "--host", host, "--port", "1")
     assert done.returncode == 2
     assert "loopback" not in done.stdout
     assert "127.0.0.1" in done.stderr
@@ -169,7 +171,7 @@ def test_names_with_control_characters_are_refused_and_never_printed_raw(
 
 
 def test_serve_without_mongodb_uri_refuses_the_throwaway_database(tmp_path: Path) -> None:
-    done = cli(base_env(REALTIME_TOKENS_HOME=str(tmp_path)), "serve", "--port", "1")
+    done = cli_process(base_env(REALTIME_TOKENS_HOME=str(tmp_path)), "serve", "--port", "1")
     assert done.returncode == 2
     assert "MONGODB_URI" in done.stderr
     assert "--embedded-mongodb" in done.stderr
@@ -177,7 +179,7 @@ def test_serve_without_mongodb_uri_refuses_the_throwaway_database(tmp_path: Path
 
 
 def test_serve_refuses_a_uri_and_the_embedded_database_together(env: dict[str, str]) -> None:
-    done = cli(env, "serve", "--embedded-mongodb", "--port", "1")
+    done = cli_process(env, "serve", "--embedded-mongodb", "--port", "1")
     assert done.returncode == 2
     assert "MONGODB_URI" in done.stderr
 
