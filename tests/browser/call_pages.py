@@ -56,7 +56,11 @@ def entries(outcome: Any, kind: str) -> list[dict[str, Any]]:
 
 
 def agent_states(outcome: Any) -> list[str]:
-    """The agent states the page saw, from the first one after `initializing`: whether the page
-    meets the agent before it leaves `initializing` depends on when it joined."""
-    states = [e["state"] for e in entries(outcome, "agent_state")]
+    """The agent states the page saw, from the first one after `initializing`."""
+    return after_initializing([e["state"] for e in entries(outcome, "agent_state")])
+
+
+def after_initializing(states: list[str]) -> list[str]:
+    """`states` without a first `initializing`: whether a page meets the agent before it
+    leaves `initializing` depends on when it joined, and a page reports the state it meets."""
     return states[1:] if states[:1] == ["initializing"] else states
