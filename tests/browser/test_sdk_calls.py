@@ -209,7 +209,10 @@ def test_a_connection_gone_for_good_ends_the_call_connection_lost(
 
 
 def _caller_with_agent(world: World, timeout: float = 30) -> str:
-    """The identity of a caller whose room has a listening agent."""
+    """The identity of a caller whose room has a listening agent that receives the caller's
+    microphone: by then the page has published it and met the agent, so it has started (a
+    listening agent alone was not enough on a slow machine: the page could still be
+    publishing when the connection was cut, and never start)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for session in list(world.standin.hub.sessions):
@@ -217,7 +220,12 @@ def _caller_with_agent(world: World, timeout: float = 30) -> str:
             if (
                 not session.closed
                 and session.active
-                and any("listening" in a.states for a in agents)
+                and any(
+                    "listening" in a.states
+                    and (hearing := a.hearing.get(session.identity)) is not None
+                    and hearing.frames > 0
+                    for a in agents
+                )
             ):
                 return session.identity
         time.sleep(0.05)

@@ -2,7 +2,7 @@ import { DefaultReconnectPolicy, type RemoteTrack, type RoomOptions, Track } fro
 import { agentStateOf, AGENT_STATE, isAgent, type ParticipantLike } from './agent.js';
 import { type Ending, endingOf, isTokenRejection } from './end-reason.js';
 import { CallError, messageOf } from './errors.js';
-import { type CallState, Emitter, type Role } from './events.js';
+import { type AgentState, type CallState, Emitter, type Role } from './events.js';
 import { microphoneError, microphoneOptions } from './microphone.js';
 import { type CallConfig, claimsOf } from './options.js';
 import { rpcHandler, type ToolHandler } from './tools.js';
@@ -33,6 +33,7 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
   protected published = false;
   protected blocked = false;
   protected reconnecting = false;
+  protected reportedAgentState: AgentState | undefined;
   protected muted = false;
   protected timers: ReturnType<typeof setTimeout>[] = [];
   protected id: string | null = null;
@@ -227,9 +228,14 @@ export abstract class CallCore<M extends MicrophonePort = MicrophonePort> {
     this.maybeStart();
   }
 
+  /** The agent's state once the call has started (`maybeStart` reports the one it starts in),
+   * and then each change: a change seen while connecting is not queued behind it, nor is a
+   * state reported twice (livekit-client may announce the state the agent was met in). */
   protected reportAgentState(): void {
     const state = this.agent ? agentStateOf(this.agent) : undefined;
-    if (state) this.whenStarted(() => this.events.emit('agentState', { state }));
+    if (this.current !== 'started' || !state || state === this.reportedAgentState) return;
+    this.reportedAgentState = state;
+    this.events.emit('agentState', { state });
   }
 
   /** livekit-client first tries to resume the signalling alone, then a full reconnect: once. */

@@ -91,6 +91,29 @@ test('an agent that joins while the microphone is being published starts the cal
   await call.end();
 });
 
+test('a state the agent reaches while the call is connecting is reported once, after started', async () => {
+  const platform = new FakePlatform();
+  platform.nextRoom = (room) =>
+    (room.onPublish = () => {
+      const theAgent = agent();
+      room.join(theAgent);
+      room.setAttributes(theAgent, { 'lk.agent.state': 'listening' });
+    });
+  const call = callWith(platform);
+  const seen = record(call);
+  await call.connect();
+  const theAgent = platform.room.remoteParticipants.get('agent-1');
+  assert.ok(theAgent, 'the agent joined');
+  platform.room.setAttributes(theAgent, { 'lk.agent.state': 'listening' }); // announced again
+  platform.room.setAttributes(theAgent, { 'lk.agent.state': 'thinking' });
+  assert.deepEqual(seen, [
+    ['started', { callId: 'c1', roomName: 'webrtc_c1' }],
+    ['agentState', { state: 'listening' }],
+    ['agentState', { state: 'thinking' }],
+  ]);
+  await call.end();
+});
+
 test('no agent within agentJoinTimeoutMs ends the call agent_unavailable', async () => {
   const platform = new FakePlatform();
   const call = callWith(platform, { agentJoinTimeoutMs: 20 });
