@@ -5,28 +5,22 @@ this costs the command. `tests/support/live.py` keeps the subprocess for the pro
 
 import json
 import os
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from click.testing import CliRunner
 
 from entrypoints.cli import main
-
-_DROPPED = ("LIVEKIT_", "MONGODB_")  # as live.base_env: the test's env alone decides these
-
-
-@dataclass(frozen=True)
-class Done:
-    returncode: int
-    stdout: str
-    stderr: str
+from tests.support.live import SERVICE_ENV_PREFIXES
 
 
-def cli(env: dict[str, str], *args: str) -> Done:
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """`live.cli`'s answer. A command that raised anything but its exit is a failed test here
     (a subprocess would have printed a traceback and exited 1)."""
-    overrides: dict[str, str | None] = {k: None for k in os.environ if k.startswith(_DROPPED)}
+    overrides: dict[str, str | None] = {
+        k: None for k in os.environ if k.startswith(SERVICE_ENV_PREFIXES)
+    }
     overrides.update(env)
     with ThreadPoolExecutor(1) as thread:  # its own event loop, even from an async test
         result = thread.submit(
@@ -34,7 +28,7 @@ def cli(env: dict[str, str], *args: str) -> Done:
         ).result()
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"realtime-tokens {' '.join(args)} raised") from result.exception
-    return Done(result.exit_code, result.stdout, result.stderr)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def cli_json(env: dict[str, str], *args: str) -> Any:

@@ -28,8 +28,12 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([EXECUTABLE, *args], env=env, capture_output=True, text=True)
 
 
+# What decides where a service's data and tokens go: the test's own env alone sets these.
+SERVICE_ENV_PREFIXES = ("LIVEKIT_", "MONGODB_")
+
+
 def base_env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEKIT_", "MONGODB_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SERVICE_ENV_PREFIXES)}
     env.update(values)
     return env
 
