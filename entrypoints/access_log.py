@@ -3,9 +3,10 @@ per-call pipeline and, by default, buffered (REALTIME_TOKENS_ACCESS_LOG_FLUSH_MS
 
 import asyncio
 import atexit
+import contextvars
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -36,6 +37,10 @@ ACCESS_LOGGER = "realtime_tokens.access"
 # Linux's PIPE_BUF: a write of at most this many bytes to a pipe is never interleaved with
 # another process's, so the lines of several workers sharing stdout stay whole.
 _ATOMIC_WRITE_BYTES = 4096
+# Buffered lines are kept as their fields and written out together: a run of lines encoded in
+# one loop costs about half what the same lines cost encoded one per request, between the
+# rest of each request's work. A batch this long is written at once (about a millisecond).
+_MAX_PENDING_LINES = 64
 _merge_contextvars = structlog.contextvars.merge_contextvars
 
 
@@ -70,8 +75,7 @@ class _Timestamps:
         self._second = -1
         self._prefix = ""
 
-    def __call__(self) -> str:
-        now = time.time()
+    def __call__(self, now: float) -> str:
         second = int(now)
         if second != self._second:
             self._second = second
@@ -92,7 +96,8 @@ class _AccessLog:
         self._level = logging.INFO
         self._timestamp = _Timestamps()
         self._flush_seconds = 0.0
-        self._pending = bytearray()  # lines not yet written
+        # lines not yet written: level, fields, the context and the time they were logged in
+        self._pending: list[tuple[int, dict[str, Any], contextvars.Context, float]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._timer_loop: asyncio.AbstractEventLoop | None = None
         self._structlog = structlog.get_logger(ACCESS_LOGGER)
@@ -103,7 +108,9 @@ class _AccessLog:
 
     def __call__(self, level: int, fields: dict[str, Any]) -> None:
         """Writes `fields`' line; the line is built in `fields` itself (the caller's own dict,
-        not to be used afterwards): one request, one dict."""
+        not to be used afterwards): one request, one dict. Buffered, what the line needs of
+        the moment (its time, the context's bound variables) is taken now and the line is
+        built when the buffer is written."""
         stream = self._stream
         if stream is None or not structlog.is_configured():  # console, or reset by a test
             log = self._structlog.error if level >= logging.ERROR else self._structlog.info
@@ -111,25 +118,10 @@ class _AccessLog:
             return
         if level < self._level:
             return
-        fields["event"] = "request"
-        event = _merge_contextvars(None, "", fields)
-        event["level"] = "error" if level >= logging.ERROR else "info"
-        event["logger"] = ACCESS_LOGGER
-        event["timestamp"] = self._timestamp()
-        if not _clean(event):
-            for key, value in event.items():
-                if not _plain(value):
-                    event[key] = scrub(value)
         pending = self._pending
-        before = len(pending)
-        _ENCODER.encode_into(event, pending, -1)
-        pending += b"\n"
-        if not self._flush_seconds:
+        pending.append((level, fields, contextvars.copy_context(), time.time()))
+        if not self._flush_seconds or len(pending) >= _MAX_PENDING_LINES:
             self.flush()
-        elif len(pending) > _ATOMIC_WRITE_BYTES and before:
-            self._write(pending[:before])  # what came before, in one write of its own
-            del pending[:before]
-            self._flush_soon()
         else:
             self._flush_soon()
 
@@ -147,13 +139,37 @@ class _AccessLog:
         self._timer = loop.call_later(self._flush_seconds, self.flush)
 
     def flush(self) -> None:
-        """Writes the buffered lines (at once: at most `flush_seconds` after the first)."""
+        """Writes the buffered lines (at once: at most `flush_seconds` after the first), in
+        writes of at most _ATOMIC_WRITE_BYTES but for a line longer than that."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._pending:
-            self._write(self._pending)
-            self._pending.clear()
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        lines = bytearray()
+        for level, fields, context, moment in pending:
+            before = len(lines)
+            _ENCODER.encode_into(self._event(level, fields, context, moment), lines, -1)
+            lines += b"\n"
+            if len(lines) > _ATOMIC_WRITE_BYTES and before:
+                self._write(lines[:before])  # what came before, in one write of its own
+                del lines[:before]
+        self._write(lines)
+
+    def _event(
+        self, level: int, fields: dict[str, Any], context: contextvars.Context, moment: float
+    ) -> MutableMapping[str, Any]:
+        fields["event"] = "request"
+        event = context.run(_merge_contextvars, None, "", fields)
+        event["level"] = "error" if level >= logging.ERROR else "info"
+        event["logger"] = ACCESS_LOGGER
+        event["timestamp"] = self._timestamp(moment)
+        if not _clean(event):
+            for key, value in event.items():
+                if not _plain(value):
+                    event[key] = scrub(value)
+        return event
 
     def _write(self, lines: bytearray) -> None:
         if self._stream is not None:

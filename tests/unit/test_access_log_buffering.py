@@ -7,6 +7,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -152,3 +153,29 @@ def test_a_timer_left_on_a_loop_that_has_gone_does_not_hold_the_next_loops_lines
 
     asyncio.run(another_then_wait())
     assert _paths(stream.getvalue()) == ["/v1/realtime/token/1", "/v1/realtime/token/2"]
+
+
+async def test_a_buffered_line_keeps_the_context_and_time_it_was_logged_in(
+    stream: RecordingStream,
+) -> None:
+    with structlog.contextvars.bound_contextvars(request_id="r-1"):
+        write_access_line(logging.INFO, _line(1))
+    logged = datetime.now(UTC)
+    write_access_line(logging.INFO, _line(2))
+    await asyncio.sleep(0.02)  # within FLUSH: the lines are still waiting
+    assert stream.getvalue() == ""
+    written = datetime.now(UTC)
+    write_access_line.flush()
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert (first.get("request_id"), second.get("request_id")) == ("r-1", None)
+    stamped = datetime.fromisoformat(first["timestamp"])
+    assert stamped <= logged < written
+
+
+async def test_a_full_batch_of_lines_is_written_without_waiting(stream: RecordingStream) -> None:
+    configure_logging("json", stream=stream, access_flush_seconds=60)  # no timer will fire
+    for n in range(63):
+        write_access_line(logging.INFO, _line(n))
+    assert stream.getvalue() == ""
+    write_access_line(logging.INFO, _line(63))
+    assert _paths(stream.getvalue()) == [f"/v1/realtime/token/{n}" for n in range(64)]
