@@ -1,33 +1,14 @@
-"""Resident memory of a server's process tree, read from /proc, and a count-bounded soak."""
+"""A server's resident memory over a count-bounded soak."""
 
 import math
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
+from benchmarks.process_tree import tree_rss_kib
 from benchmarks.wrk import Load, run_wrk
 
 _MAX_CHUNK_S = 30
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        found.extend(int(child) for child in task.read_text().split())
-    return found
-
-
-def tree_rss_kib(pid: int) -> int:
-    """VmRSS of `pid` and all its descendants (uvicorn's workers are child processes)."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        for line in Path(f"/proc/{current}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-        pending.extend(_children(current))
-    return total
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,9 +52,10 @@ def targets_met(result: dict[str, Any]) -> dict[str, bool]:
 
 
 def _row(label: str, run: dict[str, Any]) -> str:
+    cpu = run.get("cpu_us_per_request")
     return (
         f"{label:<40}{run['rps']:>9.0f}{run['p50_ms']:>9.2f}{run['p99_ms']:>9.2f}"
-        f"{run['p999_ms']:>10.2f}{run['errors']:>8}"
+        f"{run['p999_ms']:>10.2f}{run['errors']:>8}{'' if cpu is None else f'{cpu:>12.0f}'}"
     )
 
 
@@ -65,12 +66,15 @@ def render(result: dict[str, Any]) -> str:
         f"load average (1/5/15 min) at start {result['machine']['load_average_at_start']}, "
         f"at end {result['machine']['load_average_at_end']}",
         "",
-        f"{'target':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'errors':>8}",
+        f"{'target':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'errors':>8}"
+        f"{'CPU us/req':>12}",
     ]
     lines += [_row(label, run) for label, run in result["load"].items()]
     lines += [_row(paced_label(run), run) for run in paced_runs(result)]
     lines.append("")
     lines += [f"{name}: {value}" for name, value in result["ratios"].items()]
+    cpu_ratios = result.get("cpu_ratios", {}).items()
+    lines += [f"{name}, by CPU a request: {value}" for name, value in cpu_ratios]
     for name, commands in result["mongo_commands_per_request"].items():
         counted = f"{commands['total']} {commands['by_name']}"
         lines.append(f"MongoDB commands/request, {name}: {commands.get('error', counted)}")

@@ -2,6 +2,7 @@
 ours and the Node peer on in-memory stores; prints the
 table, writes benchmarks/results/<timestamp>.json and a PNG beside it."""
 
+import dataclasses
 import http.client
 import json
 import sys
@@ -17,6 +18,7 @@ from benchmarks.memory import soak
 from benchmarks.mongo_wire import HOUSEKEEPING, CommandCountingProxy
 from benchmarks.ours_in_memory import CREDENTIALS_ENV
 from benchmarks.plot import plot
+from benchmarks.process_tree import tree_cpu_seconds
 from benchmarks.report import render, targets_met
 from benchmarks.seed import BENCH_ORIGIN, Credential
 from benchmarks.seeded_mongodb import forget_calls, seeded_mongodb
@@ -73,7 +75,14 @@ class Bench:
     def _measure(self, running: RunningTarget) -> LoadResult:
         self._say(f"{running.label}: {self.knobs.duration_s} s at full speed")
         run_wrk(self._load(running), self.knobs.warmup_s)
-        return run_wrk(self._load(running), self.knobs.duration_s)
+        return self._costed_run(running)
+
+    def _costed_run(self, running: RunningTarget, rate: float = 0.0) -> LoadResult:
+        """One measured wrk run, with the CPU the server's processes used a request."""
+        cpu_before = tree_cpu_seconds(running.pid)
+        result = run_wrk(self._load(running), self.knobs.duration_s, rate=rate)
+        cpu_us = (tree_cpu_seconds(running.pid) - cpu_before) * 1e6 / max(result.requests, 1)
+        return dataclasses.replace(result, cpu_us_per_request=round(cpu_us, 1))
 
     def paced(self, max_rps: float, fraction: float) -> dict[str, Any]:
         """One process paced at `fraction` of `max_rps` for a run a round; the run of median
@@ -82,10 +91,7 @@ class Bench:
         with self._running(OURS) as running:
             self._say(f"{OURS.label}: {self.knobs.duration_s} s paced at {rate:.0f} req/s")
             run_wrk(self._load(running), self.knobs.warmup_s, rate=rate)
-            runs = [
-                run_wrk(self._load(running), self.knobs.duration_s, rate=rate)
-                for _ in range(self.knobs.rounds)
-            ]
+            runs = [self._costed_run(running, rate) for _ in range(self.knobs.rounds)]
         median = sorted(runs, key=lambda result: result.p99_ms)[len(runs) // 2]
         rounds_p99 = [result.p99_ms for result in runs]
         return {
@@ -145,6 +151,11 @@ class Bench:
         return {"total": round(sum(by_name.values()), 3), "by_name": by_name}
 
 
+def _cpu_ratio(cpu: dict[Target, float | None], other: Target, ours: Target) -> float | None:
+    theirs, mine = cpu[other], cpu[ours]
+    return None if not theirs or not mine else round(theirs / mine, 2)
+
+
 def _median_run(results: list[LoadResult]) -> dict[str, Any]:
     median = sorted(results, key=lambda result: result.rps)[len(results) // 2]
     return {**median.as_json(), "rounds_rps": [result.rps for result in results]}
@@ -199,6 +210,7 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
         node, in_memory = load[NODE_PEER]["rps"], load[OURS_IN_MEMORY]["rps"]
         node_in_memory = load[NODE_PEER_IN_MEMORY]["rps"]
         livekit = load[OURS_LIVEKIT]["rps"]
+        cpu = {target: load[target]["cpu_us_per_request"] for target in targets}
         curve = [bench.paced(ours, fraction) for fraction in knobs.curve_fractions]
         paced = bench.paced(ours, knobs.paced_fraction)
         memory = bench.memory(ours)
@@ -226,6 +238,16 @@ def run(knobs: Knobs, scratch: Path, logs: Path, stamp: str) -> dict[str, Any]:
             "ours in memory/node peer in memory": round(in_memory / node_in_memory, 2),
             "ours 2 workers / 1 worker": round(ours_2 / ours, 2),
             "ours /v1/livekit/token / ours /v1/realtime/token": round(livekit / ours, 2),
+        },
+        # The same comparisons by CPU a request (the other's over ours): what each token costs
+        # a core, not only how fast one process answers beside wrk and MongoDB.
+        "cpu_ratios": {
+            "ours/peer": _cpu_ratio(cpu, PEER, OURS),
+            "ours/node peer": _cpu_ratio(cpu, NODE_PEER, OURS),
+            "ours in memory/floor": _cpu_ratio(cpu, FLOOR, OURS_IN_MEMORY),
+            "ours in memory/node peer in memory": _cpu_ratio(
+                cpu, NODE_PEER_IN_MEMORY, OURS_IN_MEMORY
+            ),
         },
         "mongo_commands_per_request": commands,
         "memory": memory,

@@ -25,6 +25,9 @@ class LoadResult:
     max_ms: float
     errors: int
     error_kinds: dict[str, int]
+    # The server's process tree's CPU time over the run, per request answered (`make bench`
+    # fills it in): tokens per core, whatever share of the cores wrk and MongoDB took.
+    cpu_us_per_request: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
