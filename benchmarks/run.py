@@ -158,7 +158,11 @@ def _cpu_ratio(cpu: dict[Target, float | None], other: Target, ours: Target) -> 
 
 def _median_run(results: list[LoadResult]) -> dict[str, Any]:
     median = sorted(results, key=lambda result: result.rps)[len(results) // 2]
-    return {**median.as_json(), "rounds_rps": [result.rps for result in results]}
+    return {
+        **median.as_json(),
+        "rounds_rps": [result.rps for result in results],
+        "rounds_cpu_us_per_request": [result.cpu_us_per_request for result in results],
+    }
 
 
 def _read_credentials(path: Path) -> list[Credential]:
